@@ -1,0 +1,1 @@
+"""Dynamic providers over the Netlify and Supabase REST APIs, on one shared HTTP client."""

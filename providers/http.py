@@ -1,0 +1,256 @@
+"""The one HTTP client every dynamic provider uses.
+
+Retry, backoff, timeouts, auth and error wording live here once, so every provider behaves the
+same under rate limits and outages and every failure reads the same way.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timezone
+from typing import Any, TypeVar
+
+import httpx
+import tenacity
+
+T = TypeVar("T")
+
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class ApiError(Exception):
+    """A call that failed for good: names the resource, the operation, the status and the API's words."""
+
+    def __init__(self, resource: str, operation: str, status: int | None, message: str) -> None:
+        self.resource = resource
+        self.operation = operation
+        self.status = status
+        self.message = message
+        where = f"HTTP {status}" if status is not None else "no response"
+        super().__init__(f"{resource}: {operation} failed ({where}): {message}")
+
+
+class ResponseLost(ApiError):
+    """A non-idempotent request was sent but its answer never came: the caller must look before retrying."""
+
+
+class MissingCredential(Exception):
+    """No token in secret config nor in the environment."""
+
+
+class _Retryable(Exception):
+    """Internal: a transient failure worth another attempt."""
+
+    def __init__(self, status: int | None, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - now())
+
+
+def _api_message(response: httpx.Response) -> str:
+    """The API's own error text, whatever shape its error body has."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:500] if text else response.reason_phrase
+    if isinstance(body, dict):
+        for key in ("message", "msg", "error_description", "error"):
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key]
+    return str(body)[:500]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff with full jitter; Retry-After wins when the server sends it."""
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 30.0
+    total: float = 300.0
+
+    def wait(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.cap)
+        return random.uniform(0, min(self.cap, self.base * 2 ** (attempt - 1)))
+
+
+def resolve_token(configured: str | None, env_var: str, what: str) -> str:
+    """Token from secret config, else from the provider's usual environment variable."""
+    token = configured or os.environ.get(env_var)
+    if not token:
+        raise MissingCredential(
+            f"{what}: no API token; set it with `pulumi config set --secret ...` or export {env_var}"
+        )
+    return token
+
+
+@dataclass
+class ApiClient:
+    """Bearer-authenticated JSON client with bounded retries and clear errors."""
+
+    base_url: str
+    token: str = field(repr=False)
+    resource: str = "api"
+    timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                base_url=self.base_url.rstrip("/"),
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Accept": "application/json",
+                    "User-Agent": "maintainpro-platform",
+                    **self.extra_headers,
+                },
+                timeout=self.timeout,
+                transport=self.transport,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+        not_found_ok: bool = False,
+        resource: str | None = None,
+    ) -> Any:
+        """Send one logical request; returns the decoded JSON body (None when empty).
+
+        `idempotent` defaults from the method: a POST whose answer is lost raises `ResponseLost`
+        instead of being resent, so the caller can look for what it may have created.
+        `not_found_ok` turns a 404 into a None result (for find/read).
+        """
+        if idempotent is None:
+            idempotent = method.upper() != "POST"
+        who = resource or self.resource
+        started = time.monotonic()
+
+        def attempt() -> Any:
+            try:
+                response = self._http().request(
+                    method, path, params=_clean(params), json=json
+                )
+            except httpx.TimeoutException as exc:
+                if not idempotent and not isinstance(exc, httpx.ConnectTimeout):
+                    raise ResponseLost(who, operation, None, "request timed out after it was sent") from exc
+                raise _Retryable(None, f"timed out ({type(exc).__name__})", None) from exc
+            except httpx.TransportError as exc:
+                if not idempotent and not isinstance(exc, httpx.ConnectError):
+                    raise ResponseLost(who, operation, None, f"connection lost: {exc}") from exc
+                raise _Retryable(None, f"connection failed: {exc}", None) from exc
+            if response.status_code in RETRYABLE_STATUS:
+                raise _Retryable(
+                    response.status_code,
+                    _api_message(response),
+                    parse_retry_after(response.headers.get("Retry-After")),
+                )
+            if response.status_code == 404 and not_found_ok:
+                return None
+            if response.status_code >= 400:
+                raise ApiError(who, operation, response.status_code, _api_message(response))
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise ApiError(
+                    who, operation, response.status_code, "response is not JSON"
+                ) from exc
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
+            return self.retry.wait(state.attempt_number, retry_after)
+
+        def out_of_time(state: tenacity.RetryCallState) -> bool:
+            return time.monotonic() - started >= self.retry.total
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Retryable),
+            stop=tenacity.stop_after_attempt(self.retry.attempts) | out_of_time,
+            wait=wait,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _Retryable as exc:
+            raise ApiError(
+                who,
+                operation,
+                exc.status,
+                f"{exc.message} (gave up after {self.retry.attempts} attempts)",
+            ) from None
+
+
+def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Drop unset query parameters and render booleans the way REST APIs expect."""
+    if not params:
+        return None
+    return {
+        k: ("true" if v is True else "false" if v is False else v)
+        for k, v in params.items()
+        if v is not None
+    }
+
+
+def create_or_adopt(
+    find: Callable[[], T | None],
+    create: Callable[[], T],
+    *,
+    resource: str,
+    attempts: int = 3,
+) -> T:
+    """Idempotent create: adopt what already exists, and after a lost answer look before resending."""
+    for _ in range(attempts):
+        existing = find()
+        if existing is not None:
+            return existing
+        try:
+            return create()
+        except ResponseLost:
+            continue
+    existing = find()
+    if existing is not None:
+        return existing
+    raise ResponseLost(resource, "create", None, f"no answer after {attempts} attempts and nothing to adopt")
