@@ -1,0 +1,1 @@
+"""Test-only servers and helpers shared by the provider and integration tests."""

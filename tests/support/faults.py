@@ -1,0 +1,95 @@
+"""A scripted local HTTP server for fault tests: each request takes the next scripted answer.
+
+Answers can be a status with headers and a JSON body, a delay past the client's timeout, or a
+dropped connection. Every request is recorded so tests can count calls and check bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    drop: bool = False
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    body: Any
+
+
+class FaultServer:
+    """Serve scripted answers on 127.0.0.1; when the script runs out, answer `fallback`."""
+
+    def __init__(self, fallback: Answer | None = None) -> None:
+        self.script: deque[Answer] = deque()
+        self.fallback = fallback or Answer(status=500, body={"message": "script exhausted"})
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode(errors="replace")
+                with server._lock:
+                    server.requests.append(Recorded(self.command, self.path, body))
+                    answer = server.script.popleft() if server.script else server.fallback
+                if answer.delay:
+                    time.sleep(answer.delay)
+                if answer.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                payload = b"" if answer.body is None else json.dumps(answer.body).encode()
+                try:
+                    self.send_response(answer.status)
+                    for k, v in answer.headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test): nothing to answer
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "FaultServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def then(self, *answers: Answer) -> "FaultServer":
+        self.script.extend(answers)
+        return self
