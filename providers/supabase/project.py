@@ -56,8 +56,8 @@ class ProjectProvider(SupabaseProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {
             **news,
-            "wait_timeout": news.get("wait_timeout") or DEFAULT_WAIT_TIMEOUT,
-            "poll_interval": news.get("poll_interval") or DEFAULT_POLL_INTERVAL,
+            "wait_timeout": DEFAULT_WAIT_TIMEOUT if news.get("wait_timeout") is None else news["wait_timeout"],
+            "poll_interval": DEFAULT_POLL_INTERVAL if news.get("poll_interval") is None else news["poll_interval"],
         }
         unknown = {k for k, v in news.items() if spec.is_unknown(v)}
         failures = []

@@ -43,12 +43,19 @@ class SettingsProvider(SupabaseProvider):
         return []
 
     # -- contract ----------------------------------------------------------------------------
-    def normalise(self, settings: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            k: (v if spec.is_unknown(v) or k not in self.normalisers else self.normalisers[k](v))
-            for k, v in settings.items()
-            if v is not None
-        }
+    def normalise(self, settings: Mapping[str, Any], strict: bool = True) -> dict[str, Any]:
+        """Normal forms; `strict=False` (reading the API) keeps a value it cannot parse as is, so it shows as drift."""
+        out = {}
+        for k, v in settings.items():
+            if v is None:
+                continue
+            try:
+                out[k] = v if spec.is_unknown(v) or k not in self.normalisers else self.normalisers[k](v)
+            except (ValueError, TypeError):
+                if strict:
+                    raise
+                out[k] = v
+        return out
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures: list[CheckFailure] = []
@@ -101,7 +108,7 @@ class SettingsProvider(SupabaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         require_ref(self.get_op, id_, self.kind)
-        live = self.normalise(self.observe(self.call(self.get_op, ref=id_)))
+        live = self.normalise(self.observe(self.call(self.get_op, ref=id_)), strict=False)
         wanted = props.get("settings")
         keys = wanted.keys() if wanted else [k for k in live if not self.write_only(k)]
         outs = {

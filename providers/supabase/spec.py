@@ -125,8 +125,10 @@ def _describe(err: ValidationError) -> tuple[str, str]:
         return where, "must be one of: " + ", ".join(str(x) for x in limit if x is not None)
     if v == "additionalProperties":
         return where or "(body)", err.message.split("(")[-1].rstrip(")") + " (not a field of the API)"
+    if v == "type":
+        types = [limit] if isinstance(limit, str) else list(limit)
+        return where or "(body)", "must be of type " + "/".join(t for t in types if t != "null")
     text = {
-        "type": "must be of type " + "/".join(t for t in ([limit] if isinstance(limit, str) else limit) if t != "null"),
         "pattern": f"must match {limit}",
         "minLength": f"must be at least {limit} characters",
         "maxLength": f"must be at most {limit} characters",
@@ -138,13 +140,18 @@ def _describe(err: ValidationError) -> tuple[str, str]:
     return where or "(body)", text
 
 
+def validate_schema(schema: dict[str, Any], value: Any) -> list[tuple[str, str]]:
+    """Problems of `value` against an OpenAPI schema of the spec, as (field path, message)."""
+    errors = sorted(_validator(schema).iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(e) for e in errors]
+
+
 def validate_body(operation_id: str, body: Any) -> list[tuple[str, str]]:
-    """Problems of `body` against the operation's request schema, as (field path, message)."""
+    """Problems of `body` against the operation's request schema."""
     schema = operation(operation_id).body_schema
     if schema is None:
         return [] if body is None else [("(body)", "this operation takes no body")]
-    errors = sorted(_validator(schema).iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))
-    return [_describe(e) for e in errors]
+    return validate_schema(schema, body)
 
 
 def validate_parameter(operation_id: str, name: str, value: Any) -> str | None:
