@@ -248,7 +248,7 @@ class FakeSupabase:
                          "pagination": {"count": len(found), "limit": limit, "offset": offset}}
         if op == "v1-create-a-project":
             ref = "".join(random.choices(string.ascii_lowercase, k=20))
-            region = body.get("region_selection", {}).get("code") or body.get("region")
+            region = body.get("region_selection", {}).get("code") or body.get("region") or "us-east-1"
             p = FakeProject(ref, body["name"], body["organization_slug"], region, _sha(body["db_pass"]),
                             body.get("desired_instance_size"), self.polls_until_healthy,
                             keys_polls_left=self.keys_delay_polls)
