@@ -44,6 +44,7 @@ class Registered:
     retain_on_delete: bool = False
     additional_secret_outputs: tuple[str, ...] = ()
     dependencies: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,6 +121,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     retain_on_delete=bool(request.retainOnDelete),
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
                     dependencies=tuple(request.dependencies),
+                    property_dependencies={
+                        key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+                    },
                 )
             )
         return response
