@@ -15,6 +15,7 @@ from typing import Any, ClassVar, TypeVar
 from providers.base import ApiEndpoint, ApiProvider
 from providers.http import ApiError
 from providers.supabase import spec
+from providers.supabase.values import whole_numbers
 
 T = TypeVar("T")
 log = logging.getLogger("providers.supabase")
@@ -70,8 +71,8 @@ class SupabaseProvider(ApiProvider):
             op.method,
             op.url(**path),
             operation=operation_id,
-            json=json,
-            params=params,
+            json=whole_numbers(json),
+            params=whole_numbers(params),
             idempotent=idempotent,
             not_found_ok=not_found_ok,
         )

@@ -37,34 +37,44 @@ MAX_PAGES = 50
 KEY_POLLS = 10
 
 
+def _create_body(props: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": props.get("name"),
+        "organization_slug": props.get("organization_slug"),
+        "db_pass": props.get("db_pass"),
+        "region_selection": {"type": "specific", "code": props.get("region")},
+    }
+    if props.get("instance_size") is not None:
+        body["desired_instance_size"] = props["instance_size"]
+    return body
+
+
+def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """(input, message) for project inputs the pinned spec rejects; unknown (preview) values are skipped.
+
+    The stack config runs this too, so a region or size the API no longer offers fails before
+    any resource is registered.
+    """
+    unknown = {k for k, v in props.items() if spec.is_unknown(v)}
+    problems = []
+    for where, what in spec.validate_body("v1-create-a-project", spec.without_unknowns(_create_body(props))):
+        field = INPUT_OF.get(where, where)
+        if field not in unknown:
+            problems.append((field, what))
+    return problems
+
+
 class ProjectProvider(SupabaseProvider):
     kind = "supabase project"
 
     # -- local -------------------------------------------------------------------------------
-    @staticmethod
-    def _create_body(props: dict[str, Any]) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "name": props.get("name"),
-            "organization_slug": props.get("organization_slug"),
-            "db_pass": props.get("db_pass"),
-            "region_selection": {"type": "specific", "code": props.get("region")},
-        }
-        if props.get("instance_size") is not None:
-            body["desired_instance_size"] = props["instance_size"]
-        return body
-
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {
             **news,
             "wait_timeout": DEFAULT_WAIT_TIMEOUT if news.get("wait_timeout") is None else news["wait_timeout"],
             "poll_interval": DEFAULT_POLL_INTERVAL if news.get("poll_interval") is None else news["poll_interval"],
         }
-        unknown = {k for k, v in news.items() if spec.is_unknown(v)}
-        failures = []
-        for where, what in spec.validate_body("v1-create-a-project", spec.without_unknowns(self._create_body(news))):
-            field = INPUT_OF.get(where, where)
-            if field not in unknown:
-                failures.append(CheckFailure(field, what))
+        failures = [CheckFailure(field, what) for field, what in input_problems(news)]
         for key in ("wait_timeout", "poll_interval"):
             value = inputs[key]
             if not spec.is_unknown(value) and (not isinstance(value, (int, float)) or value <= 0):
@@ -139,7 +149,7 @@ class ProjectProvider(SupabaseProvider):
         created: list[dict[str, Any]] = []
 
         def post() -> dict[str, Any]:
-            created.append(self.call("v1-create-a-project", json=self._create_body(props)))
+            created.append(self.call("v1-create-a-project", json=_create_body(props)))
             return created[-1]
 
         project = create_or_adopt(lambda: self._find(slug, name), post, resource=self.kind)

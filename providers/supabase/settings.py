@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.supabase import spec
 from providers.supabase.api import SupabaseProvider, require_ref
-from providers.supabase.values import hashes, sha256_hex
+from providers.supabase.values import hashes, sha256_hex, whole_numbers
 
 
 class SettingsProvider(SupabaseProvider):
@@ -60,7 +60,7 @@ class SettingsProvider(SupabaseProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures: list[CheckFailure] = []
         try:
-            settings = self.normalise(news.get("settings") or {})
+            settings = self.normalise(whole_numbers(news.get("settings") or {}))
         except (ValueError, TypeError) as exc:
             return CheckResult(news, [CheckFailure("settings", str(exc))])
         secret = dict(news.get("secret_settings") or {})

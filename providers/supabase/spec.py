@@ -23,6 +23,8 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from providers.supabase.values import whole_numbers
+
 SPEC_PATH = Path(__file__).resolve().parent / "spec" / "supabase-management-api.json"
 PINNED_SHA256 = "f68dc5692c1b1923299e25241847724d277d759b2b4bba1ea7fd27754a45e7c3"
 
@@ -151,7 +153,7 @@ def validate_body(operation_id: str, body: Any) -> list[tuple[str, str]]:
     schema = operation(operation_id).body_schema
     if schema is None:
         return [] if body is None else [("(body)", "this operation takes no body")]
-    return validate_schema(schema, body)
+    return validate_schema(schema, whole_numbers(body))
 
 
 def validate_parameter(operation_id: str, name: str, value: Any) -> str | None:

@@ -39,3 +39,14 @@ def comma_list(value: str | Iterable[str] | None) -> str | None:
 def cidrs(value: Iterable[str] | None) -> list[str]:
     """CIDRs in the form the API stores them: network address, sorted, unique. Raises ValueError."""
     return sorted({str(ipaddress.ip_network(c.strip(), strict=False)) for c in (value or [])})
+
+
+def whole_numbers(value: Any) -> Any:
+    """Pulumi carries every number as a double (3600 arrives as 3600.0); the API wants integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(v) for v in value]
+    return value

@@ -201,3 +201,14 @@ def test_settings_for_a_project_still_coming_up_wait_for_healthy_first(fake):
         "v1-create-a-project", json={"name": "p", "organization_slug": "acme", "db_pass": "fake-pass"})["ref"]
     provider.create({"project_ref": ref, "settings": {"pool_mode": "session"}})
     assert fake.operations()[-4:] == ["v1-get-project"] * 3 + ["v1-update-pooler-config"]
+
+
+def test_numbers_arrive_from_the_engine_as_doubles_and_leave_as_integers(fake, project):
+    """Pulumi's wire format has only doubles: 3600 reaches the provider as 3600.0."""
+    provider = connect(AuthConfigProvider(), fake.url)
+    news = {"project_ref": project.ref, "settings": {"jwt_exp": 3600.0, "password_min_length": 12.0}}
+    assert provider.check({}, news).failures == []
+    provider.create(news)  # as the engine does: the checked inputs come back as doubles again
+    body = fake.calls[-1].body
+    assert body == {"jwt_exp": 3600, "password_min_length": 12}
+    assert all(type(v) is int for v in body.values())
