@@ -148,3 +148,12 @@ def test_prism_rejects_what_the_providers_must_never_send(supabase_prism):
             "region_selection": {"type": "specific", "code": "mars-1"}}
     answer = httpx.post(f"{supabase_prism}/v1/projects", json=body, headers={"Authorization": "Bearer x"})
     assert answer.status_code == 422
+
+
+def test_missing_node_is_a_clear_failure_not_a_skip(monkeypatch, tmp_path):
+    from tests.support.prism import prism
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="node is not on PATH"):
+        with prism(tmp_path / "spec.json"):
+            pass
