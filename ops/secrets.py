@@ -16,7 +16,8 @@ import typer
 from components.config import ConfigError, StackConfig
 from components.secrets import Consumer, RotationWindow, consumers_of
 from ops.cli import app, fail_config, parse_now, stdout
-from ops.stackfile import read_stack_file
+from ops.preview import StackDir
+from ops.stackfile import ROOT, read_stack_file
 
 
 @dataclass(frozen=True)
@@ -70,15 +71,16 @@ def as_text(stack: str, now: datetime, rows: list[SecretSchedule]) -> str:
 @app.command()
 def secrets(
     stack: Annotated[str, typer.Option("--stack", "-s", help="Stack whose secrets to list.")],
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     now: Annotated[str | None, typer.Option(help="Clock (ISO 8601); default: now.")] = None,
+    stack_dir: StackDir = ROOT,
 ) -> None:
     """List each generated secret: its consumers, period, current window and next rotation.
 
     Values are never read: this works from the stack file alone.
     """
     try:
-        cfg = read_stack_file(stack).validate()
+        cfg = read_stack_file(stack, stack_dir).validate()
     except ConfigError as error:
         fail_config(error)
     moment = parse_now(now) or datetime.now(timezone.utc)

@@ -4,7 +4,6 @@ way an operator runs them: as a subprocess."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -12,10 +11,11 @@ from pathlib import Path
 
 import pulumi
 import pytest
-import yaml
 
+from components.config import PROJECT
 from ops.engine import RecordingMocks
-from ops.stackfile import ROOT, read_stack_file
+from ops.stackfile import read_stack_file
+from tests.stacks import ROOT, mutate, stack_document, write_stack
 
 NOW = "2026-11-26T12:00:00+00:00"
 
@@ -31,28 +31,16 @@ def stand_ins(stack: str) -> list[str]:
     return values
 
 
-def ops(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def ops(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ops", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
     )
 
 
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """The program and its stack files in a scratch directory, so a test can break a stack file."""
-    ignore = shutil.ignore_patterns("__pycache__")
-    for folder in ("components", "ops", "providers"):
-        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=ignore)
-    for file in ("__main__.py", "Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"):
-        shutil.copy(ROOT / file, tmp_path / file)
-    return tmp_path
-
-
-def set_rotation(root: Path, stack: str, secret: str, days: int) -> None:
-    path = root / f"Pulumi.{stack}.yaml"
-    document = yaml.safe_load(path.read_text())
-    document["config"]["maintainpro-platform:secrets"][secret]["rotation_days"] = days
-    path.write_text(yaml.safe_dump(document))
+def with_rotation(directory: Path, stack: str, secret: str, days: int) -> str:
+    """A copy of the stack file in `directory` with one secret's period changed; the --stack-dir."""
+    write_stack(directory, stack, mutate(stack_document(stack), f"{PROJECT}:secrets", f"{secret}.rotation_days", days))
+    return str(directory)
 
 
 # ---------------------------------------------------------------- ops secrets
@@ -114,18 +102,18 @@ def test_bad_clock_is_a_clear_error() -> None:
     assert "--now" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_production_period_over_90_days_is_a_config_error(project_copy: Path) -> None:
-    set_rotation(project_copy, "production", "database-password", 91)
-    result = ops("secrets", "--stack", "production", cwd=project_copy)
+def test_production_period_over_90_days_is_a_config_error(tmp_path: Path) -> None:
+    stack_dir = with_rotation(tmp_path, "production", "database-password", 91)
+    result = ops("secrets", "--stack", "production", "--stack-dir", stack_dir)
     assert result.returncode == 2
     assert "secrets.database-password.rotation_days" in result.stderr
     assert "90 days (got 91)" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout and result.stdout == ""
 
 
-def test_staging_may_rotate_less_often(project_copy: Path) -> None:
-    set_rotation(project_copy, "staging", "database-password", 120)
-    result = ops("secrets", "--stack", "staging", "--now", NOW, "--json", cwd=project_copy)
+def test_staging_may_rotate_less_often(tmp_path: Path) -> None:
+    stack_dir = with_rotation(tmp_path, "staging", "database-password", 120)
+    result = ops("secrets", "--stack", "staging", "--now", NOW, "--json", "--stack-dir", stack_dir)
     assert result.returncode == 0, result.stderr
     (entry,) = [s for s in json.loads(result.stdout)["secrets"] if s["name"] == "database-password"]
     assert entry["rotation_days"] == 120
