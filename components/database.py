@@ -26,6 +26,12 @@ from providers.supabase import (
 )
 
 
+# What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
+# (the backup job dumps through SUPABASE_DB_URL; server-side jobs use the service-role key).
+CI_VARIABLES = ("SUPABASE_PROJECT_REF", "SUPABASE_URL")
+CI_SECRETS = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL")
+
+
 @dataclass(frozen=True)
 class SupabaseProjectArgs:
     config: SupabaseConfig
@@ -112,6 +118,8 @@ class SupabaseProject(pulumi.ComponentResource):
         self.anon_key = pulumi.Output.secret(self.project.anon_key)
         self.service_role_key = pulumi.Output.secret(self.project.service_role_key)
         self.db_url = pulumi.Output.secret(self.project.db_url)
+        self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url)))
+        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.db_url)))
         self.register_outputs({
             "url": self.url,
             "project_ref": self.project_ref,

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pulumi
 
-import pulumi_random
-
 from components.config import StackConfig
 from components.database import SupabaseProject, SupabaseProjectArgs
+from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from components.secrets import SecretSet, SecretSetArgs
 
 
 @dataclass(frozen=True)
@@ -33,26 +33,27 @@ class Platform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # -- secrets (components/secrets.py)
-        # Until components/secrets.py exists: the database password, regenerated once per rotation window.
-        db_secret = cfg.secrets["database-password"]
-        window = int(args.now.timestamp() // (db_secret.rotation_days * 86400))
-        db_password = pulumi_random.RandomPassword(
-            "database-password",
-            length=db_secret.length,
-            special=db_secret.special,
-            keepers={"rotation_window": str(window)},
-            opts=child,
-        )
+        self.secrets = SecretSet(SecretSetArgs(cfg, args.now), child)
+        # What the GitHub environment receives; each section below adds the outputs it wires.
+        delivery_secrets: dict[str, pulumi.Input[str]] = dict(self.secrets.delivered_as("github-environment-secret"))
+        delivery_variables: dict[str, pulumi.Input[str]] = dict(cfg.github.variables)
 
         # -- database (components/database.py)
         self.database = SupabaseProject(
             "supabase",
-            SupabaseProjectArgs(config=cfg.supabase, production=cfg.is_production, db_password=db_password.result),
+            SupabaseProjectArgs(
+                config=cfg.supabase,
+                production=cfg.is_production,
+                db_password=self.secrets["database-password"].value,
+                function_secrets=dict(self.secrets.delivered_as("supabase-secret")),
+            ),
             opts=child,
         )
         # For the site (VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY) and the CSP connect-src.
         self.supabase_url = self.database.url
         self.supabase_anon_key = self.database.anon_key
+        delivery_variables.update(self.database.ci_variables)
+        delivery_secrets.update(self.database.ci_secrets)
 
         # -- site (components/site.py)
 
@@ -61,10 +62,19 @@ class Platform(pulumi.ComponentResource):
         # -- backups (components/backups.py)
 
         # -- delivery (components/delivery.py)
+        self.delivery = DeliveryEnvironment(
+            f"{name}-delivery",
+            DeliveryEnvironmentArgs(
+                environment=cfg.environment,
+                github=cfg.github,
+                variables=delivery_variables,
+                secrets=delivery_secrets,
+            ),
+            child,
+        )
 
         # -- monitoring (components/monitoring.py)
 
-        del child, cfg  # until the children above exist
         self.register_outputs({
             "environment": self.environment,
             "supabase_url": self.supabase_url,

@@ -17,6 +17,7 @@ from ops.stackfile import read_stack_file
 from tests.stacks import ROOT, mutate, stack_document, write_stack
 
 PROJECT_TYPE = "pulumi-python:dynamic/supabase:Project"
+FUNCTION_SECRETS = "pulumi-python:dynamic/supabase:FunctionSecrets"
 SETTINGS_TYPES = {f"pulumi-python:dynamic/supabase:{n}" for n in
                   ("AuthConfig", "PostgrestConfig", "SslEnforcement", "NetworkRestrictions", "PoolerConfig")}
 
@@ -36,10 +37,25 @@ def test_each_stack_registers_its_project_and_settings_under_the_component(previ
     assert project.inputs["db_pass"] == SECRET
     assert set(project.additional_secret_outputs) == {"anon_key", "service_role_key", "db_url"}
     children = {r.type for r in preview.children(component.urn)}
-    assert children == {PROJECT_TYPE} | SETTINGS_TYPES
+    assert children == {PROJECT_TYPE, FUNCTION_SECRETS} | SETTINGS_TYPES
     # Settings wait for the project: they depend on it, through its ref and explicitly.
     for settings in (r for r in preview.resources if r.type in SETTINGS_TYPES):
         assert project.urn in settings.dependencies
+
+
+def test_generated_secrets_for_edge_functions_reach_the_project_only_as_secrets(previews):
+    for preview in previews.values():
+        (secrets,) = preview.by_type(FUNCTION_SECRETS)
+        assert secrets.inputs["secrets"] == SECRET  # WORK_ORDER_WEBHOOK_SECRET, from the stack's secrets
+
+
+def test_ci_gets_the_project_ref_as_a_variable_and_keys_only_as_secrets(previews):
+    preview = previews["production"]
+    variables = {r.inputs.get("variableName") for r in preview.by_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")}
+    secrets = {r.inputs.get("secretName") for r in preview.by_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")}
+    assert {"SUPABASE_PROJECT_REF", "SUPABASE_URL"} <= variables
+    assert {"SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL"} <= secrets
+    assert not {"SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL"} & variables
 
 
 def test_production_project_is_protected_and_retained(previews):
