@@ -32,6 +32,7 @@ test: $(VENV)/.installed node_modules/.installed postgres
 
 bench: $(VENV)/.installed
 	$(PY) bench/preview_bench.py
+	$(PY) bench/supabase_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

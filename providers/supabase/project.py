@@ -192,8 +192,10 @@ class ProjectProvider(SupabaseProvider):
             outs.update(self._api_keys(id_, outs["poll_interval"]))
         outs.setdefault("instance_size", None)
         outs.setdefault("db_url", "")
+        importing = "db_pass_sha256" not in props
+        # Only an import needs inputs from the API; a refresh keeps the program's (and its secret password).
         inputs = {k: outs[k] for k in ("organization_slug", "name", "region", "instance_size",
-                                       "wait_timeout", "poll_interval")}
+                                       "wait_timeout", "poll_interval")} if importing else None
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

@@ -147,6 +147,7 @@ def test_read_is_one_get_and_shows_drift(fake, provider):
     assert fake.operations()[before:] == ["v1-get-project"]
     assert read.outs["name"] == "renamed-in-dashboard"
     assert read.outs["anon_key"] == result.outs["anon_key"] and read.outs["db_pass_sha256"] == sha(PASSWORD)
+    assert read.inputs is None  # a refresh keeps the program's inputs, secret password included
     assert provider.diff(result.id, read.outs, props()).changes is True
 
 
