@@ -13,6 +13,7 @@ from providers.supabase.api import ProjectNotReady
 from providers.supabase.auth import AuthConfigProvider
 from providers.supabase.project import ProjectProvider
 from tests.providers.supabase.conftest import Sleeps, connect
+from tests.providers.supabase.fake import TOKEN
 from tests.support.faults import Answer
 
 PASSWORD = "fake-db-password-faults"
@@ -122,3 +123,11 @@ def test_a_wrong_token_is_reported_as_the_apis_401(fake):
     provider = connect(ProjectProvider(), fake.url, token="fake-wrong-token")
     with pytest.raises(ApiError, match=r"HTTP 401\): Unauthorized"):
         provider.read("abcdefghijklmnopqrst", {})
+
+
+def test_api_address_and_token_come_from_the_environment_at_call_time(fake, monkeypatch):
+    monkeypatch.setenv("SUPABASE_API_URL", fake.url)
+    monkeypatch.setenv("SUPABASE_ACCESS_TOKEN", TOKEN)
+    existing = fake.add_project("maintainpro-production")
+    read = ProjectProvider().read(existing.ref, {"anon_key": "k", "service_role_key": "k"})
+    assert read.outs["name"] == "maintainpro-production" and fake.count() == 1
