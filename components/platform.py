@@ -8,6 +8,7 @@ from datetime import datetime
 import pulumi
 
 from components.config import StackConfig
+from components.headers import SecurityHeaders, SecurityHeadersArgs
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Platform(pulumi.ComponentResource):
         # -- site (components/site.py)
 
         # -- headers (components/headers.py)
+        # supabase_url: the database component's API URL (https://<ref>.supabase.co) once it exists;
+        # until then connect-src keeps only the configured sources.
+        self.headers = SecurityHeaders("headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=None), child)
 
         # -- backups (components/backups.py)
 
@@ -43,5 +47,4 @@ class Platform(pulumi.ComponentResource):
 
         # -- monitoring (components/monitoring.py)
 
-        del child, cfg  # until the children above exist
         self.register_outputs({"environment": self.environment})
