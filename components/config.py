@@ -308,6 +308,8 @@ class AlertRoute(Strict):
 
 class MonitoringConfig(Strict):
     schedule: Cron = "*/10 * * * *"
+    # The repository holding this program (`github.owner`/<name>): the monitoring workflow runs its probe.
+    platform_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")] = PROJECT
     checks: list[CheckConfig] = Field(default_factory=list)
     alert_routes: list[AlertRoute] = Field(default_factory=list)
 

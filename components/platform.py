@@ -9,6 +9,7 @@ import pulumi
 
 from components.config import StackConfig
 from components.headers import SecurityHeaders, SecurityHeadersArgs
+from components.monitoring import Monitoring, MonitoringArgs
 
 
 @dataclass(frozen=True)
@@ -46,5 +47,7 @@ class Platform(pulumi.ComponentResource):
         # -- delivery (components/delivery.py)
 
         # -- monitoring (components/monitoring.py)
+        # supabase_url as for the headers: the probe's expected CSP must include the same origins.
+        self.monitoring = Monitoring("monitoring", MonitoringArgs.from_stack(cfg, supabase_url=None), child)
 
         self.register_outputs({"environment": self.environment})

@@ -139,8 +139,7 @@ def test_each_stack_commits_its_headers_file_to_the_app_repo(stack: str, branch:
     cfg = stack_file.validate()
     preview = run_stack(stack_file)
     (component,) = preview.by_type("maintainpro:headers:SecurityHeaders")
-    (file,) = preview.by_type("github:index/repositoryFile:RepositoryFile")
-    assert file.parent == component.urn
+    (file,) = [r for r in preview.by_type("github:index/repositoryFile:RepositoryFile") if r.parent == component.urn]
     assert file.inputs["repository"] == "maintainpro-app"
     assert file.inputs["branch"] == branch
     assert file.inputs["file"] == "public/_headers"
