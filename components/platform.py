@@ -8,8 +8,10 @@ from datetime import datetime
 import pulumi
 
 from components.config import StackConfig
+from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from components.headers import SecurityHeaders, SecurityHeadersArgs
 from components.monitoring import Monitoring, MonitoringArgs
+from components.secrets import SecretSet, SecretSetArgs
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class Platform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # -- secrets (components/secrets.py)
+        self.secrets = SecretSet(SecretSetArgs(cfg, args.now), child)
+        # What the GitHub environment receives; each section below adds the outputs it wires.
+        delivery_secrets: dict[str, pulumi.Input[str]] = dict(self.secrets.delivered_as("github-environment-secret"))
+        delivery_variables: dict[str, pulumi.Input[str]] = dict(cfg.github.variables)
 
         # -- database (components/database.py)
 
@@ -45,6 +51,16 @@ class Platform(pulumi.ComponentResource):
         # -- backups (components/backups.py)
 
         # -- delivery (components/delivery.py)
+        self.delivery = DeliveryEnvironment(
+            f"{name}-delivery",
+            DeliveryEnvironmentArgs(
+                environment=cfg.environment,
+                github=cfg.github,
+                variables=delivery_variables,
+                secrets=delivery_secrets,
+            ),
+            child,
+        )
 
         # -- monitoring (components/monitoring.py)
         # supabase_url as for the headers: the probe's expected CSP must include the same origins.

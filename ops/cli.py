@@ -15,7 +15,7 @@ from rich.console import Console
 from components.config import ConfigError
 
 app = typer.Typer(
-    help="Operate the MaintAInPro platform: offline preview and audit, backups, restore drills.",
+    help="Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,11 +53,11 @@ def parse_now(value: str | None) -> datetime | None:
 
 @app.callback()
 def _group() -> None:
-    """Operate the MaintAInPro platform: offline preview and audit, backups, restore drills."""
+    """Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills."""
 
 
 def main() -> None:
     # Command modules register themselves on `app` when imported.
-    from ops import preview, probe  # noqa: F401
+    from ops import preview, probe, secrets  # noqa: F401
 
     app()
