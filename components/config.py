@@ -162,6 +162,9 @@ class HeadersConfig(Strict):
         # hstspreload.org refuses (and browsers ignore) `preload` without these two.
         if self.hsts_preload and (not self.hsts_include_subdomains or self.hsts_max_age < 31536000):
             raise ValueError("hsts_preload needs hsts_include_subdomains and hsts_max_age >= 31536000")
+        both = sorted(set(self.immutable_paths) & set(self.no_cache_paths))
+        if both:
+            raise ValueError(f"{', '.join(both)} cannot be both immutable and no-cache (Netlify would send both)")
         return self
 
 

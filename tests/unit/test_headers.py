@@ -123,6 +123,7 @@ def test_optional_headers_can_be_turned_off() -> None:
         ({"permissions_policy": {"camera": ["self) , geolocation=(*"]}}, "headers.permissions_policy.camera[0]"),
         ({"hsts_preload": True, "hsts_max_age": 86400}, "headers"),
         ({"path": "/etc/_headers"}, "headers.path"),
+        ({"immutable_paths": ["/assets/*", "/"]}, "headers"),
     ],
 )
 def test_header_values_that_would_break_the_file_are_config_errors(change: dict[str, Any], where: str) -> None:
