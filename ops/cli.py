@@ -6,6 +6,7 @@ stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from typing import NoReturn
 
@@ -21,8 +22,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output (CI logs, PR comments) gets a wide page instead of rich's 80-column default.
+_WIDTH = None if sys.stdout.isatty() else 200
+stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
 EXIT_BAD_INPUT = 2
 
