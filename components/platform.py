@@ -59,10 +59,10 @@ class Platform(pulumi.ComponentResource):
 
         # -- site (components/site.py)
 
-        # -- headers (components/headers.py)
-        # supabase_url: the database component's API URL (https://<ref>.supabase.co) once it exists;
-        # until then connect-src keeps only the configured sources.
-        self.headers = SecurityHeaders("headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=None), child)
+        # -- headers (components/headers.py): connect-src allows exactly this stack's Supabase project.
+        self.headers = SecurityHeaders(
+            "headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=self.supabase_url), child
+        )
 
         # -- backups (components/backups.py)
 
@@ -78,9 +78,10 @@ class Platform(pulumi.ComponentResource):
             child,
         )
 
-        # -- monitoring (components/monitoring.py)
-        # supabase_url as for the headers: the probe's expected CSP must include the same origins.
-        self.monitoring = Monitoring("monitoring", MonitoringArgs.from_stack(cfg, supabase_url=None), child)
+        # -- monitoring (components/monitoring.py): the probe expects the same CSP origins as the headers.
+        self.monitoring = Monitoring(
+            "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url), child
+        )
 
         self.register_outputs({
             "environment": self.environment,

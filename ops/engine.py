@@ -86,11 +86,23 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+# Values a provider computes on create that other resources read (ids, URLs). Offline they are
+# stood in for with obviously fake values, so the preview shows what a steady-state preview
+# shows (e.g. the CSP with the project's URL) instead of "(known after apply)" everywhere.
+OFFLINE_REF = "offlinepreviewrefxyz"  # shaped like a Supabase project ref: 20 lower-case letters
+OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
+    "pulumi-python:dynamic/supabase:Project": {"ref": OFFLINE_REF, "url": f"https://{OFFLINE_REF}.supabase.co"},
+}
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Answers every registration with its inputs as state, plus fake values for generated outputs."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
+        for key, value in OFFLINE_OUTPUTS.get(args.typ, {}).items():
+            if state.get(key) is None:
+                state[key] = value
         if args.typ.startswith("random:index/random"):
             # Generated values: an obviously fake stand-in, still secret where the real one is.
             state.setdefault("result", f"offline-preview-{args.name}")
