@@ -109,8 +109,10 @@ class EnvVarProvider(NetlifyProvider):
 
     def normalise(self, key: str, value: Any, props: Props, *, old: bool) -> Any:
         if key == "values":
-            # olds carry the hashes of what was written; news carry the clear values.
-            return props.get("value_hashes") if old else value_hashes(value)
+            # olds carry the hashes of what was written; news carry the clear values. A list, so
+            # that a removed context counts as a change (dicts compare declared keys only).
+            hashes = (props.get("value_hashes") or {}) if old else value_hashes(value)
+            return sorted(hashes.items())
         if key == "scopes":
             return sorted(set(value))
         return value
