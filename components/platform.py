@@ -8,6 +8,7 @@ from datetime import datetime
 import pulumi
 
 from components.config import StackConfig
+from components.site import NetlifySite, NetlifySiteArgs
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ class Platform(pulumi.ComponentResource):
         # -- database (components/database.py)
 
         # -- site (components/site.py)
+        self.site = NetlifySite(
+            cfg.netlify.site_name,
+            NetlifySiteArgs(netlify=cfg.netlify, repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}"),
+            child,
+        )
 
         # -- headers (components/headers.py)
 
@@ -43,5 +49,4 @@ class Platform(pulumi.ComponentResource):
 
         # -- monitoring (components/monitoring.py)
 
-        del child, cfg  # until the children above exist
-        self.register_outputs({"environment": self.environment})
+        self.register_outputs({"environment": self.environment, "site_url": self.site.url})

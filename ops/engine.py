@@ -68,7 +68,8 @@ def masked(value: Any) -> Any:
         return {k: masked(v) for k, v in value.items() if k not in HIDDEN_INPUTS}
     if isinstance(value, (list, tuple)):
         return [masked(v) for v in value]
-    if value == rpc.UNKNOWN:
+    # keep_unknowns yields `Unknown` objects for outputs of other resources (e.g. a site's id).
+    if isinstance(value, pulumi.output.Unknown) or value == rpc.UNKNOWN:
         return UNKNOWN
     return value
 

@@ -43,6 +43,17 @@ def has_unknown(value: Any) -> bool:
     return False
 
 
+def plain(value: Any) -> Any:
+    """Engine numbers arrive as floats (protobuf Struct); the API wants integers (flag, ttl)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -116,6 +127,7 @@ class NetlifyProvider(ApiProvider):
 
     # ---- ResourceProvider ------------------------------------------------------------------
     def check(self, olds: Props, news: Props) -> CheckResult:
+        news = plain(news)
         known = {k: v for k, v in news.items() if not has_unknown(v)}
         return CheckResult(news, [CheckFailure(k, m) for k, m in self.validate(known)])
 
@@ -136,6 +148,7 @@ class NetlifyProvider(ApiProvider):
         return out
 
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
+        olds, news = plain(olds), plain(news)
         changed = self.changed(olds, news)
         replaces = [k for k in changed if k in self.identity]
         return DiffResult(
@@ -145,6 +158,7 @@ class NetlifyProvider(ApiProvider):
         )
 
     def create(self, props: Props) -> CreateResult:
+        props = plain(props)
         live = create_or_adopt(
             lambda: self.find(props), lambda: self.create_new(props), resource=self.kind
         )
@@ -156,6 +170,7 @@ class NetlifyProvider(ApiProvider):
         return CreateResult(id_, outs)
 
     def read(self, id_: str, props: Props) -> ReadResult:
+        props = plain(props)
         live = self.fetch(id_)
         if live is None:
             return ReadResult("", {})
@@ -163,6 +178,7 @@ class NetlifyProvider(ApiProvider):
         return ReadResult(id_, outs, {k: outs[k] for k in self.inputs if outs.get(k) is not None})
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
+        olds, news = plain(olds), plain(news)
         changed = [k for k in self.changed(olds, news) if k not in self.identity]
         if not changed:
             return UpdateResult({**olds, **{k: news.get(k, olds.get(k)) for k in self.inputs if news.get(k) is not None}})
@@ -172,7 +188,7 @@ class NetlifyProvider(ApiProvider):
         return UpdateResult(self.outputs(id_, live, news))
 
     def delete(self, id_: str, props: Props) -> None:
-        self.remove(id_, props)
+        self.remove(id_, plain(props))
 
 
 # ---- pulumi.dynamic.Resource helpers -----------------------------------------------------------

@@ -211,6 +211,5 @@ class EnvVar(pulumi.dynamic.Resource, module="netlify", name="EnvVar"):
         props = to_props(args)
         if args.is_secret:
             props["values"] = pulumi.Output.secret(props["values"])
-        super().__init__(
-            EnvVarProvider(), name, with_outputs(props, OUTPUTS), secret_opts(opts, ["values", "value_hashes"])
-        )
+        secrets = ["values", "value_hashes"] if args.is_secret else []
+        super().__init__(EnvVarProvider(), name, with_outputs(props, OUTPUTS), secret_opts(opts, secrets))
