@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -128,8 +129,11 @@ class NetlifyProvider(ApiProvider):
     # ---- ResourceProvider ------------------------------------------------------------------
     def check(self, olds: Props, news: Props) -> CheckResult:
         news = plain(news)
-        known = {k: v for k, v in news.items() if not has_unknown(v)}
-        return CheckResult(news, [CheckFailure(k, m) for k, m in self.validate(known)])
+        unknown = {k for k, v in news.items() if has_unknown(v)}
+        known = {k: v for k, v in news.items() if k not in unknown}
+        # A value not known until apply is checked then, not reported missing now.
+        problems = [(k, m) for k, m in self.validate(known) if re.split(r"[.\[]", k)[0] not in unknown]
+        return CheckResult(news, [CheckFailure(k, m) for k, m in problems])
 
     def changed(self, olds: Props, news: Props) -> list[str]:
         out = []

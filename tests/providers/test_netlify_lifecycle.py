@@ -272,3 +272,27 @@ def test_deploy_key_lifecycle_and_adoption(fake):
 def test_check_names_the_bad_input(provider, props, problem):
     failures = provider.check({}, props).failures
     assert problem in [f.property for f in failures], [(f.property, f.reason) for f in failures]
+
+
+def test_engine_floats_reach_the_api_as_integers(fake):
+    """The engine hands numbers over as floats (protobuf Struct); the API must get integers."""
+    zones, _ = attach(DnsZoneProvider(), fake.url)
+    zone = zones.create({"name": "maintainpro.example", "account_slug": "maintainpro"})
+    records, _ = attach(DnsRecordProvider(), fake.url)
+    caa = {"zone_id": zone.id, "type": "CAA", "hostname": "maintainpro.example", "value": "letsencrypt.org",
+           "flag": 0.0, "tag": "issue", "ttl": 3600.0}
+    assert records.check({}, caa).failures == []
+    records.create(dict(caa))
+    body = fake.calls[-1].body
+    assert type(body["flag"]) is int and type(body["ttl"]) is int
+
+
+def test_unknown_inputs_in_preview_count_as_changes_without_calls(fake):
+    from pulumi.runtime.rpc import UNKNOWN
+
+    provider, _ = attach(EnvVarProvider(), fake.url)
+    created = provider.create(dict(SECRET))
+    fake.reset_calls()
+    diff = provider.diff(created.id, created.outs, {**SECRET, "site_id": UNKNOWN})
+    assert diff.changes is True and diff.replaces == ["site_id"] and fake.calls == []
+    assert provider.check({}, {**SECRET, "values": UNKNOWN}).failures == []

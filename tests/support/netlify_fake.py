@@ -9,6 +9,7 @@ per operation: answer a status, or apply the request and then drop the connectio
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -54,7 +55,10 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _load_routes(spec: dict[str, Any]) -> list[tuple[str, re.Pattern[str], str, dict[str, Any]]]:
+@functools.lru_cache(maxsize=None)
+def _routes(spec_path: Path) -> list[tuple[str, re.Pattern[str], str, dict[str, Any]]]:
+    """Parsed once per test session: the spec is 700 KB."""
+    spec = json.loads(spec_path.read_text())
     routes = []
     for template, item in spec["paths"].items():
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"([^/]+)", template) + "$")
@@ -66,14 +70,16 @@ def _load_routes(spec: dict[str, Any]) -> list[tuple[str, re.Pattern[str], str, 
     return routes
 
 
+_VALIDATORS: dict[tuple[str, str], jsonschema.Draft4Validator] = {}
+
+
 class FakeNetlify:
     """Stateful in-memory Netlify; `calls` records every request with its operationId."""
 
     def __init__(self, spec_path: Path = SPEC_PATH) -> None:
         if not spec_path.exists():
             raise RuntimeError(f"Netlify spec missing at {spec_path}; run `npm ci`")
-        self.spec = json.loads(spec_path.read_text())
-        self.routes = _load_routes(self.spec)
+        self.routes = _routes(spec_path)
         self.calls: list[Call] = []
         self.faults: deque[Fault] = deque()
         self.schema_errors: list[str] = []
@@ -120,6 +126,7 @@ class FakeNetlify:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -201,7 +208,10 @@ class FakeNetlify:
             if status < 400 and payload is not None:
                 self.schema_errors.append(f"{operation}: {status} must have no body")
             return
-        for error in jsonschema.Draft4Validator(schema).iter_errors(payload):
+        key = (operation, str(status))
+        if key not in _VALIDATORS:
+            _VALIDATORS[key] = jsonschema.Draft4Validator(schema)
+        for error in _VALIDATORS[key].iter_errors(payload):
             self.schema_errors.append(f"{operation} {status}: {error.message} at {list(error.path)}")
 
     # ---- sites -----------------------------------------------------------------------------
