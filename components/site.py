@@ -83,6 +83,14 @@ class NetlifySite(pulumi.ComponentResource):
         if clashes:
             raise ValueError(f"netlify.env: {', '.join(clashes)} also come(s) from another component")
 
+        if not cfg.deploy_previews:
+            # Netlify API v1 has no field for this (checked against @netlify/open-api 2.60.0):
+            # say so rather than let the setting look enforced.
+            pulumi.log.warn(
+                "netlify.deploy_previews=false is not applied by the API: turn Deploy Previews off "
+                "in the site's build settings (or make them no-ops in netlify.toml)",
+                resource=self,
+            )
         self.deploy_key = DeployKey(f"{name}-deploy-key", opts=child)
         self.site = Site(
             f"{name}-site",

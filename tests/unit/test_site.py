@@ -175,3 +175,12 @@ def test_managed_dns_needs_a_zone_holding_every_domain():
     with pytest.raises(ConfigError) as err:
         load_stack_config(split_config(doc["config"], set(), "p"), "production", "p")
     assert ("netlify.dns_zone", "required when manage_dns is on and a custom_domain is set") in err.value.problems
+
+
+def test_deploy_previews_off_is_reported_not_silently_ignored(monkeypatch, caplog):
+    caplog.set_level("WARNING")
+    run("production", monkeypatch)  # production turns deploy previews off
+    assert any("netlify.deploy_previews=false is not applied" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    run("staging", monkeypatch)
+    assert not any("deploy_previews" in r.getMessage() for r in caplog.records)
