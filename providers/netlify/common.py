@@ -161,13 +161,22 @@ class NetlifyProvider(ApiProvider):
             delete_before_replace=self.delete_before_replace(news) if replaces else None,
         )
 
+    def adopted(self, props: Props) -> Props:
+        """What may be assumed of an object found rather than created (default: what it shows)."""
+        return props
+
     def create(self, props: Props) -> CreateResult:
         props = plain(props)
-        live = create_or_adopt(
-            lambda: self.find(props), lambda: self.create_new(props), resource=self.kind
-        )
+        made: list[bool] = []
+
+        def create_new() -> dict[str, Any]:
+            live = self.create_new(props)
+            made.append(True)
+            return live
+
+        live = create_or_adopt(lambda: self.find(props), create_new, resource=self.kind)
         id_ = self.id_of(live, props)
-        outs = self.outputs(id_, live, props)
+        outs = self.outputs(id_, live, props if made else self.adopted(props))
         # An adopted object may differ from what the program declares: converge it now.
         if [k for k in self.changed(outs, props) if k not in self.identity]:
             outs = self.update(id_, outs, props).outs or outs

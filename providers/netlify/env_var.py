@@ -117,6 +117,10 @@ class EnvVarProvider(NetlifyProvider):
             return sorted(set(value))
         return value
 
+    def adopted(self, props: Props) -> Props:
+        # A variable someone else wrote: its secret values are unknown, so they get written once.
+        return {**props, "value_hashes": {}}
+
     def id_of(self, live: dict[str, Any], props: Props) -> str:
         return f"{props['account_id']}/{props.get('site_id') or ''}/{props['key']}"
 

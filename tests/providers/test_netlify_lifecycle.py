@@ -155,7 +155,9 @@ def test_env_var_adopted_after_lost_create(fake):
     provider, _ = attach(EnvVarProvider(), fake.url)
     fake.fail("createEnvVars", drop_after=True)
     created = provider.create(dict(SECRET))
-    assert len(fake.env) == 1 and fake.ops() == ["getEnvVar", "createEnvVars", "getEnvVar"]
+    # Found, not recreated; whose values it holds cannot be read back, so they are written once.
+    assert len(fake.env) == 1
+    assert fake.ops() == ["getEnvVar", "createEnvVars", "getEnvVar", "setEnvVarValue", "setEnvVarValue"]
     assert provider.diff(created.id, created.outs, dict(SECRET)).changes is False
 
 
@@ -296,3 +298,17 @@ def test_unknown_inputs_in_preview_count_as_changes_without_calls(fake):
     diff = provider.diff(created.id, created.outs, {**SECRET, "site_id": UNKNOWN})
     assert diff.changes is True and diff.replaces == ["site_id"] and fake.calls == []
     assert provider.check({}, {**SECRET, "values": UNKNOWN}).failures == []
+
+
+def test_adopting_a_secret_env_var_rewrites_its_unreadable_values(fake):
+    provider, _ = attach(EnvVarProvider(), fake.url)
+    fake.env[("maintainpro", "site-1", "SENTRY_AUTH_TOKEN")] = {
+        "key": "SENTRY_AUTH_TOKEN", "scopes": ["builds"], "is_secret": True,
+        "values": [{"id": "v1", "context": "production", "value": "fake-someone-elses"},
+                   {"id": "v2", "context": "deploy-preview", "value": "fake-someone-elses"}],
+    }
+    created = provider.create(dict(SECRET))
+    assert fake.ops() == ["getEnvVar", "setEnvVarValue", "setEnvVarValue"]
+    stored = fake.env[("maintainpro", "site-1", "SENTRY_AUTH_TOKEN")]["values"]
+    assert sorted(v["value"] for v in stored) == ["fake-sentry-preview", "fake-sentry-production"]
+    assert provider.diff(created.id, created.outs, dict(SECRET)).changes is False
