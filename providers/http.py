@@ -258,15 +258,19 @@ def create_or_adopt(
     attempts: int = 3,
 ) -> T:
     """Idempotent create: adopt what already exists, and after a lost answer look before resending."""
+    last: ResponseLost | None = None
     for _ in range(attempts):
         existing = find()
         if existing is not None:
             return existing
         try:
             return create()
-        except ResponseLost:
-            continue
+        except ResponseLost as exc:
+            last = exc
     existing = find()
     if existing is not None:
         return existing
-    raise ResponseLost(resource, "create", None, f"no answer after {attempts} attempts and nothing to adopt")
+    assert last is not None
+    raise ResponseLost(
+        resource, last.operation, last.status, f"{last.message}; nothing to adopt after {attempts} attempts"
+    )

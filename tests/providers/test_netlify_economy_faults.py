@@ -144,3 +144,15 @@ def test_client_error_names_resource_operation_status_and_message(fake):
         provider.create({"name": "taken", "account_slug": "maintainpro"})
     assert str(err.value) == "netlify site: create site failed (HTTP 422): name already exists"
     assert len(fake.sites) == 1
+
+
+def test_create_failing_ambiguously_every_time_ends_with_the_api_words(fake):
+    provider, _ = attach(SiteProvider(), fake.url)
+    for _ in range(3):
+        fake.fail("createSiteInTeam", status=502)
+    with pytest.raises(ApiError) as err:
+        provider.create(dict(SITE))
+    assert fake.ops().count("createSiteInTeam") == 3 and fake.sites == {}
+    assert str(err.value) == (
+        "netlify site: create site failed (HTTP 502): outcome unknown: injected; nothing to adopt after 3 attempts"
+    )
