@@ -48,6 +48,7 @@ def test_production_site_children(monkeypatch):
         f"{name}-env-VITE_APP_ENV": "EnvVar",
         f"{name}-env-VITE_SENTRY_ENVIRONMENT": "EnvVar",
         f"{name}-env-NODE_VERSION": "EnvVar",
+        f"{name}-env-BUILD_HOOK_SECRET": "EnvVar",  # a rotated secret delivered to Netlify
         f"{name}-hook-nightly-rebuild": "BuildHook",
         f"{name}-zone": "DnsZone",
         f"{name}-dns-app-maintainpro-example": "DnsRecord",
@@ -70,6 +71,9 @@ def test_production_site_children(monkeypatch):
     record_urns = {children[n].urn for n in children if "-dns-" in n or "-caa-" in n}
     assert record_urns <= set(cert.dependencies)
     assert children[f"{name}-hook-nightly-rebuild"].additional_secret_outputs == ("url",)
+    rotated = children[f"{name}-env-BUILD_HOOK_SECRET"]
+    assert rotated.inputs["is_secret"] is True and rotated.inputs["values"] == SECRET
+    assert rotated.additional_secret_outputs == ("values", "value_hashes")
     sentry = children[f"{name}-env-VITE_SENTRY_ENVIRONMENT"].inputs
     assert sentry["values"] == [
         {"context": "production", "value": "production"},
