@@ -118,7 +118,7 @@ class NetlifyProvider(ApiProvider):
 
     def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
         """Write the changed (non-identity) fields; return the live object if the answer has it."""
-        raise NotImplementedError(f"netlify {self.kind}: no field can be updated in place")
+        raise NotImplementedError(f"{self.kind}: no field can be updated in place")
 
     def remove(self, id_: str, props: Props) -> None:
         raise NotImplementedError
