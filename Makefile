@@ -32,6 +32,7 @@ test: $(VENV)/.installed node_modules/.installed postgres
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(PY) bench/preview_bench.py
+	$(PY) bench/supabase_bench.py
 	$(PY) bench/netlify_provider_bench.py
 
 clean:

@@ -391,6 +391,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     for key in cfg.github.variables:
         if key in seen:
             problems.append((f"github.variables.{key}", "is also a GitHub secret name"))
+    problems += _supabase_api_problems(cfg.supabase)
     if cfg.is_production:
         problems += _production_problems(cfg)
     return problems
@@ -410,6 +411,18 @@ def _dns_problems(netlify: NetlifyConfig) -> list[Problem]:
         if name != zone and not name.endswith("." + zone):
             problems.append((f"netlify.{key}", f"'{name}' is not inside the DNS zone '{zone}'"))
     return problems
+
+
+def _supabase_api_problems(cfg: SupabaseConfig) -> list[Problem]:
+    """Region and instance size against the pinned Management API spec (its enums change; never hard-coded)."""
+    from providers.supabase.project import input_problems  # the provider owns the spec
+    from providers.supabase.spec import UNKNOWN
+
+    key = {"region": "supabase.region", "instance_size": "supabase.instance_size",
+           "name": "supabase.project_name", "organization_slug": "supabase.organization_slug"}
+    props = {"organization_slug": cfg.organization_slug, "name": cfg.project_name, "region": cfg.region,
+             "instance_size": cfg.instance_size, "db_pass": UNKNOWN}
+    return [(key.get(field, f"supabase.{field}"), message) for field, message in input_problems(props)]
 
 
 def _production_problems(cfg: StackConfig) -> list[Problem]:

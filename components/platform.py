@@ -8,6 +8,7 @@ from datetime import datetime
 import pulumi
 
 from components.config import StackConfig
+from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from components.secrets import SecretSet, SecretSetArgs
 from components.site import NetlifySite, NetlifySiteArgs
@@ -39,6 +40,21 @@ class Platform(pulumi.ComponentResource):
         delivery_variables: dict[str, pulumi.Input[str]] = dict(cfg.github.variables)
 
         # -- database (components/database.py)
+        self.database = SupabaseProject(
+            "supabase",
+            SupabaseProjectArgs(
+                config=cfg.supabase,
+                production=cfg.is_production,
+                db_password=self.secrets["database-password"].value,
+                function_secrets=dict(self.secrets.delivered_as("supabase-secret")),
+            ),
+            opts=child,
+        )
+        # For the site (VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY) and the CSP connect-src.
+        self.supabase_url = self.database.url
+        self.supabase_anon_key = self.database.anon_key
+        delivery_variables.update(self.database.ci_variables)
+        delivery_secrets.update(self.database.ci_secrets)
 
         # -- site (components/site.py)
         self.site = NetlifySite(
@@ -46,6 +62,8 @@ class Platform(pulumi.ComponentResource):
             NetlifySiteArgs(
                 netlify=cfg.netlify,
                 repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",
+                supabase_url=self.supabase_url,
+                supabase_anon_key=self.supabase_anon_key,
                 secret_env=self.secrets.delivered_as("netlify-env"),
             ),
             child,
@@ -69,4 +87,9 @@ class Platform(pulumi.ComponentResource):
 
         # -- monitoring (components/monitoring.py)
 
-        self.register_outputs({"environment": self.environment, "site_url": self.site.url})
+        self.register_outputs({
+            "environment": self.environment,
+            "site_url": self.site.url,
+            "supabase_url": self.supabase_url,
+            "supabase_anon_key": self.supabase_anon_key,
+        })

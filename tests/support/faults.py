@@ -43,7 +43,7 @@ class FaultServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
+            disable_nagle_algorithm = True  # headers and body are two writes: avoid 40 ms delayed-ACK stalls
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -81,7 +81,6 @@ class FaultServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        # A short poll interval keeps shutdown (one per test) from costing half a second.
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

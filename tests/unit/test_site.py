@@ -49,6 +49,8 @@ def test_production_site_children(monkeypatch):
         f"{name}-env-VITE_SENTRY_ENVIRONMENT": "EnvVar",
         f"{name}-env-NODE_VERSION": "EnvVar",
         f"{name}-env-BUILD_HOOK_SECRET": "EnvVar",  # a rotated secret delivered to Netlify
+        f"{name}-env-VITE_SUPABASE_URL": "EnvVar",  # from the database component
+        f"{name}-env-VITE_SUPABASE_ANON_KEY": "EnvVar",
         f"{name}-hook-nightly-rebuild": "BuildHook",
         f"{name}-zone": "DnsZone",
         f"{name}-dns-app-maintainpro-example": "DnsRecord",
@@ -85,7 +87,10 @@ def test_staging_site_children(monkeypatch):
     preview = run("staging", monkeypatch)
     site, children = site_children(preview, "staging")
     kinds = sorted(r.type.removeprefix(NETLIFY) for r in children.values())
-    assert kinds == ["DeployKey", "EnvVar", "EnvVar", "EnvVar", "Site"]  # no domain, zone or certificate
+    assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site"]  # no domain, zone or certificate
+    assert {"maintainpro-staging-env-VITE_SUPABASE_URL", "maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"} <= set(children)
+    anon = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].inputs
+    assert anon["values"] == SECRET  # the database hands it over as a secret; it stays one
     web = children["maintainpro-staging-site"].inputs
     assert "custom_domain" not in web and web["force_ssl"] is True
     assert web["repo"]["repo_branch"] == "develop"
