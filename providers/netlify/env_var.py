@@ -215,5 +215,7 @@ class EnvVar(pulumi.dynamic.Resource, module="netlify", name="EnvVar"):
         props = to_props(args)
         if args.is_secret:
             props["values"] = pulumi.Output.secret(props["values"])
-        secrets = ["values", "value_hashes"] if args.is_secret else []
+        # Values computed by other resources may be secret there (an anon key): keep them secret here.
+        from_outputs = any(not isinstance(v.value, str) for v in args.values)
+        secrets = ["values", "value_hashes"] if args.is_secret or from_outputs else []
         super().__init__(EnvVarProvider(), name, with_outputs(props, OUTPUTS), secret_opts(opts, secrets))

@@ -91,6 +91,9 @@ def test_staging_site_children(monkeypatch):
     assert {"maintainpro-staging-env-VITE_SUPABASE_URL", "maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"} <= set(children)
     anon = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].inputs
     assert anon["values"] == SECRET  # the database hands it over as a secret; it stays one
+    anon_outputs = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].additional_secret_outputs
+    assert anon_outputs == ("values", "value_hashes")
+    assert children["maintainpro-staging-env-NODE_VERSION"].additional_secret_outputs == ()
     web = children["maintainpro-staging-site"].inputs
     assert "custom_domain" not in web and web["force_ssl"] is True
     assert web["repo"]["repo_branch"] == "develop"
