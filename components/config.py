@@ -131,11 +131,16 @@ CspDirective = Literal[
 ]
 
 
+# One CSP source expression or Permissions-Policy member: a separator inside would split the header.
+CspSource = Annotated[str, Field(pattern=r"^[^\s;,]+$")]
+AllowlistMember = Annotated[str, Field(pattern=r"^(self|src|\*|https://[^\s\"(),;]+)$")]
+
+
 class HeadersConfig(Strict):
     """The security headers the site serves; `connect-src` gains the stack's Supabase URL."""
 
-    path: Annotated[str, Field(min_length=1)] = "public/_headers"
-    csp: dict[CspDirective, list[str]]
+    path: Annotated[str, Field(pattern=r"^[^/\s][^\s]*$")] = "public/_headers"
+    csp: dict[CspDirective, list[CspSource]]
     hsts_max_age: Annotated[int, Field(ge=0)] = 63072000
     hsts_include_subdomains: bool = True
     hsts_preload: bool = False
@@ -145,11 +150,25 @@ class HeadersConfig(Strict):
         "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
         "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url",
     ] | None = "strict-origin-when-cross-origin"
-    permissions_policy: dict[Annotated[str, Field(pattern=r"^[a-z-]+$")], list[str]] = Field(default_factory=dict)
+    permissions_policy: dict[Annotated[str, Field(pattern=r"^[a-z-]+$")], list[AllowlistMember]] = Field(
+        default_factory=dict
+    )
     cross_origin_opener_policy: Literal["same-origin", "same-origin-allow-popups", "unsafe-none"] | None = "same-origin"
     cross_origin_resource_policy: Literal["same-origin", "same-site", "cross-origin"] | None = "same-origin"
-    immutable_paths: list[str] = Field(default_factory=lambda: ["/assets/*"])
-    no_cache_paths: list[str] = Field(default_factory=lambda: ["/", "/index.html"])
+    immutable_paths: list[Annotated[str, Field(pattern=r"^/[^\s]*$")]] = Field(default_factory=lambda: ["/assets/*"])
+    no_cache_paths: list[Annotated[str, Field(pattern=r"^/[^\s]*$")]] = Field(
+        default_factory=lambda: ["/", "/index.html"]
+    )
+
+    @model_validator(mode="after")
+    def _preload_is_eligible(self) -> HeadersConfig:
+        # hstspreload.org refuses (and browsers ignore) `preload` without these two.
+        if self.hsts_preload and (not self.hsts_include_subdomains or self.hsts_max_age < 31536000):
+            raise ValueError("hsts_preload needs hsts_include_subdomains and hsts_max_age >= 31536000")
+        both = sorted(set(self.immutable_paths) & set(self.no_cache_paths))
+        if both:
+            raise ValueError(f"{', '.join(both)} cannot be both immutable and no-cache (Netlify would send both)")
+        return self
 
 
 # ---------------------------------------------------------------- Supabase
@@ -302,6 +321,8 @@ class AlertRoute(Strict):
 
 class MonitoringConfig(Strict):
     schedule: Cron = "*/10 * * * *"
+    # The repository holding this program (`github.owner`/<name>): the monitoring workflow runs its probe.
+    platform_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")] = PROJECT
     checks: list[CheckConfig] = Field(default_factory=list)
     alert_routes: list[AlertRoute] = Field(default_factory=list)
 

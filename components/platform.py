@@ -10,6 +10,8 @@ import pulumi
 from components.config import StackConfig
 from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from components.headers import SecurityHeaders, SecurityHeadersArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.secrets import SecretSet, SecretSetArgs
 from components.site import NetlifySite, NetlifySiteArgs
 
@@ -70,6 +72,9 @@ class Platform(pulumi.ComponentResource):
         )
 
         # -- headers (components/headers.py)
+        # supabase_url: the database component's API URL (https://<ref>.supabase.co) once it exists;
+        # until then connect-src keeps only the configured sources.
+        self.headers = SecurityHeaders("headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=None), child)
 
         # -- backups (components/backups.py)
 
@@ -86,6 +91,8 @@ class Platform(pulumi.ComponentResource):
         )
 
         # -- monitoring (components/monitoring.py)
+        # supabase_url as for the headers: the probe's expected CSP must include the same origins.
+        self.monitoring = Monitoring("monitoring", MonitoringArgs.from_stack(cfg, supabase_url=None), child)
 
         self.register_outputs({
             "environment": self.environment,
