@@ -30,9 +30,10 @@ audit: preview
 test: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) -m pytest -q
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed node_modules/.installed
 	$(PY) bench/preview_bench.py
 	$(PY) bench/supabase_bench.py
+	$(PY) bench/netlify_provider_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

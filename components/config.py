@@ -110,6 +110,9 @@ class NetlifyConfig(Strict):
     custom_domain: Hostname | None = None
     domain_aliases: list[Hostname] = Field(default_factory=list)
     manage_dns: bool = True
+    # The Netlify DNS zone (registrable domain) holding custom_domain and its aliases; required
+    # when manage_dns is on, since a subdomain alone does not say where the zone apex is.
+    dns_zone: Hostname | None = None
     caa_issuers: list[Hostname] = Field(default_factory=lambda: ["letsencrypt.org"])
     force_ssl: bool = True
     pretty_urls: bool = True
@@ -388,6 +391,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
             problems.append(("netlify.domain_aliases", f"'{name}' repeats the custom domain"))
     if cfg.netlify.domain_aliases and not cfg.netlify.custom_domain:
         problems.append(("netlify.domain_aliases", "aliases need a custom_domain"))
+    problems += _dns_problems(cfg.netlify)
     used = {check.severity for check in cfg.monitoring.checks}
     routed = {route.severity for route in cfg.monitoring.alert_routes}
     for severity in sorted(used - routed):
@@ -411,6 +415,22 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     problems += _supabase_api_problems(cfg.supabase)
     if cfg.is_production:
         problems += _production_problems(cfg)
+    return problems
+
+
+def _dns_problems(netlify: NetlifyConfig) -> list[Problem]:
+    """A managed zone must exist and hold every domain the site answers on."""
+    if not (netlify.manage_dns and netlify.custom_domain):
+        return []
+    zone = netlify.dns_zone
+    if zone is None:
+        return [("netlify.dns_zone", "required when manage_dns is on and a custom_domain is set")]
+    problems: list[Problem] = []
+    for key, name in [("custom_domain", netlify.custom_domain)] + [
+        (f"domain_aliases.{i}", alias) for i, alias in enumerate(netlify.domain_aliases)
+    ]:
+        if name != zone and not name.endswith("." + zone):
+            problems.append((f"netlify.{key}", f"'{name}' is not inside the DNS zone '{zone}'"))
     return problems
 
 

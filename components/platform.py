@@ -13,6 +13,7 @@ from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from components.headers import SecurityHeaders, SecurityHeadersArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.secrets import SecretSet, SecretSetArgs
+from components.site import NetlifySite, NetlifySiteArgs
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,17 @@ class Platform(pulumi.ComponentResource):
         delivery_secrets.update(self.database.ci_secrets)
 
         # -- site (components/site.py)
+        self.site = NetlifySite(
+            cfg.netlify.site_name,
+            NetlifySiteArgs(
+                netlify=cfg.netlify,
+                repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",
+                supabase_url=self.supabase_url,
+                supabase_anon_key=self.supabase_anon_key,
+                secret_env=self.secrets.delivered_as("netlify-env"),
+            ),
+            child,
+        )
 
         # -- headers (components/headers.py): connect-src allows exactly this stack's Supabase project.
         self.headers = SecurityHeaders(
@@ -85,6 +97,7 @@ class Platform(pulumi.ComponentResource):
 
         self.register_outputs({
             "environment": self.environment,
+            "site_url": self.site.url,
             "supabase_url": self.supabase_url,
             "supabase_anon_key": self.supabase_anon_key,
         })

@@ -68,6 +68,7 @@ def masked(value: Any) -> Any:
         return {k: masked(v) for k, v in value.items() if k not in HIDDEN_INPUTS}
     if isinstance(value, (list, tuple)):
         return [masked(v) for v in value]
+    # keep_unknowns yields `Unknown` objects for outputs of other resources (e.g. a site's id).
     if isinstance(value, pulumi.output.Unknown) or value == rpc.UNKNOWN:
         return UNKNOWN
     if isinstance(value, float) and value.is_integer():
