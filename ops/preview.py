@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +13,7 @@ from rich.tree import Tree
 from components.config import ConfigError
 from ops.cli import app, fail_config, parse_now, stdout
 from ops.engine import Preview, Registered, run_stack
-from ops.stackfile import read_stack_file
+from ops.stackfile import ROOT, read_stack_file
 
 MAX_INLINE = 72
 
@@ -73,10 +74,16 @@ def as_json(preview: Preview) -> dict[str, Any]:
     }
 
 
-def load_preview(stack: str, now: str | None = None) -> Preview:
+StackDir = Annotated[
+    Path,
+    typer.Option("--stack-dir", help="Folder holding Pulumi.<stack>.yaml (default: the project root)."),
+]
+
+
+def load_preview(stack: str, now: str | None = None, stack_dir: Path = ROOT) -> Preview:
     """Validate the stack file, then run the program offline; config errors end the command."""
     try:
-        stack_file = read_stack_file(stack)
+        stack_file = read_stack_file(stack, stack_dir)
         stack_file.validate()
     except ConfigError as error:
         fail_config(error)
@@ -88,12 +95,13 @@ def preview(
     stack: Annotated[list[str], typer.Option("--stack", "-s", help="Stack to preview (repeatable).")],
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a tree.")] = False,
     now: Annotated[str | None, typer.Option(help="Clock for secret rotation (ISO 8601); default: now.")] = None,
+    stack_dir: StackDir = ROOT,
 ) -> None:
     """Run the real program under the Pulumi mock engine and print what it would register.
 
     No cloud account, credentials or Pulumi CLI needed; secret values print as [secret].
     """
-    previews = [load_preview(name, now) for name in stack]
+    previews = [load_preview(name, now, stack_dir) for name in stack]
     if json_output:
         payload = [as_json(p) for p in previews]
         stdout.print_json(json.dumps(payload[0] if len(payload) == 1 else payload))
