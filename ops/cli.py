@@ -58,6 +58,6 @@ def _group() -> None:
 
 def main() -> None:
     # Command modules register themselves on `app` when imported.
-    from ops import preview  # noqa: F401
+    from ops import audit, preview  # noqa: F401
 
     app()
