@@ -21,6 +21,7 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
+from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from ops.audit_report import AuditReport, Finding, PolicyResult
@@ -65,6 +66,10 @@ def graph(preview: Preview) -> list[PolicyResource]:
     return list(nodes.values())
 
 
+class NotApplicable(Exception):
+    """The policy declared itself not applicable to this resource (`args.not_applicable()`)."""
+
+
 def _run(validate: Callable[..., Any], args: Any) -> tuple[list[tuple[str, str | None]], str | None]:
     """Violations reported by one policy call, or the reason it could not judge (unknown values)."""
     violations: list[tuple[str, str | None]] = []
@@ -74,6 +79,8 @@ def _run(validate: Callable[..., Any], args: Any) -> tuple[list[tuple[str, str |
             asyncio.run(result)  # type: ignore[arg-type]
     except UnknownValueError as error:
         return violations, f"cannot be judged during preview: {error.message}"
+    except _NotApplicableError:
+        raise NotApplicable from None
     return violations, None
 
 
@@ -87,7 +94,10 @@ def _resource_policy(entry: Entry, nodes: list[PolicyResource], config: dict[str
     findings = []
     for node in nodes:
         args = ResourceValidationArgs(node.resource_type, node.props, node.urn, node.name, node.opts, None, config)
-        violations, unknown = _run(entry.policy.validate, args)
+        try:
+            violations, unknown = _run(entry.policy.validate, args)
+        except NotApplicable:
+            continue
         if unknown and node.resource_type in entry.subject_types:
             findings.append(_finding("unknown", node, unknown))
         findings += [_finding("fail", node, message) for message, _ in violations]
@@ -98,7 +108,10 @@ def _resource_policy(entry: Entry, nodes: list[PolicyResource], config: dict[str
 
 def _stack_policy(entry: Entry, nodes: list[PolicyResource], config: dict[str, Any]) -> list[Finding]:
     by_urn = {n.urn: n for n in nodes}
-    violations, unknown = _run(entry.policy.validate, StackValidationArgs(nodes, config))
+    try:
+        violations, unknown = _run(entry.policy.validate, StackValidationArgs(nodes, config))
+    except NotApplicable:
+        return []
     if unknown:
         return [_finding("unknown", None, unknown)]
     failed = {urn for _, urn in violations}

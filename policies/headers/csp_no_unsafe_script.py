@@ -15,8 +15,7 @@ UNSAFE = ("'unsafe-inline'", "'unsafe-eval'")
 
 
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    headers = served(args.props)
-    csp = headers.csp() if headers else None
+    csp = served(args).csp()
     if csp is None:
         return  # netlify-headers-require-csp reports the missing header
     directive = "script-src" if "script-src" in csp else "default-src"

@@ -15,9 +15,7 @@ REQUIRED_DIRECTIVES = ("object-src", "base-uri", "frame-ancestors")
 
 
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    headers = served(args.props)
-    if headers is None:
-        return
+    headers = served(args)
     csp = headers.csp()
     if csp is None:
         yield "no Content-Security-Policy header is served for /"

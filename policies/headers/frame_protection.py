@@ -16,9 +16,7 @@ SAFE_FRAME_OPTIONS = {"deny", "sameorigin"}
 
 
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    headers = served(args.props)
-    if headers is None:
-        return
+    headers = served(args)
     ancestors = (headers.csp() or {}).get("frame-ancestors")
     frame_options = (headers.first("x-frame-options") or "").strip().lower()
     csp_ok = ancestors is not None and set(ancestors) <= SAFE_ANCESTORS and bool(ancestors)

@@ -16,9 +16,7 @@ ONE_YEAR = 31536000
 
 
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    headers = served(args.props)
-    if headers is None:
-        return
+    headers = served(args)
     value = headers.first("strict-transport-security")
     if value is None:
         yield "no Strict-Transport-Security header is served for /"

@@ -13,9 +13,7 @@ from policies.registry import asvs, resource_policy, soc2
 
 
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    headers = served(args.props)
-    if headers is None:
-        return
+    headers = served(args)
     value = headers.first("x-content-type-options")
     if value is None or value.strip().lower() != "nosniff":
         yield f"X-Content-Type-Options is {value!r} for /; it must be 'nosniff'"

@@ -13,9 +13,7 @@ from policies.registry import resource_policy, soc2
 
 
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    headers = served(args.props)
-    if headers is None:
-        return
+    headers = served(args)
     value = headers.first("permissions-policy")
     if value is None or not value.strip():
         yield "no Permissions-Policy header is served for /"

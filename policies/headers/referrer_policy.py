@@ -16,9 +16,7 @@ PRIVATE = ("no-referrer", "same-origin", "strict-origin", "strict-origin-when-cr
 
 
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    headers = served(args.props)
-    if headers is None:
-        return
+    headers = served(args)
     value = headers.first("referrer-policy")
     if value is None:
         yield "no Referrer-Policy header is served for /"

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi_policy import ResourceValidationArgs
+
 from policies import resources as R
 from policies.props import get
 
@@ -87,9 +89,9 @@ def is_headers_file(props: Mapping[str, Any]) -> bool:
     return isinstance(path, str) and path.rsplit("/", 1)[-1] == R.HEADERS_FILE_NAME
 
 
-def served(props: Mapping[str, Any]) -> Served | None:
-    """The served headers when `props` is a `_headers` RepositoryFile, else None."""
-    if not is_headers_file(props):
-        return None
-    content = get(props, R.FILE_CONTENT)
+def served(args: ResourceValidationArgs) -> Served:
+    """The headers a `_headers` RepositoryFile serves; any other file is marked not applicable."""
+    if not is_headers_file(args.props):
+        args.not_applicable(f"not Netlify's {R.HEADERS_FILE_NAME} file")
+    content = get(args.props, R.FILE_CONTENT)
     return Served(content if isinstance(content, str) else "")

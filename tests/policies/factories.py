@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,
@@ -18,6 +19,8 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
+
+from pulumi_policy.policy import _NotApplicableError
 
 from policies import resources as R
 from policies.registry import Entry
@@ -153,6 +156,11 @@ def violations(entry: Entry, args: ResourceValidationArgs | StackValidationArgs)
     found: list[tuple[str, str | None]] = []
     entry.policy.validate(args, lambda message, urn=None: found.append((message, urn)))
     return found
+
+
+def assert_not_applicable(entry: Entry, args: ResourceValidationArgs | StackValidationArgs) -> None:
+    with pytest.raises(_NotApplicableError):
+        violations(entry, args)
 
 
 def assert_passes(entry: Entry, args: ResourceValidationArgs | StackValidationArgs) -> None:

@@ -18,6 +18,7 @@ from tests.policies.factories import (
     COMPLIANT_HEADERS,
     PRODUCTION,
     assert_fails,
+    assert_not_applicable,
     assert_passes,
     compliant_stack,
     resource_args,
@@ -46,8 +47,8 @@ def test_compliant_headers_pass_with_production_config(module) -> None:
 
 
 @pytest.mark.parametrize("module", HEADER_POLICIES, ids=lambda m: m.POLICY.name)
-def test_other_repository_files_are_not_judged(module) -> None:
-    assert_passes(module.POLICY, headers_args("/*\n  X-Nothing: 1\n", path=".github/workflows/backup.yml"))
+def test_other_repository_files_are_not_applicable(module) -> None:
+    assert_not_applicable(module.POLICY, headers_args("/*\n  X-Nothing: 1\n", path=".github/workflows/backup.yml"))
 
 
 VIOLATIONS = [
