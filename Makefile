@@ -26,6 +26,8 @@ preview: $(VENV)/.installed
 	$(PY) -m ops preview $(addprefix --stack ,$(STACKS))
 
 audit: preview
+	$(PY) -m ops audit --stack staging
+	$(PY) -m ops audit --stack production
 
 test: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) -m pytest -q

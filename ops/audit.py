@@ -7,6 +7,8 @@ Exit 1 when a mandatory policy fails, 2 on bad input, 0 otherwise.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 from enum import Enum
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ops.audit_formats import markdown, sarif, table
+from ops.audit_formats import markdown, sarif, tables
 from ops.audit_report import AuditReport
 from ops.cli import app, fail, stdout
 from ops.event_log import EventLogError, audit_event_log
@@ -35,8 +37,9 @@ class Format(str, Enum):
 
 
 def _pack(stack: str, path: Path | None) -> PackConfig:
+    path = path or default_path(stack)
     try:
-        return load_pack_config(path or default_path(stack))
+        return dataclasses.replace(load_pack_config(path), source=_relative(path))
     except PackConfigError as error:
         fail(f"policy config {error.source}: " + "; ".join(error.problems))
 
@@ -55,8 +58,11 @@ def render(report: AuditReport, fmt: Format, stack_file: str) -> str:
         return json.dumps(sarif(report, stack_file), indent=2) + "\n"
     if fmt is Format.markdown:
         return markdown(report)
-    console = Console(width=200, record=True, file=open("/dev/null", "w"), highlight=False)  # noqa: SIM115
-    console.print(table(report))
+    console = Console(width=220, record=True, file=io.StringIO(), highlight=False)
+    policies, findings = tables(report)
+    console.print(policies)
+    if findings.row_count:
+        console.print(findings)
     return console.export_text()
 
 

@@ -22,24 +22,29 @@ def _subject(finding: Finding) -> str:
     return f"{finding.name} ({finding.type})" if finding.urn else "(stack)"
 
 
-def table(report: AuditReport) -> Table:
-    """One row per policy; failures listed under the policy with their remediation."""
+def tables(report: AuditReport) -> tuple[Table, Table]:
+    """One row per policy, then one row per failed or unjudged finding with its remediation."""
     summary = report.summary()
     caption = (
         f"{summary['passed']} passed, {summary['failed']} failed ({summary['mandatoryFailed']} mandatory), "
         f"{summary['notApplicable']} not applicable, {summary['disabled']} disabled, {summary['unknown']} unknown"
     )
-    grid = Table(title=f"policy audit: stack {report.stack} ({report.source})", caption=caption, show_lines=True)
-    for column in ("policy", "severity", "enforcement", "status", "controls", "resources"):
-        grid.add_column(column)
+    policies = Table(title=f"policy audit: stack {report.stack} ({report.source})", caption=caption)
+    for column in ("policy", "severity", "enforcement", "status", "controls", "resources passed/failed"):
+        policies.add_column(column)
+    findings = Table(title="findings")
+    for column in ("policy", "resource", "outcome", "message"):
+        findings.add_column(column)
     for result in report.results:
-        lines = [f"{'FAIL' if f.outcome == 'fail' else f.outcome}: {_subject(f)}" + (f" — {f.message}" if f.message else "")
-                 for f in result.findings]
+        counts = [sum(1 for f in result.findings if f.outcome == o) for o in ("pass", "fail")]
+        policies.add_row(result.entry.name, result.entry.severity, result.enforcement, result.status.upper(),
+                         _controls(result), f"{counts[0]}/{counts[1]}")
+        for f in result.findings:
+            if f.outcome != "pass":
+                findings.add_row(result.entry.name, f"{f.name} ({(f.type or '').rsplit(':', 1)[-1]})" if f.urn else "(stack)", f.outcome.upper(), f.message or "")
         if result.status == "fail":
-            lines.append(f"fix: {result.entry.policy.remediation_steps}")
-        grid.add_row(result.entry.name, result.entry.severity, result.enforcement, result.status.upper(),
-                     _controls(result), "\n".join(lines) or "-")
-    return grid
+            findings.add_row(result.entry.name, "", "fix", result.entry.policy.remediation_steps or "")
+    return policies, findings
 
 
 def _cell(text: str | None) -> str:
