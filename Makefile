@@ -34,6 +34,7 @@ test: $(VENV)/.installed node_modules/.installed postgres
 
 bench: $(VENV)/.installed
 	$(PY) bench/preview_bench.py
+	$(PY) bench/audit_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

@@ -97,3 +97,9 @@ def test_pack_manifest_and_requirements_are_what_pulumi_expects() -> None:
 def test_config_files_are_valid_json_objects() -> None:
     for path in (ROOT / "policies/config").glob("*.json"):
         assert isinstance(json.loads(path.read_text()), dict), path
+
+
+def test_docs_list_every_policy() -> None:
+    text = (ROOT / "docs/policies.md").read_text()
+    for entry in ENTRIES:
+        assert f"| `{entry.name}` | {entry.family} |" in text, entry.name
