@@ -78,3 +78,10 @@ def test_plain_netlify_env_vars_may_be_literals() -> None:
     stack = compliant_stack()
     assert stack["env-app-env"].property_dependencies == {}
     assert_passes(netlify_no_literal.POLICY, stack.args())
+
+
+def test_secret_named_as_coming_from_secret_config_is_exempt() -> None:
+    stack = compliant_stack()
+    stack["secret-database-password"].property_dependencies["plaintextValue"] = []
+    assert_passes(github_no_literal.POLICY, stack.args({"fromSecretConfig": ["DATABASE_PASSWORD"]}))
+    assert_fails(github_no_literal.POLICY, stack.args({"fromSecretConfig": ["OTHER"]}), "plaintextValue is a literal")
