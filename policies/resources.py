@@ -65,8 +65,9 @@ DEFAULT_BRANCH_REFS = frozenset({"~DEFAULT_BRANCH", "~ALL"})
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 GENERATED_SECRET_TYPES = (RANDOM_PASSWORD,)
 KEEPERS = "keepers"
-# components/secrets.py `RotatingSecret` keeps its period (days, as text: keepers are strings) here,
-# next to the rotation window that makes the password change on the first `pulumi up` after it ends.
+# components/secrets.py `RotatingSecret` keeps its period (days, as text: keepers are strings) here
+# (`PERIOD_KEEPER`), next to the rotation window that makes the password change on the first
+# `pulumi up` after it ends.
 ROTATION_PERIOD_KEEPER = "rotation_days"
 
 # ---------------------------------------------------------------- AWS (pulumi_aws 7)

@@ -12,12 +12,13 @@ from policies.props import get, items, of_type
 from policies.registry import cis, soc2, stack_policy
 
 
-def guards_default_branch(ruleset: PolicyResource) -> bool:
+def guards_default_branch(ruleset: PolicyResource, default_branch: str) -> bool:
     includes = items(get(ruleset.props, R.RULESET_CONDITIONS, "refName", "includes"))
+    refs = {*R.DEFAULT_BRANCH_REFS, f"refs/heads/{default_branch}"}
     return (
         get(ruleset.props, R.RULESET_TARGET) == "branch"
         and get(ruleset.props, R.RULESET_ENFORCEMENT) == "active"
-        and any(ref in R.DEFAULT_BRANCH_REFS for ref in includes)
+        and any(ref in refs for ref in includes)
     )
 
 
@@ -33,8 +34,8 @@ def gaps(ruleset: PolicyResource) -> list[str]:
     return missing
 
 
-def check(args: StackValidationArgs, _config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    rulesets = [r for r in of_type(args.resources, R.GITHUB_RULESET) if guards_default_branch(r)]
+def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    rulesets = [r for r in of_type(args.resources, R.GITHUB_RULESET) if guards_default_branch(r, config["defaultBranch"])]
     repos: dict[Any, PolicyResource] = {}
     for environment in of_type(args.resources, R.GITHUB_ENVIRONMENT):
         repos.setdefault(get(environment.props, R.ENVIRONMENT_REPOSITORY), environment)
@@ -60,4 +61,5 @@ POLICY = stack_policy(
         "in the stack file."
     ),
     check=check,
+    config={"defaultBranch": {"type": "string", "minLength": 1, "default": "main"}},
 )

@@ -103,3 +103,10 @@ def test_weak_or_misdirected_ruleset_fails(change: dict, expected: str) -> None:
     stack = compliant_stack()
     stack["ruleset"].props.update(change)
     assert_fails(ruleset.POLICY, stack.args(), expected)
+
+
+def test_ruleset_naming_the_default_branch_explicitly_counts() -> None:
+    stack = compliant_stack()
+    stack["ruleset"].props["conditions"] = {"refName": {"includes": ["refs/heads/main"], "excludes": []}}
+    assert_passes(ruleset.POLICY, stack.args())
+    assert_fails(ruleset.POLICY, stack.args({"defaultBranch": "trunk"}), "has no active ruleset")

@@ -85,3 +85,9 @@ def test_secret_named_as_coming_from_secret_config_is_exempt() -> None:
     stack["secret-database-password"].property_dependencies["plaintextValue"] = []
     assert_passes(github_no_literal.POLICY, stack.args({"fromSecretConfig": ["DATABASE_PASSWORD"]}))
     assert_fails(github_no_literal.POLICY, stack.args({"fromSecretConfig": ["OTHER"]}), "plaintextValue is a literal")
+
+
+def test_policy_reads_the_keeper_rotating_secret_writes() -> None:
+    from components import secrets
+
+    assert secrets.PERIOD_KEEPER == R.ROTATION_PERIOD_KEEPER
