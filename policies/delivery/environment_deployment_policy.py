@@ -16,7 +16,7 @@ from policies.registry import cis, resource_policy, soc2
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     name = get(args.props, R.ENVIRONMENT_NAME)
     if name not in config["environments"]:
-        return
+        args.not_applicable(f"environment '{name}' is not one the pack config protects")
     policy = get(args.props, R.ENVIRONMENT_BRANCH_POLICY)
     if not (get(policy, "protectedBranches") is True or get(policy, "customBranchPolicies") is True):
         yield f"GitHub environment '{name}' accepts deployments from any branch (no deployment branch policy)"

@@ -17,7 +17,7 @@ PROTECTED = {"type": "array", "items": {"type": "string"}, "default": ["producti
 def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     name = get(args.props, R.ENVIRONMENT_NAME)
     if name not in config["environments"]:
-        return
+        args.not_applicable(f"environment '{name}' is not one the pack config protects")
     reviewers = [
         who for entry in items(get(args.props, R.ENVIRONMENT_REVIEWERS))
         for who in items(get(entry, "teams")) + items(get(entry, "users"))

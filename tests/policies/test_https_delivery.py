@@ -6,7 +6,7 @@ import pytest
 
 from policies.delivery import environment_deployment_policy, environment_reviewers, ruleset
 from policies.https import force_ssl, tls_certificate
-from tests.policies.factories import assert_fails, assert_passes, compliant_stack, resource_args
+from tests.policies.factories import assert_fails, assert_not_applicable, assert_passes, compliant_stack, resource_args
 
 
 def test_compliant_site_passes() -> None:
@@ -71,8 +71,8 @@ def test_production_environment_open_to_any_branch_fails(policy) -> None:
 def test_staging_environment_is_not_held_to_production_rules() -> None:
     environment = compliant_stack()["environment"]
     environment.props.update(environment="staging", reviewers=[], deploymentBranchPolicy=None)
-    assert_passes(environment_reviewers.POLICY, resource_args(environment))
-    assert_passes(environment_deployment_policy.POLICY, resource_args(environment))
+    assert_not_applicable(environment_reviewers.POLICY, resource_args(environment))
+    assert_not_applicable(environment_deployment_policy.POLICY, resource_args(environment))
     # ... unless the pack config names it as protected.
     assert_fails(environment_reviewers.POLICY, resource_args(environment, {"environments": ["staging"]}), "'staging'")
 
