@@ -26,6 +26,8 @@ preview: $(VENV)/.installed
 	$(PY) -m ops preview $(addprefix --stack ,$(STACKS))
 
 audit: preview
+	$(PY) -m ops audit --stack staging
+	$(PY) -m ops audit --stack production
 
 test: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) -m pytest -q
@@ -34,6 +36,7 @@ bench: $(VENV)/.installed node_modules/.installed
 	$(PY) bench/preview_bench.py
 	$(PY) bench/supabase_bench.py
 	$(PY) bench/netlify_provider_bench.py
+	$(PY) bench/audit_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

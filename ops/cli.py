@@ -61,6 +61,6 @@ def _group() -> None:
 
 def main() -> None:
     # Command modules register themselves on `app` when imported.
-    from ops import preview, probe, rollback, secrets  # noqa: F401
+    from ops import audit, preview, probe, rollback, secrets  # noqa: F401
 
     app()

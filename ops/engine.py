@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -158,8 +159,12 @@ def _clock(now: datetime | None) -> Iterator[None]:
             os.environ[NOW_ENV] = previous
 
 
-def run_stack(stack_file: StackFile, now: datetime | None = None) -> Preview:
-    """Run the program for one stack under mocks; the config must already have been validated."""
+def run_stack(stack_file: StackFile, now: datetime | None = None, program_path: Path | None = None) -> Preview:
+    """Run the program for one stack under mocks; the config must already have been validated.
+
+    `program_path` (default: the project's `__main__.py`) lets tests and benchmarks run another program
+    through the very same recording engine.
+    """
     mocks = RecordingMocks()
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)  # a fresh Stack resource per run, named after this stack
@@ -169,7 +174,7 @@ def run_stack(stack_file: StackFile, now: datetime | None = None) -> Preview:
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[Any]:
-        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        runpy.run_path(str(program_path or ROOT / "__main__.py"), run_name="__main__")
         exported = dict(getattr(settings.get_root_resource(), "outputs", {}) or {})
 
         async def collect() -> None:

@@ -84,7 +84,7 @@ def test_value_is_stable_inside_the_window() -> None:
     later, out_later = _password_under(NOV_3 + timedelta(days=29, hours=23))
     keepers = first.named(PASSWORD, "database-password").state["keepers"]
     assert keepers == later.named(PASSWORD, "database-password").state["keepers"]
-    assert keepers == {"rotation_window_start": NOV_3.isoformat()}
+    assert keepers == {"rotation_window_start": NOV_3.isoformat(), "rotation_days": "30"}
     assert out_first["value"] == out_later["value"]
 
 
@@ -94,7 +94,7 @@ def test_keeper_changes_once_the_period_is_over() -> None:
     keepers_before = before.named(PASSWORD, "database-password").state["keepers"]
     keepers_after = after.named(PASSWORD, "database-password").state["keepers"]
     assert keepers_before != keepers_after  # a changed keeper makes the engine replace the password
-    assert keepers_after == {"rotation_window_start": (NOV_3 + timedelta(days=30)).isoformat()}
+    assert keepers_after == {"rotation_window_start": (NOV_3 + timedelta(days=30)).isoformat(), "rotation_days": "30"}
     assert out_before["value"] != out_after["value"]
     assert out_after["value"] == fake_generated("database-password", keepers_after)
 
