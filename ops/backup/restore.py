@@ -6,6 +6,7 @@ drops its scratch database, a restore leaves the target in place.
 
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import tempfile
@@ -24,6 +25,7 @@ from ops.backup.errors import BackupError
 from ops.backup.manifest import Backup, Manifest
 from ops.backup.store import BackupStore
 
+_SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (?P<name>\S+) ")
 RTO_STEPS = ("download+verify", "create database", "pg_restore", "compare")
 
 
@@ -107,7 +109,9 @@ def restore(
             with timings.step("create database"):
                 postgres.create_database(server, database)
         with timings.step("pg_restore"):
+            toc = _toc_without_existing_schemas(pg_restore, dump, target)
             argv = [pg_restore, "--exit-on-error", "--no-password", f"--jobs={jobs}", f"--dbname={target.conninfo()}"]
+            argv += [f"--use-list={toc}"]
             if not keep_acl:
                 argv += ["--no-owner", "--no-acl"]
             _run(argv + [str(dump)], target, "pg_restore")
@@ -155,6 +159,24 @@ def ensure_restorable(target: Dsn, manifest: Manifest) -> bool:
             "restore into a new or empty database"
         )
     return False
+
+
+def _toc_without_existing_schemas(pg_restore: str, dump: Path, target: Dsn) -> Path:
+    """The dump's table of contents minus CREATE SCHEMA for schemas the target already has.
+
+    A dump taken with --schema=public carries `CREATE SCHEMA public`, which every fresh database
+    (and every Supabase project) already has; with --exit-on-error that would stop the restore.
+    """
+    listing = dump.with_suffix(".toc")
+    _run([pg_restore, "--list", f"--file={listing}", str(dump)], target, "pg_restore --list")
+    with target.connect() as conn:
+        present = {str(r[0]) for r in conn.execute("SELECT nspname FROM pg_namespace").fetchall()}
+    kept = [
+        line for line in listing.read_text().splitlines()
+        if not ((m := _SCHEMA_ENTRY.match(line)) and m["name"] in present)
+    ]
+    listing.write_text("\n".join(kept) + "\n")
+    return listing
 
 
 def _run(argv: list[str], dsn: Dsn, tool: str) -> None:
