@@ -1,1 +1,1 @@
-"""The operator CLI (`python -m ops`): offline preview and audit, backup, restore drill."""
+"""The operator CLI (`python -m ops`): offline preview and audit, backups, restore drill, rollback."""

@@ -1,0 +1,37 @@
+# Two entry points for a fresh machine (both install what they need):
+#   make audit   offline preview + policy audit of both stacks (the main job)
+#   make test    the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACKS := staging production
+
+.PHONY: audit preview test bench clean postgres
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# PostgreSQL server binaries for the backup/restore integration tests.
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
+preview: $(VENV)/.installed
+	$(PY) -m ops preview $(addprefix --stack ,$(STACKS))
+
+audit: preview
+
+test: $(VENV)/.installed node_modules/.installed postgres
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed
+	$(PY) bench/preview_bench.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

@@ -1,0 +1,16 @@
+"""MaintAInPro platform: one stack = one environment. Validate the config, then build `Platform`."""
+
+import pulumi
+
+from components.config import ConfigError
+from components.platform import Platform, PlatformArgs
+from components.runtime_config import now, program_config
+
+try:
+    config = program_config()
+except ConfigError as error:
+    # RunError prints the message without a traceback, before any resource is registered.
+    raise pulumi.RunError(str(error)) from None
+
+platform = Platform(f"maintainpro-{config.environment}", PlatformArgs(config=config, now=now()))
+pulumi.export("environment", platform.environment)

@@ -1,0 +1,1 @@
+"""Pulumi component resources of the MaintAInPro platform and its stack configuration model."""

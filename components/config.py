@@ -1,0 +1,462 @@
+"""The whole configuration of one stack, as one strict pydantic model.
+
+A stack file is validated before any resource is registered: every problem is reported with its
+key path (`netlify.custom_domain: ...`) so a bad stack fails fast and completely, never halfway
+through an update. API tokens are deliberately not part of the model: they are secret config or
+environment variables, and a plaintext token in a stack file is itself an error.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+PROJECT = "maintainpro-platform"
+STACKS = ("staging", "production")
+MAX_PRODUCTION_ROTATION_DAYS = 90
+
+# Credentials: allowed only as secret config, never as plain values in a stack file.
+CREDENTIAL_KEYS = frozenset(
+    {
+        f"{PROJECT}:netlifyToken",
+        f"{PROJECT}:supabaseAccessToken",
+        "github:token",
+        "aws:accessKey",
+        "aws:secretKey",
+        "aws:token",
+    }
+)
+# Provider namespaces whose own settings may sit in a stack file beside ours.
+PROVIDER_NAMESPACES = frozenset({"github", "aws"})
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+_SLUG = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
+_ENV_KEY = r"^[A-Z][A-Z0-9_]*$"
+_CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+
+Slug = Annotated[str, Field(pattern=_SLUG, max_length=63)]
+EnvKey = Annotated[str, Field(pattern=_ENV_KEY, max_length=128)]
+SecretName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
+Severity = Literal["critical", "warning", "info"]
+DeployContext = Literal["production", "deploy-preview", "branch-deploy", "dev", "all"]
+
+
+class Strict(BaseModel):
+    """Base of every config section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _hostname(value: str) -> str:
+    if not _HOSTNAME.match(value):
+        raise ValueError(f"'{value}' is not a valid lower-case DNS hostname")
+    return value
+
+
+
+
+def _cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(f"'{value}' is not a 5-field cron expression (minute hour day month weekday)")
+    for text, (low, high), name in zip(fields, _CRON_RANGES, ("minute", "hour", "day", "month", "weekday")):
+        if not _CRON_FIELD.match(text):
+            raise ValueError(f"cron {name} field '{text}' is not valid")
+        for number in map(int, re.findall(r"\d+", text.split("/")[0])):
+            if not low <= number <= high:
+                raise ValueError(f"cron {name} field '{text}': {number} is outside {low}-{high}")
+    return value
+
+
+Hostname = Annotated[str, Field(max_length=253), AfterValidator(_hostname)]
+Cron = Annotated[str, AfterValidator(_cron)]
+
+
+# ---------------------------------------------------------------- Netlify
+
+
+class EnvVarConfig(Strict):
+    """One site environment variable: a value per deploy context, optionally per branch."""
+
+    values: dict[DeployContext, str] = Field(default_factory=dict)
+    branch_values: dict[str, str] = Field(default_factory=dict)
+    secret: bool = False
+    scopes: list[Literal["builds", "functions", "runtime", "post-processing"]] = Field(
+        default_factory=lambda: ["builds"], min_length=1
+    )
+
+
+class BranchDeploysConfig(Strict):
+    enabled: bool = False
+    branches: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(default_factory=list)
+
+
+class BuildHookConfig(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=100)]
+    branch: Annotated[str, Field(min_length=1)]
+
+
+class NetlifyConfig(Strict):
+    team_slug: Slug
+    site_name: Slug
+    production_branch: str = "main"
+    build_command: Annotated[str, Field(min_length=1)] = "npm run build"
+    publish_dir: Annotated[str, Field(min_length=1)] = "dist"
+    custom_domain: Hostname | None = None
+    domain_aliases: list[Hostname] = Field(default_factory=list)
+    manage_dns: bool = True
+    caa_issuers: list[Hostname] = Field(default_factory=lambda: ["letsencrypt.org"])
+    force_ssl: bool = True
+    pretty_urls: bool = True
+    deploy_previews: bool = True
+    branch_deploys: BranchDeploysConfig = Field(default_factory=BranchDeploysConfig)
+    build_hooks: list[BuildHookConfig] = Field(default_factory=list)
+    env: dict[EnvKey, EnvVarConfig] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- security headers
+
+CspDirective = Literal[
+    "default-src", "script-src", "style-src", "img-src", "font-src", "connect-src", "media-src",
+    "object-src", "frame-src", "worker-src", "manifest-src", "child-src", "form-action",
+    "frame-ancestors", "base-uri", "upgrade-insecure-requests", "report-uri", "report-to",
+]
+
+
+class HeadersConfig(Strict):
+    """The security headers the site serves; `connect-src` gains the stack's Supabase URL."""
+
+    path: Annotated[str, Field(min_length=1)] = "public/_headers"
+    csp: dict[CspDirective, list[str]]
+    hsts_max_age: Annotated[int, Field(ge=0)] = 63072000
+    hsts_include_subdomains: bool = True
+    hsts_preload: bool = False
+    frame_options: Literal["DENY", "SAMEORIGIN"] | None = "DENY"
+    content_type_nosniff: bool = True
+    referrer_policy: Literal[
+        "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
+        "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url",
+    ] | None = "strict-origin-when-cross-origin"
+    permissions_policy: dict[Annotated[str, Field(pattern=r"^[a-z-]+$")], list[str]] = Field(default_factory=dict)
+    cross_origin_opener_policy: Literal["same-origin", "same-origin-allow-popups", "unsafe-none"] | None = "same-origin"
+    cross_origin_resource_policy: Literal["same-origin", "same-site", "cross-origin"] | None = "same-origin"
+    immutable_paths: list[str] = Field(default_factory=lambda: ["/assets/*"])
+    no_cache_paths: list[str] = Field(default_factory=lambda: ["/", "/index.html"])
+
+
+# ---------------------------------------------------------------- Supabase
+
+
+class AuthConfig(Strict):
+    site_url: Annotated[str, Field(pattern=r"^https?://[^,\s]+$")]
+    redirect_urls: list[Annotated[str, Field(pattern=r"^https?://[^,\s]+$")]] = Field(default_factory=list)
+    jwt_expiry_seconds: Annotated[int, Field(ge=300, le=604800)] = 3600
+    disable_signup: bool = True
+    mfa_totp: bool = True
+    password_min_length: Annotated[int, Field(ge=6, le=128)] = 12
+    password_hibp: bool = True
+    rate_limit_email_sent: Annotated[int, Field(ge=1)] = 30
+    rate_limit_token_refresh: Annotated[int, Field(ge=1)] = 150
+    rate_limit_verify: Annotated[int, Field(ge=1)] = 30
+
+
+class PostgrestConfig(Strict):
+    schemas: list[Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]] = Field(
+        default_factory=lambda: ["public"], min_length=1
+    )
+    max_rows: Annotated[int, Field(ge=1, le=1_000_000)] = 1000
+
+
+class PoolerConfig(Strict):
+    pool_mode: Literal["transaction", "session"] = "transaction"
+    default_pool_size: Annotated[int, Field(ge=1, le=3000)] | None = None
+
+
+class SupabaseConfig(Strict):
+    organization_slug: Annotated[str, Field(pattern=r"^[\w-]+$")]
+    project_name: Annotated[str, Field(min_length=1, max_length=256)]
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}-[a-z]+-\d$")]
+    instance_size: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None
+    plan: Literal["free", "pro", "team", "enterprise"] = "pro"
+    auth: AuthConfig
+    postgrest: PostgrestConfig = Field(default_factory=PostgrestConfig)
+    ssl_enforced: bool = True
+    allowed_cidrs: list[ipaddress.IPv4Network] = Field(default_factory=list)
+    allowed_cidrs_v6: list[ipaddress.IPv6Network] = Field(default_factory=list)
+    pooler: PoolerConfig = Field(default_factory=PoolerConfig)
+    custom_hostname: Hostname | None = None
+    health_timeout_minutes: Annotated[int, Field(ge=1, le=120)] = 20
+    allow_destroy: bool = False
+
+
+# ---------------------------------------------------------------- GitHub
+
+
+class Reviewer(Strict):
+    """A required reviewer; GitHub's API wants the numeric id, people read the name."""
+
+    type: Literal["team", "user"]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    id: Annotated[int, Field(gt=0)]
+
+
+class EnvironmentConfig(Strict):
+    reviewers: list[Reviewer] = Field(default_factory=list, max_length=6)
+    prevent_self_review: bool = True
+    wait_timer_minutes: Annotated[int, Field(ge=0, le=43200)] = 0
+    protected_branches_only: bool = False
+    branch_patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    tag_patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+
+
+class RulesetConfig(Strict):
+    enabled: bool = True
+    required_approvals: Annotated[int, Field(ge=0, le=10)] = 1
+    dismiss_stale_reviews: bool = True
+    require_code_owner_review: bool = False
+    required_checks: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    block_force_push: bool = True
+    block_deletion: bool = True
+
+
+class GitHubConfig(Strict):
+    owner: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")]
+    app_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")]
+    default_branch: Annotated[str, Field(min_length=1)] = "main"
+    environment: EnvironmentConfig = Field(default_factory=EnvironmentConfig)
+    ruleset: RulesetConfig = Field(default_factory=RulesetConfig)
+    variables: dict[EnvKey, str] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- secrets
+
+
+class SecretConsumers(Strict):
+    """Where a generated secret is delivered, besides the component that owns it."""
+
+    github_secrets: list[EnvKey] = Field(default_factory=list)
+    netlify_env: list[EnvKey] = Field(default_factory=list)
+    supabase_secrets: list[EnvKey] = Field(default_factory=list)
+
+
+class SecretConfig(Strict):
+    rotation_days: Annotated[int, Field(ge=1, le=365)]
+    length: Annotated[int, Field(ge=16, le=128)] = 32
+    special: bool = False
+    consumers: SecretConsumers = Field(default_factory=SecretConsumers)
+
+
+# ---------------------------------------------------------------- backups and monitoring
+
+
+class RetentionConfig(Strict):
+    """Grandfather-father-son: how many daily, weekly and monthly backups to keep."""
+
+    daily: Annotated[int, Field(ge=1, le=366)] = 7
+    weekly: Annotated[int, Field(ge=0, le=260)] = 4
+    monthly: Annotated[int, Field(ge=0, le=120)] = 12
+
+
+class BackupsConfig(Strict):
+    enabled: bool = True
+    schedule: Cron = "17 3 * * *"
+    restore_drill_schedule: Cron = "47 4 * * 1"
+    bucket_name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    aws_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    minimum_retention_days: Annotated[int, Field(ge=1)] = 30
+    transition_days: Annotated[int, Field(ge=1)] = 30
+    object_lock: bool = False
+    rto_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
+
+
+class CheckConfig(Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    kind: Literal["uptime", "ssl_expiry", "headers", "health"]
+    url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")]
+    severity: Severity = "warning"
+    ssl_expiry_warn_days: Annotated[int, Field(ge=1, le=90)] = 21
+    expect_status: Annotated[int, Field(ge=100, le=599)] = 200
+
+
+class AlertRoute(Strict):
+    severity: Severity
+    channel: Literal["email", "slack", "pagerduty", "github-issue"]
+    target: Annotated[str, Field(min_length=1)]
+
+
+class MonitoringConfig(Strict):
+    schedule: Cron = "*/10 * * * *"
+    checks: list[CheckConfig] = Field(default_factory=list)
+    alert_routes: list[AlertRoute] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the stack
+
+
+class StackConfig(Strict):
+    environment: Literal["staging", "production"]
+    netlify: NetlifyConfig
+    headers: HeadersConfig
+    supabase: SupabaseConfig
+    github: GitHubConfig
+    secrets: dict[SecretName, SecretConfig]
+    backups: BackupsConfig
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+Problem = tuple[str, str]
+
+
+class ConfigError(Exception):
+    """Every problem in a stack's config, each with its key path."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+
+def _path(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(stack)"
+
+
+def _pydantic_problems(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        problems.append((_path(item["loc"]), message))
+    return problems
+
+
+REQUIRED_SECRETS = {"database-password": "the Supabase database password"}
+
+
+def cross_field_problems(cfg: StackConfig) -> list[Problem]:
+    """Rules that span sections; mostly what production must guarantee."""
+    problems: list[Problem] = []
+    for name, why in REQUIRED_SECRETS.items():
+        if name not in cfg.secrets:
+            problems.append((f"secrets.{name}", f"missing: {why} is generated and rotated from it"))
+    if cfg.backups.enabled and "backup-passphrase" not in cfg.secrets:
+        problems.append(("secrets.backup-passphrase", "missing: backups are enabled and are encrypted with it"))
+    for name in cfg.netlify.domain_aliases:
+        if name == cfg.netlify.custom_domain:
+            problems.append(("netlify.domain_aliases", f"'{name}' repeats the custom domain"))
+    if cfg.netlify.domain_aliases and not cfg.netlify.custom_domain:
+        problems.append(("netlify.domain_aliases", "aliases need a custom_domain"))
+    used = {check.severity for check in cfg.monitoring.checks}
+    routed = {route.severity for route in cfg.monitoring.alert_routes}
+    for severity in sorted(used - routed):
+        problems.append(("monitoring.alert_routes", f"no route for severity '{severity}' used by a check"))
+    names = [check.name for check in cfg.monitoring.checks]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(("monitoring.checks", f"check name '{name}' is used more than once"))
+    consumers = [
+        (f"secrets.{name}.consumers.github_secrets", key)
+        for name, secret in cfg.secrets.items()
+        for key in secret.consumers.github_secrets
+    ]
+    seen: set[str] = set()
+    for path, key in consumers:
+        if key in seen:
+            problems.append((path, f"GitHub secret {key} is fed by more than one secret"))
+        seen.add(key)
+    for key in cfg.github.variables:
+        if key in seen:
+            problems.append((f"github.variables.{key}", "is also a GitHub secret name"))
+    if cfg.is_production:
+        problems += _production_problems(cfg)
+    return problems
+
+
+def _production_problems(cfg: StackConfig) -> list[Problem]:
+    problems: list[Problem] = []
+    if not cfg.netlify.custom_domain:
+        problems.append(("netlify.custom_domain", "production requires a custom domain"))
+    if not cfg.netlify.force_ssl:
+        problems.append(("netlify.force_ssl", "production must force HTTPS"))
+    if not cfg.github.environment.reviewers:
+        problems.append(("github.environment.reviewers", "production requires at least one required reviewer"))
+    env = cfg.github.environment
+    if not (env.protected_branches_only or env.branch_patterns or env.tag_patterns):
+        problems.append(
+            ("github.environment", "production must limit deployments to protected branches or branch/tag patterns")
+        )
+    if not cfg.backups.enabled:
+        problems.append(("backups.enabled", "production requires backups"))
+    if cfg.backups.rto_minutes > 15:
+        problems.append(("backups.rto_minutes", "production recovery time objective is at most 15 minutes"))
+    if cfg.supabase.allow_destroy:
+        problems.append(("supabase.allow_destroy", "production data cannot be marked destroyable"))
+    if not cfg.supabase.ssl_enforced:
+        problems.append(("supabase.ssl_enforced", "production requires SSL enforcement"))
+    for name, secret in cfg.secrets.items():
+        if secret.rotation_days > MAX_PRODUCTION_ROTATION_DAYS:
+            problems.append(
+                (
+                    f"secrets.{name}.rotation_days",
+                    f"production secrets rotate at least every {MAX_PRODUCTION_ROTATION_DAYS} days (got {secret.rotation_days})",
+                )
+            )
+    if cfg.netlify.custom_domain and not any(
+        check.kind == "ssl_expiry" and cfg.netlify.custom_domain in check.url for check in cfg.monitoring.checks
+    ):
+        problems.append(("monitoring.checks", f"production needs an ssl_expiry check for {cfg.netlify.custom_domain}"))
+    return problems
+
+
+def split_config(raw: Mapping[str, Any], secret_keys: Iterable[str], source: str) -> dict[str, Any]:
+    """From a namespaced config map (`maintainpro-platform:netlify`), the project's sections.
+
+    Credentials must be secret; provider namespaces (`aws:`, `github:`) pass through; any other
+    namespace or key is an error, so a typo never silently falls back to a default.
+    """
+    secret = set(secret_keys)
+    problems: list[Problem] = []
+    sections: dict[str, Any] = {}
+    for key, value in raw.items():
+        namespace, _, name = key.partition(":")
+        if key in CREDENTIAL_KEYS:
+            if key not in secret:
+                problems.append((key, "credentials must be set with `pulumi config set --secret`, never in plain text"))
+            continue
+        if namespace == PROJECT and name:
+            sections[name] = value
+        elif namespace not in PROVIDER_NAMESPACES or not name:
+            problems.append((key, f"unknown config key (project keys are '{PROJECT}:<section>')"))
+    if problems:
+        raise ConfigError(source, problems)
+    return sections
+
+
+def load_stack_config(sections: Mapping[str, Any], stack: str, source: str | None = None) -> StackConfig:
+    """Validate one stack's sections; raise `ConfigError` listing every problem."""
+    source = source or f"stack '{stack}'"
+    if stack not in STACKS:
+        raise ConfigError(source, [("(stack)", f"unknown stack '{stack}' (known: {', '.join(STACKS)})")])
+    try:
+        cfg = StackConfig.model_validate(dict(sections))
+    except ValidationError as error:
+        raise ConfigError(source, _pydantic_problems(error)) from None
+    problems = cross_field_problems(cfg)
+    if cfg.environment != stack:
+        problems.insert(0, ("environment", f"'{cfg.environment}' does not match stack '{stack}'"))
+    if problems:
+        raise ConfigError(source, problems)
+    return cfg

@@ -1,0 +1,47 @@
+"""`Platform`: the root component of one stack, wiring every concern's component together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pulumi
+
+from components.config import StackConfig
+
+
+@dataclass(frozen=True)
+class PlatformArgs:
+    config: StackConfig
+    now: datetime
+
+
+class Platform(pulumi.ComponentResource):
+    """Everything one environment of MaintAInPro needs, as children of one component.
+
+    Order matters only through data: secrets feed the database and delivery; the database feeds
+    the site's env vars and the CSP; everything feeds the delivery environment's secrets/variables.
+    """
+
+    def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("maintainpro:platform:Platform", name, None, opts)
+        cfg = args.config
+        self.environment = cfg.environment
+        child = pulumi.ResourceOptions(parent=self)
+
+        # -- secrets (components/secrets.py)
+
+        # -- database (components/database.py)
+
+        # -- site (components/site.py)
+
+        # -- headers (components/headers.py)
+
+        # -- backups (components/backups.py)
+
+        # -- delivery (components/delivery.py)
+
+        # -- monitoring (components/monitoring.py)
+
+        del child, cfg  # until the children above exist
+        self.register_outputs({"environment": self.environment})

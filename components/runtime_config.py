@@ -1,0 +1,45 @@
+"""The stack config as the running Pulumi program sees it (CLI or mock engine)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from components.config import StackConfig, load_stack_config, split_config
+
+NOW_ENV = "MAINTAINPRO_NOW"
+
+
+def _decode(value: Any) -> Any:
+    """Structured config reaches the program as JSON text; scalars stay strings."""
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def program_config() -> StackConfig:
+    """Validate the running stack's config, or stop the program with every problem listed."""
+    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secret = {key for key in raw if runtime_config.is_config_secret(key)}
+    secret |= set(runtime_config.get_config_secret_keys_env())
+    stack = pulumi.get_stack()
+    source = f"Pulumi.{stack}.yaml"
+    decoded = {key: _decode(value) for key, value in raw.items()}
+    return load_stack_config(split_config(decoded, secret, source), stack, source)
+
+
+def now() -> datetime:
+    """The clock secret rotation reads: `MAINTAINPRO_NOW` (ISO 8601) when set, else real UTC time."""
+    text = os.environ.get(NOW_ENV)
+    if not text:
+        return datetime.now(timezone.utc)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,65 @@
+"""The `python -m ops` command line: one typer app, one module per command group.
+
+Every expected failure (bad stack file, bad argument, failed check) ends in one clear message on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from components.config import ConfigError
+
+app = typer.Typer(
+    help="Operate the MaintAInPro platform: offline preview and audit, backups, restore drills.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print one clear error line and leave with `code`."""
+    stderr.print(f"[bold red]error:[/] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def fail_config(error: ConfigError) -> NoReturn:
+    stderr.print(f"[bold red]error:[/] {error.source}: invalid configuration", markup=True)
+    for path, message in error.problems:
+        stderr.print(f"  {path}: {message}", markup=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """`--now` as an aware datetime (UTC when no zone is given)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--now: '{value}' is not an ISO 8601 date/time (e.g. 2026-11-26T12:00:00Z)")
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@app.callback()
+def _group() -> None:
+    """Operate the MaintAInPro platform: offline preview and audit, backups, restore drills."""
+
+
+def main() -> None:
+    # Command modules register themselves on `app` when imported.
+    from ops import preview  # noqa: F401
+    from ops.backup.cli import register as register_backup
+
+    register_backup(app)
+    app()

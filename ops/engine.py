@@ -1,0 +1,174 @@
+"""Run the real `__main__.py` under the Pulumi SDK's mock engine and record what it registers.
+
+This is how the project previews and audits a stack with no Pulumi CLI, no cloud account and no
+credentials: the program is the same one `pulumi up` runs; only the resource monitor is a mock.
+Secret values are replaced by `SECRET` as they are recorded, so nothing downstream can print one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import runpy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings
+
+from components.config import PROJECT
+from components.runtime_config import NOW_ENV
+from ops.stackfile import ROOT, StackFile
+
+SECRET = "[secret]"
+UNKNOWN = "(known after apply)"
+HIDDEN_INPUTS = frozenset({"__provider"})  # the pickled dynamic provider: noise, and always secret
+
+
+@dataclass(frozen=True)
+class Registered:
+    """One registered resource as a reviewer (or a policy) needs to see it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    protect: bool = False
+    retain_on_delete: bool = False
+    additional_secret_outputs: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class Preview:
+    stack: str
+    resources: list[Registered] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def children(self, parent: str | None) -> list[Registered]:
+        return [r for r in self.resources if r.parent == parent]
+
+    def by_type(self, type_: str) -> list[Registered]:
+        return [r for r in self.resources if r.type == type_]
+
+
+def masked(value: Any) -> Any:
+    """A deep copy of `value` with every secret replaced by `SECRET` and unknowns spelled out."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return SECRET
+        return {k: masked(v) for k, v in value.items() if k not in HIDDEN_INPUTS}
+    if isinstance(value, (list, tuple)):
+        return [masked(v) for v in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    return value
+
+
+def _unwrap(value: Any) -> Any:
+    """The plain value behind secret wrappers, for the mock's own returned state only."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return _unwrap(value.get("value"))
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Answers every registration with its inputs as state, plus fake values for generated outputs."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        state = dict(args.inputs)
+        if args.typ.startswith("random:index/random"):
+            # Generated values: an obviously fake stand-in, still secret where the real one is.
+            state.setdefault("result", f"offline-preview-{args.name}")
+        return (f"{args.name}-id" if args.custom else None), state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, also keeping what a preview shows: parent, protection, secrets."""
+
+    def __init__(self, mocks: RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.registered: list[Registered] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            self.registered.append(
+                Registered(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    custom=bool(request.custom),
+                    inputs=masked(inputs),
+                    protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    additional_secret_outputs=tuple(request.additionalSecretOutputs),
+                    dependencies=tuple(request.dependencies),
+                    property_dependencies={
+                        key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+                    },
+                )
+            )
+        return response
+
+
+@contextmanager
+def _clock(now: datetime | None) -> Iterator[None]:
+    previous = os.environ.get(NOW_ENV)
+    if now is not None:
+        os.environ[NOW_ENV] = now.isoformat()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(NOW_ENV, None)
+        else:
+            os.environ[NOW_ENV] = previous
+
+
+def run_stack(stack_file: StackFile, now: datetime | None = None) -> Preview:
+    """Run the program for one stack under mocks; the config must already have been validated."""
+    mocks = RecordingMocks()
+    monitor = RecordingMonitor(mocks)
+    settings.ROOT.set(None)  # a fresh Stack resource per run, named after this stack
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack_file.stack, preview=True, monitor=monitor)
+    pulumi.runtime.set_all_config(stack_file.engine_config(), sorted(stack_file.secret_keys))
+    outputs: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[Any]:
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        exported = dict(getattr(settings.get_root_resource(), "outputs", {}) or {})
+
+        async def collect() -> None:
+            for key, value in exported.items():
+                out = pulumi.Output.from_input(value)
+                if await out._is_secret:
+                    outputs[key] = SECRET
+                elif not await out._is_known:
+                    outputs[key] = UNKNOWN
+                else:
+                    outputs[key] = await out._future
+
+        return pulumi.Output.from_input(asyncio.ensure_future(collect()))
+
+    with _clock(now):
+        program()
+    return Preview(stack_file.stack, monitor.registered, masked(outputs))

@@ -1,0 +1,66 @@
+"""Reading a stack file the way the Pulumi CLI does, for the offline tools.
+
+`secure:` values (encrypted by `pulumi config set --secret`) cannot be decrypted offline; they are
+kept as secret placeholders so the program sees that the secret exists without ever holding it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.config import PROJECT, STACKS, ConfigError, StackConfig, load_stack_config, split_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_PLACEHOLDER = "[secret]"
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """One stack's raw config as the engine receives it: namespaced keys, string values."""
+
+    stack: str
+    path: Path
+    raw: dict[str, Any]
+    secret_keys: frozenset[str]
+
+    def engine_config(self) -> dict[str, str]:
+        """Config as the CLI hands it to a program: objects JSON-encoded, scalars as strings."""
+        return {key: value if isinstance(value, str) else json.dumps(value) for key, value in self.raw.items()}
+
+    def validate(self) -> StackConfig:
+        source = str(self.path.name)
+        return load_stack_config(split_config(self.raw, self.secret_keys, source), self.stack, source)
+
+
+def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
+    """Load `Pulumi.<stack>.yaml`; raise `ConfigError` for an unknown stack, a missing or malformed file."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if stack not in STACKS:
+        raise ConfigError(f"stack '{stack}'", [("(stack)", f"unknown stack (known: {', '.join(STACKS)})")])
+    if not path.is_file():
+        raise ConfigError(path.name, [("(file)", f"stack file not found at {path}")])
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(path.name, [("(file)", f"malformed YAML: {where}{problem}")]) from None
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise ConfigError(path.name, [("config", "the stack file must be a mapping with a 'config' mapping")])
+    raw: dict[str, Any] = {}
+    secret_keys: set[str] = set()
+    for key, value in (document.get("config") or {}).items():
+        key = str(key)
+        if ":" not in key:
+            key = f"{PROJECT}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            secret_keys.add(key)
+            value = SECRET_PLACEHOLDER
+        raw[key] = value
+    return StackFile(stack, path, raw, frozenset(secret_keys))

@@ -1,0 +1,133 @@
+"""The stack config model: both real stacks validate; each kind of mistake is named by key path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.config import ConfigError
+from ops.stackfile import read_stack_file
+from tests.stacks import DELETE, mutate, stack_document, write_stack
+
+P = "maintainpro-platform"
+
+
+def problems_for(tmp_path: Path, stack: str, document: dict[str, Any]) -> list[tuple[str, str]]:
+    write_stack(tmp_path, stack, document)
+    with pytest.raises(ConfigError) as caught:
+        read_stack_file(stack, tmp_path).validate()
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_real_stack_files_validate(stack: str) -> None:
+    cfg = read_stack_file(stack).validate()
+    assert cfg.environment == stack
+    assert "database-password" in cfg.secrets
+
+
+def test_production_values_are_the_strict_ones() -> None:
+    cfg = read_stack_file("production").validate()
+    assert cfg.netlify.custom_domain and cfg.netlify.force_ssl
+    assert cfg.github.environment.reviewers
+    assert cfg.backups.enabled and cfg.backups.rto_minutes <= 15
+    assert all(s.rotation_days <= 90 for s in cfg.secrets.values())
+
+
+# (stack, config key, path inside it, new value, expected key path, expected message fragment)
+INVALID = [
+    ("production", f"{P}:netlify", "custom_domain", DELETE, "netlify.custom_domain", "production requires a custom domain"),
+    ("production", f"{P}:netlify", "custom_domain", "App.Maintainpro.Example", "netlify.custom_domain", "not a valid lower-case DNS hostname"),
+    ("staging", f"{P}:netlify", "site_name", "Bad Name", "netlify.site_name", "should match pattern"),
+    ("staging", f"{P}:netlify", "buildcommand", "npm run build", "netlify.buildcommand", "unknown key"),
+    ("staging", f"{P}:netlify", "env.vite_lower", {"values": {"all": "x"}}, "netlify.env.vite_lower.[key]", "should match pattern"),
+    ("staging", f"{P}:netlify", "env.VITE_APP_ENV.values", {"staging": "x"}, "netlify.env.VITE_APP_ENV.values.staging.[key]", "Input should be"),
+    ("production", f"{P}:netlify", "domain_aliases", ["app.maintainpro.example"], "netlify.domain_aliases", "repeats the custom domain"),
+    ("production", f"{P}:netlify", "force_ssl", False, "netlify.force_ssl", "production must force HTTPS"),
+    ("production", f"{P}:github", "environment.reviewers", [], "github.environment.reviewers", "at least one required reviewer"),
+    ("production", f"{P}:github", "environment.reviewers", [{"type": "user", "name": f"u{i}", "id": i + 1} for i in range(7)], "github.environment.reviewers", "at most 6 items"),
+    ("production", f"{P}:github", "environment.reviewers.0.type", "robot", "github.environment.reviewers[0].type", "Input should be 'team' or 'user'"),
+    ("production", f"{P}:secrets", "database-password.rotation_days", 120, "secrets.database-password.rotation_days", "at least every 90 days"),
+    ("staging", f"{P}:secrets", "database-password", DELETE, "secrets.database-password", "missing"),
+    ("staging", f"{P}:secrets", "backup-passphrase.length", 8, "secrets.backup-passphrase.length", "greater than or equal to 16"),
+    ("production", f"{P}:backups", "enabled", False, "backups.enabled", "production requires backups"),
+    ("staging", f"{P}:backups", "schedule", "61 * * * *", "backups.schedule", "61 is outside 0-59"),
+    ("staging", f"{P}:backups", "restore_drill_schedule", "weekly", "backups.restore_drill_schedule", "not a 5-field cron"),
+    ("staging", f"{P}:backups", "bucket_name", "Bad_Bucket", "backups.bucket_name", "should match pattern"),
+    ("production", f"{P}:backups", "rto_minutes", 30, "backups.rto_minutes", "at most 15 minutes"),
+    ("production", f"{P}:supabase", "allow_destroy", True, "supabase.allow_destroy", "cannot be marked destroyable"),
+    ("production", f"{P}:supabase", "ssl_enforced", False, "supabase.ssl_enforced", "requires SSL enforcement"),
+    ("staging", f"{P}:supabase", "allowed_cidrs", ["10.0.0.0/33"], "supabase.allowed_cidrs[0]", "valid IPv4 network"),
+    ("staging", f"{P}:supabase", "auth.jwt_expiry_seconds", 10, "supabase.auth.jwt_expiry_seconds", "greater than or equal to 300"),
+    ("staging", f"{P}:supabase", "auth.password_min_length", 4, "supabase.auth.password_min_length", "greater than or equal to 6"),
+    ("staging", f"{P}:supabase", "auth.site_url", "ftp://x", "supabase.auth.site_url", "should match pattern"),
+    ("staging", f"{P}:headers", "csp.script-srcc", ["'self'"], "headers.csp.script-srcc.[key]", "Input should be"),
+    ("staging", f"{P}:headers", "hsts_max_age", -1, "headers.hsts_max_age", "greater than or equal to 0"),
+    ("staging", f"{P}:headers", "frame_options", "ALLOWALL", "headers.frame_options", "Input should be 'DENY' or 'SAMEORIGIN'"),
+    ("production", f"{P}:environment", "", "staging", "environment", "does not match stack 'production'"),
+    ("staging", f"{P}:monitoring", "checks.0.severity", "critical", "monitoring.alert_routes", "no route for severity 'critical'"),
+    ("production", f"{P}:monitoring", "checks.1.kind", "uptime", "monitoring.checks", "needs an ssl_expiry check for app.maintainpro.example"),
+    ("staging", f"{P}:supabase", "", DELETE, "supabase", "Field required"),
+    ("staging", f"{P}:extras", "", {"a": 1}, "extras", "unknown key"),
+    ("staging", "datadog:apiKey", "", "x", "datadog:apiKey", "unknown config key"),
+    ("staging", f"{P}:netlifyToken", "", "fake-netlify-token", f"{P}:netlifyToken", "pulumi config set --secret"),
+    ("staging", "github:token", "", "fake-github-token", "github:token", "never in plain text"),
+]
+
+
+@pytest.mark.parametrize(
+    "stack,key,path,value,where,message", INVALID, ids=[f"{c[0]}:{c[4]}:{c[5][:24]}" for c in INVALID]
+)
+def test_invalid_config_names_key_path_and_problem(
+    tmp_path: Path, stack: str, key: str, path: str, value: Any, where: str, message: str
+) -> None:
+    document = mutate(stack_document(stack), key, path, value)
+    problems = problems_for(tmp_path, stack, document)
+    assert any(p == where and message in m for p, m in problems), problems
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    document = stack_document("staging")
+    mutate(document, f"{P}:netlify", "site_name", "Bad Name")
+    mutate(document, f"{P}:backups", "schedule", "nope")
+    mutate(document, f"{P}:supabase", "auth.jwt_expiry_seconds", 1)
+    paths = {p for p, _ in problems_for(tmp_path, "staging", document)}
+    assert {"netlify.site_name", "backups.schedule", "supabase.auth.jwt_expiry_seconds"} <= paths
+
+
+def test_staging_may_rotate_more_slowly_than_production(tmp_path: Path) -> None:
+    document = mutate(stack_document("staging"), f"{P}:secrets", "database-password.rotation_days", 120)
+    write_stack(tmp_path, "staging", document)
+    assert read_stack_file("staging", tmp_path).validate().secrets["database-password"].rotation_days == 120
+
+
+def test_secret_credentials_are_accepted_as_secure_values(tmp_path: Path) -> None:
+    document = stack_document("production")
+    document["config"][f"{P}:netlifyToken"] = {"secure": "v1:ZmFrZS1jaXBoZXJ0ZXh0"}
+    write_stack(tmp_path, "production", document)
+    stack_file = read_stack_file("production", tmp_path)
+    assert f"{P}:netlifyToken" in stack_file.secret_keys
+    stack_file.validate()
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("config: [unclosed\n", "malformed YAML: line 2, column 1"),
+        ("- just\n- a list\n", "must be a mapping"),
+    ],
+)
+def test_unreadable_stack_files(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "Pulumi.staging.yaml").write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        read_stack_file("staging", tmp_path)
+    assert any(message in m for _, m in caught.value.problems)
+
+
+def test_missing_and_unknown_stacks(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="stack file not found"):
+        read_stack_file("staging", tmp_path)
+    with pytest.raises(ConfigError, match="unknown stack"):
+        read_stack_file("qa", tmp_path)
