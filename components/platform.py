@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pulumi
 
+from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import StackConfig
 
 
@@ -38,10 +39,22 @@ class Platform(pulumi.ComponentResource):
         # -- headers (components/headers.py)
 
         # -- backups (components/backups.py)
+        # BACKUP_DATABASE_URL: wired from the database component once it exists (database_url=...).
+        self.backups = (
+            BackupSchedule(
+                "backups",
+                BackupScheduleArgs(
+                    environment=cfg.environment, backups=cfg.backups, github=cfg.github,
+                    protect_data=cfg.is_production,
+                ),
+                child,
+            )
+            if cfg.backups.enabled
+            else None
+        )
 
         # -- delivery (components/delivery.py)
 
         # -- monitoring (components/monitoring.py)
 
-        del child, cfg  # until the children above exist
         self.register_outputs({"environment": self.environment})
