@@ -213,6 +213,13 @@ class EnvironmentConfig(Strict):
     branch_patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     tag_patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _one_branch_policy(self) -> EnvironmentConfig:
+        # GitHub's deployment branch policy is either protected branches or custom patterns.
+        if self.protected_branches_only and (self.branch_patterns or self.tag_patterns):
+            raise ValueError("protected_branches_only cannot be combined with branch_patterns/tag_patterns")
+        return self
+
 
 class RulesetConfig(Strict):
     enabled: bool = True

@@ -9,6 +9,8 @@ import pulumi
 
 from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import StackConfig
+from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from components.secrets import SecretSet, SecretSetArgs
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class Platform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # -- secrets (components/secrets.py)
+        self.secrets = SecretSet(SecretSetArgs(cfg, args.now), child)
+        # What the GitHub environment receives; each section below adds the outputs it wires.
+        delivery_secrets: dict[str, pulumi.Input[str]] = dict(self.secrets.delivered_as("github-environment-secret"))
+        delivery_variables: dict[str, pulumi.Input[str]] = dict(cfg.github.variables)
 
         # -- database (components/database.py)
 
@@ -54,6 +60,16 @@ class Platform(pulumi.ComponentResource):
         )
 
         # -- delivery (components/delivery.py)
+        self.delivery = DeliveryEnvironment(
+            f"{name}-delivery",
+            DeliveryEnvironmentArgs(
+                environment=cfg.environment,
+                github=cfg.github,
+                variables=delivery_variables,
+                secrets=delivery_secrets,
+            ),
+            child,
+        )
 
         # -- monitoring (components/monitoring.py)
 

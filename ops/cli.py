@@ -6,6 +6,7 @@ stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from typing import NoReturn
 
@@ -15,14 +16,16 @@ from rich.console import Console
 from components.config import ConfigError
 
 app = typer.Typer(
-    help="Operate the MaintAInPro platform: offline preview and audit, backups, restore drills.",
+    help="Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output (CI logs, PR comments) gets a wide page instead of rich's 80-column default.
+_WIDTH = None if sys.stdout.isatty() else 200
+stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
 EXIT_BAD_INPUT = 2
 
@@ -53,12 +56,12 @@ def parse_now(value: str | None) -> datetime | None:
 
 @app.callback()
 def _group() -> None:
-    """Operate the MaintAInPro platform: offline preview and audit, backups, restore drills."""
+    """Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills."""
 
 
 def main() -> None:
     # Command modules register themselves on `app` when imported.
-    from ops import preview  # noqa: F401
+    from ops import preview, secrets  # noqa: F401
     from ops.backup.cli import register as register_backup
 
     register_backup(app)

@@ -61,15 +61,17 @@ class Preview:
 
 
 def masked(value: Any) -> Any:
-    """A deep copy of `value` with every secret replaced by `SECRET` and unknowns spelled out."""
+    """A deep copy of `value` with every secret replaced by `SECRET`, unknowns spelled out, integers whole."""
     if isinstance(value, dict):
         if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
             return SECRET
         return {k: masked(v) for k, v in value.items() if k not in HIDDEN_INPUTS}
     if isinstance(value, (list, tuple)):
         return [masked(v) for v in value]
-    if value == rpc.UNKNOWN:
+    if value == rpc.UNKNOWN or isinstance(value, pulumi.output.Unknown):  # nested unknowns deserialize as Unknown
         return UNKNOWN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire format has only doubles; show 40, not 40.0
     return value
 
 

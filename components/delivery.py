@@ -1,0 +1,156 @@
+"""The app repo's GitHub side of one stack: its deployment environment, what the workflows read
+from it, and the rules that guard the default branch.
+
+Each stack owns one environment named after itself, so the two stacks never manage the same
+GitHub object. Values arrive already split: `secrets` become environment secrets, `variables`
+become environment variables, and a secret handed in as a variable stops the program instead of
+being published in clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_github as github
+
+from components.config import EnvironmentConfig, GitHubConfig, RulesetConfig
+
+
+@dataclass(frozen=True)
+class DeliveryEnvironmentArgs:
+    environment: str
+    github: GitHubConfig
+    variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+def _slug(pattern: str) -> str:
+    """A resource-name-safe form of a branch/tag pattern (`release/*` → `release-star`)."""
+    return pattern.replace("*", "star").replace("/", "-").replace(".", "-")
+
+
+def _plain(key: str, value: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`value`, unless it is secret: a GitHub variable is readable by anyone with repo access."""
+    out = pulumi.Output.from_input(value)
+
+    def checked(pair: list[object]) -> str:
+        plain, secret = pair
+        if secret:
+            raise pulumi.RunError(
+                f"GitHub environment variable {key} would publish a secret value; pass it in `secrets` instead"
+            )
+        return str(plain)
+
+    return pulumi.Output.all(out, pulumi.Output.from_input(out.is_secret())).apply(checked)
+
+
+def branch_policy(env: EnvironmentConfig) -> github.RepositoryEnvironmentDeploymentBranchPolicyArgs | None:
+    """Where deployments may come from: protected branches, the listed patterns, or (none) anywhere."""
+    custom = bool(env.branch_patterns or env.tag_patterns)
+    if not (env.protected_branches_only or custom):
+        return None
+    return github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
+        protected_branches=env.protected_branches_only, custom_branch_policies=custom
+    )
+
+
+def ruleset_rules(rules: RulesetConfig) -> github.RepositoryRulesetRulesArgs:
+    checks = (
+        github.RepositoryRulesetRulesRequiredStatusChecksArgs(
+            required_checks=[
+                github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=name)
+                for name in rules.required_checks
+            ],
+            strict_required_status_checks_policy=True,
+        )
+        if rules.required_checks
+        else None
+    )
+    return github.RepositoryRulesetRulesArgs(
+        pull_request=github.RepositoryRulesetRulesPullRequestArgs(
+            required_approving_review_count=rules.required_approvals,
+            dismiss_stale_reviews_on_push=rules.dismiss_stale_reviews,
+            require_code_owner_review=rules.require_code_owner_review,
+        ),
+        required_status_checks=checks,
+        non_fast_forward=rules.block_force_push,
+        deletion=rules.block_deletion,
+    )
+
+
+class DeliveryEnvironment(pulumi.ComponentResource):
+    """The GitHub environment a stack deploys through, its secrets and variables, and the ruleset."""
+
+    def __init__(self, name: str, args: DeliveryEnvironmentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("maintainpro:delivery:DeliveryEnvironment", name, None, opts)
+        overlap = sorted(set(args.variables) & set(args.secrets))
+        if overlap:
+            raise pulumi.RunError(f"GitHub environment keys {', '.join(overlap)} are both a variable and a secret")
+        cfg, env = args.github, args.github.environment
+        child = pulumi.ResourceOptions(parent=self)
+        teams = [r.id for r in env.reviewers if r.type == "team"]
+        users = [r.id for r in env.reviewers if r.type == "user"]
+
+        self.environment = github.RepositoryEnvironment(
+            name,
+            repository=cfg.app_repo,
+            environment=args.environment,
+            reviewers=[github.RepositoryEnvironmentReviewerArgs(teams=teams, users=users)] if env.reviewers else None,
+            prevent_self_review=env.prevent_self_review,
+            wait_timer=env.wait_timer_minutes,
+            deployment_branch_policy=branch_policy(env),
+            opts=child,
+        )
+        # Children name the environment through its output, so they are created after it exists.
+        environment = self.environment.environment
+
+        for pattern in env.branch_patterns:
+            github.RepositoryEnvironmentDeploymentPolicy(
+                f"{name}-branch-{_slug(pattern)}",
+                repository=cfg.app_repo, environment=environment, branch_pattern=pattern, opts=child,
+            )
+        for pattern in env.tag_patterns:
+            github.RepositoryEnvironmentDeploymentPolicy(
+                f"{name}-tag-{_slug(pattern)}",
+                repository=cfg.app_repo, environment=environment, tag_pattern=pattern, opts=child,
+            )
+        for key, value in sorted(args.secrets.items()):
+            github.ActionsEnvironmentSecret(
+                f"{name}-secret-{key}",
+                repository=cfg.app_repo, environment=environment, secret_name=key,
+                value=pulumi.Output.secret(value), opts=child,
+            )
+        for key, value in sorted(args.variables.items()):
+            github.ActionsEnvironmentVariable(
+                f"{name}-var-{key}",
+                repository=cfg.app_repo, environment=environment, variable_name=key,
+                value=_plain(key, value), opts=child,
+            )
+
+        self.ruleset: github.RepositoryRuleset | None = None
+        if cfg.ruleset.enabled:
+            # One ruleset per stack on the shared default branch: GitHub applies the most
+            # restrictive of layered rulesets, and no two stacks fight over one object.
+            self.ruleset = github.RepositoryRuleset(
+                f"{name}-default-branch",
+                name=f"{cfg.default_branch} ({args.environment} stack)",
+                repository=cfg.app_repo,
+                target="branch",
+                enforcement="active",
+                conditions=github.RepositoryRulesetConditionsArgs(
+                    ref_name=github.RepositoryRulesetConditionsRefNameArgs(
+                        includes=[f"refs/heads/{cfg.default_branch}"], excludes=[]
+                    )
+                ),
+                rules=ruleset_rules(cfg.ruleset),
+                opts=child,
+            )
+        self.register_outputs(
+            {
+                "environment": environment,
+                "secret_names": sorted(args.secrets),
+                "variable_names": sorted(args.variables),
+            }
+        )

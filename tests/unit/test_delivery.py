@@ -1,0 +1,194 @@
+"""The GitHub delivery environment of each stack, as the real program registers it offline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pulumi
+import pytest
+
+from components.config import ConfigError, GitHubConfig, StackConfig, load_stack_config
+from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from ops.engine import SECRET, Preview, Registered, run_stack
+from ops.stackfile import read_stack_file
+from tests.support.capture import program_failure, run_program
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+T = "github:index/"
+ENVIRONMENT = T + "repositoryEnvironment:RepositoryEnvironment"
+POLICY = T + "repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
+ENV_SECRET = T + "actionsEnvironmentSecret:ActionsEnvironmentSecret"
+ENV_VARIABLE = T + "actionsEnvironmentVariable:ActionsEnvironmentVariable"
+RULESET = T + "repositoryRuleset:RepositoryRuleset"
+PASSWORD = "random:index/randomPassword:RandomPassword"
+
+
+@pytest.fixture(scope="module", params=["staging", "production"])
+def stack(request: pytest.FixtureRequest) -> tuple[StackConfig, Preview]:
+    stack_file = read_stack_file(request.param)
+    return stack_file.validate(), run_stack(stack_file, NOW)
+
+
+def _one(preview: Preview, type_: str) -> Registered:
+    (found,) = preview.by_type(type_)
+    return found
+
+
+def test_environment_has_the_protection_rules_from_config(stack: tuple[StackConfig, Preview]) -> None:
+    cfg, preview = stack
+    env = cfg.github.environment
+    inputs = _one(preview, ENVIRONMENT).inputs
+    assert inputs["environment"] == cfg.environment
+    assert inputs["repository"] == cfg.github.app_repo
+    assert inputs["preventSelfReview"] is env.prevent_self_review
+    assert inputs["waitTimer"] == env.wait_timer_minutes
+    if env.reviewers:
+        assert inputs["reviewers"] == [
+            {
+                "teams": [r.id for r in env.reviewers if r.type == "team"],
+                "users": [r.id for r in env.reviewers if r.type == "user"],
+            }
+        ]
+    else:
+        assert "reviewers" not in inputs
+    assert inputs["deploymentBranchPolicy"] == {
+        "protectedBranches": env.protected_branches_only,
+        "customBranchPolicies": bool(env.branch_patterns or env.tag_patterns),
+    }
+    policies = preview.by_type(POLICY)
+    assert {p.inputs.get("branchPattern") for p in policies} - {None} == set(env.branch_patterns)
+    assert {p.inputs.get("tagPattern") for p in policies} - {None} == set(env.tag_patterns)
+    assert len(policies) == len(env.branch_patterns) + len(env.tag_patterns)
+    assert {p.inputs["environment"] for p in policies} == {cfg.environment}
+
+
+def test_production_requires_review_and_waits_and_staging_does_not() -> None:
+    """The two stack files differ where the issue says they must; guards against swapped configs."""
+    production, staging = (read_stack_file(s).validate().github.environment for s in ("production", "staging"))
+    assert production.reviewers and production.prevent_self_review and production.wait_timer_minutes > 0
+    assert production.tag_patterns and "main" in production.branch_patterns
+    assert not staging.reviewers and "main" in staging.branch_patterns
+
+
+def test_every_environment_secret_is_secret_and_none_is_a_variable(stack: tuple[StackConfig, Preview]) -> None:
+    cfg, preview = stack
+    secrets = preview.by_type(ENV_SECRET)
+    variables = preview.by_type(ENV_VARIABLE)
+    expected = {key for s in cfg.secrets.values() for key in s.consumers.github_secrets}
+    assert {s.inputs["secretName"] for s in secrets} == expected
+    for secret in secrets:
+        assert secret.inputs["value"] == SECRET, secret.name
+        assert "plaintextValue" not in secret.inputs
+        assert secret.inputs["environment"] == cfg.environment
+    assert {v.inputs["variableName"]: v.inputs["value"] for v in variables} == dict(cfg.github.variables)
+    assert all(v.inputs["value"] != SECRET for v in variables)
+    assert not {s.inputs["secretName"] for s in secrets} & {v.inputs["variableName"] for v in variables}
+
+
+def test_environment_secrets_depend_on_their_generated_password(stack: tuple[StackConfig, Preview]) -> None:
+    """A replaced password is an input change of each consumer, so they update in the same run."""
+    cfg, preview = stack
+    urns = {p.name: p.urn for p in preview.by_type(PASSWORD)}
+    sources = {key: name for name, s in cfg.secrets.items() for key in s.consumers.github_secrets}
+    for secret in preview.by_type(ENV_SECRET):
+        assert urns[sources[secret.inputs["secretName"]]] in secret.property_dependencies["value"]
+
+
+def test_default_branch_ruleset_follows_config(stack: tuple[StackConfig, Preview]) -> None:
+    cfg, preview = stack
+    rules_cfg = cfg.github.ruleset
+    ruleset = _one(preview, RULESET).inputs
+    assert ruleset["target"] == "branch" and ruleset["enforcement"] == "active"
+    assert ruleset["conditions"]["refName"]["includes"] == [f"refs/heads/{cfg.github.default_branch}"]
+    assert cfg.environment in ruleset["name"]  # one ruleset per stack: the stacks never share an object
+    rules = ruleset["rules"]
+    assert rules["pullRequest"] == {
+        "requiredApprovingReviewCount": rules_cfg.required_approvals,
+        "dismissStaleReviewsOnPush": rules_cfg.dismiss_stale_reviews,
+        "requireCodeOwnerReview": rules_cfg.require_code_owner_review,
+    }
+    assert [c["context"] for c in rules["requiredStatusChecks"]["requiredChecks"]] == rules_cfg.required_checks
+    assert rules["nonFastForward"] is rules_cfg.block_force_push
+    assert rules["deletion"] is rules_cfg.block_deletion
+
+
+def test_delivery_resources_are_children_of_the_component(stack: tuple[StackConfig, Preview]) -> None:
+    _, preview = stack
+    (component,) = preview.by_type("maintainpro:delivery:DeliveryEnvironment")
+    for type_ in (ENVIRONMENT, POLICY, ENV_SECRET, ENV_VARIABLE, RULESET):
+        assert all(r.parent == component.urn for r in preview.by_type(type_)), type_
+
+
+# ---------------------------------------------------------------- the component on its own
+
+
+def _github(**changes: object) -> GitHubConfig:
+    base = read_stack_file("staging").validate().github.model_dump()
+    for path, value in changes.items():
+        section, _, key = path.partition("__")
+        if key:
+            base[section][key] = value
+        else:
+            base[path] = value
+    return GitHubConfig.model_validate(base)
+
+
+def _register(args: DeliveryEnvironmentArgs):
+    return run_program(lambda: DeliveryEnvironment("delivery", args))
+
+
+def test_protected_branches_only_needs_no_patterns() -> None:
+    github = _github(environment__protected_branches_only=True, environment__branch_patterns=[])
+    mocks, _ = _register(DeliveryEnvironmentArgs("staging", github))
+    (env,) = mocks.of_type(ENVIRONMENT)
+    assert env.state["deploymentBranchPolicy"] == {"protectedBranches": True, "customBranchPolicies": False}
+    assert not mocks.of_type(POLICY)
+
+
+def test_protected_branches_and_patterns_together_are_a_config_error() -> None:
+    with pytest.raises(Exception, match="protected_branches_only cannot be combined"):
+        _github(environment__protected_branches_only=True)
+    raw = read_stack_file("staging")
+    sections = {k.partition(":")[2]: v for k, v in raw.raw.items() if k.startswith("maintainpro-platform:")}
+    sections["github"] = {**sections["github"], "environment": {**sections["github"]["environment"], "protected_branches_only": True}}
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(sections, "staging")
+    assert [path for path, _ in caught.value.problems] == ["github.environment"]
+
+
+def test_no_branch_limits_means_no_branch_policy_and_disabled_ruleset_means_none() -> None:
+    github = _github(environment__branch_patterns=[], ruleset__enabled=False)
+    mocks, _ = _register(DeliveryEnvironmentArgs("staging", github))
+    (env,) = mocks.of_type(ENVIRONMENT)
+    assert "deploymentBranchPolicy" not in env.state
+    assert not mocks.of_type(RULESET)
+
+
+def test_wired_values_land_as_secrets_and_variables() -> None:
+    args = DeliveryEnvironmentArgs(
+        "staging",
+        _github(),
+        variables={"NETLIFY_SITE_ID": pulumi.Output.from_input("site-123")},
+        secrets={"SUPABASE_SERVICE_KEY": "fake-service-key"},
+    )
+    mocks, _ = _register(args)
+    (secret,) = mocks.of_type(ENV_SECRET)
+    assert secret.inputs["value"].secret and secret.inputs["value"].value == "fake-service-key"
+    (variable,) = mocks.of_type(ENV_VARIABLE)
+    assert variable.inputs["variableName"].value == "NETLIFY_SITE_ID"
+    assert variable.inputs["value"].value == "site-123" and not variable.inputs["value"].secret
+
+
+def test_a_secret_handed_in_as_a_variable_stops_the_program() -> None:
+    args = DeliveryEnvironmentArgs(
+        "staging", _github(), variables={"DATABASE_URL": pulumi.Output.secret("postgres://fake-url")}
+    )
+    kind, message = program_failure(lambda: DeliveryEnvironment("delivery", args))
+    assert kind is pulumi.RunError
+    assert "DATABASE_URL would publish a secret value" in message
+
+
+def test_a_key_cannot_be_both_variable_and_secret() -> None:
+    args = DeliveryEnvironmentArgs("staging", _github(), variables={"KEY": "a"}, secrets={"KEY": "fake-b"})
+    with pytest.raises(pulumi.RunError, match="KEY are both a variable and a secret"):
+        _register(args)
