@@ -216,7 +216,7 @@ class BackupSchedule(pulumi.ComponentResource):
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=owned,
         )
         aws.s3.BucketPolicy(
-            f"{name}-tls-only", bucket=bucket.id, policy=bucket.arn.apply(tls_only_policy),
+            f"{name}-tls-only", bucket=bucket.id, policy=bucket.bucket.apply(lambda b: tls_only_policy(f"arn:aws:s3:::{b}")),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_block]),
         )
         after_versioning = pulumi.ResourceOptions(parent=self, depends_on=[versioning])

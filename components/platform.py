@@ -48,7 +48,7 @@ class Platform(pulumi.ComponentResource):
         # BACKUP_DATABASE_URL: wired from the database component once it exists (database_url=...).
         self.backups = (
             BackupSchedule(
-                "backups",
+                f"{name}-backups",
                 BackupScheduleArgs(
                     environment=cfg.environment, backups=cfg.backups, github=cfg.github,
                     protect_data=cfg.is_production,
