@@ -7,7 +7,7 @@ Prints, for one run on this machine:
 - restore-drill time with its step breakdown, and the RTO extrapolated linearly to 10 GB.
 
 S3 is a moto server in its own process on 127.0.0.1, so neither its memory nor its CPU is
-charged to the job. Usage: bench/backup_bench.py [--size-mb 250] [--small] [--rounds 2]
+charged to the job. Usage: bench/backup_bench.py [--size-mb 250] [--small] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=250, help="generated database size (pg_database_size)")
     parser.add_argument("--small", action="store_true", help="a 30 MB database, for a quick check")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating baseline/backup rounds (median is used)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating baseline/backup rounds (median is used)")
     parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
     args = parser.parse_args()
     size_mb = 30 if args.small else args.size_mb
@@ -131,6 +131,7 @@ def main() -> None:
             env.update(BACKUP_BUCKET=bucket, BACKUP_PREFIX="bench", BACKUP_DATABASE_URL=url,
                        RESTORE_DATABASE_URL=pg.url())
 
+            plain_dump_seconds(url)  # warm-up: first reads after generation set hint bits and fill caches
             baseline, command, job, peaks = [], [], [], []
             for _ in range(args.rounds):
                 baseline.append(plain_dump_seconds(url))
