@@ -25,7 +25,7 @@ from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.manifest import Backup, Manifest
 from ops.backup.retention import GfsPolicy, keep
-from ops.backup.store import MIB, BackupStore
+from ops.backup.store import MIB, BackupStore, describe_aws_error
 
 F_SETPIPE_SZ = 1031  # Linux: a 1 MiB pipe lets pg_dump run ahead while a part is hashed
 
@@ -138,8 +138,16 @@ def run_backup(settings: BackupSettings) -> BackupResult:
         dump_seconds=round(dump_seconds, 3),
     )
     manifest_key = names.manifest_key(store.prefix, stamp)
-    store.put_small(manifest_key, manifest.to_json(), "application/json")
-    pruned = prune(store, settings.policy) if settings.policy is not None else None
+    try:
+        store.put_small(manifest_key, manifest.to_json(), "application/json")
+    except Exception as exc:  # noqa: BLE001 - whatever failed, the dump must not stay without its manifest
+        store.delete_quietly(dump_key)  # a dump without its manifest is of no use to a restore
+        reason = describe_aws_error(exc, f"put {manifest_key}")
+        raise BackupError(f"{reason}; removed the dump again, nothing was stored") from None
+    try:
+        pruned = prune(store, settings.policy) if settings.policy is not None else None
+    except BackupError as exc:
+        raise BackupError(f"backup {dump_key} is stored and verified, but retention pruning failed: {exc}") from None
     return BackupResult(manifest, manifest_key, time.perf_counter() - started, pruned)
 
 

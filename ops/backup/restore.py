@@ -26,7 +26,7 @@ from ops.backup.manifest import Backup, Manifest
 from ops.backup.store import BackupStore
 
 _SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (?P<name>\S+) ")
-RTO_STEPS = ("download+verify", "create database", "pg_restore", "compare")
+RTO_STEPS = ("choose backup", "download+verify", "create database", "pg_restore", "compare")
 
 
 @dataclass

@@ -198,7 +198,7 @@ class BackupStore:
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
-            self._delete_quietly(key)
+            self.delete_quietly(key)
             raise describe_aws_error(exc, f"verify {key}") from None
         problems = []
         if int(head["ContentLength"]) != sent.size:
@@ -207,10 +207,10 @@ class BackupStore:
         if not str(head.get("ServerSideEncryption", "")).startswith("aws:kms") and head["ETag"] != sent.etag:
             problems.append(f"ETag {head['ETag']} != {sent.etag} computed")
         if problems:
-            self._delete_quietly(key)
+            self.delete_quietly(key)
             raise BackupError(f"uploaded object {key} does not match what was sent ({'; '.join(problems)}); deleted it")
 
-    def _delete_quietly(self, key: str) -> None:
+    def delete_quietly(self, key: str) -> None:
         try:
             self.client.delete_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError):

@@ -132,3 +132,14 @@ def test_a_missing_schema_is_an_error_before_anything_is_uploaded(cmms_dsn: Dsn,
     with pytest.raises(BackupError, match="schema\\(s\\) not found .*: nope"):
         run_backup(BackupSettings(dsn=cmms_dsn, store=store, schemas=("public", "nope")))
     assert _keys(store) == []
+
+
+def test_failed_manifest_write_removes_the_dump(cmms_dsn: Dsn, store: BackupStore) -> None:
+    def refuse_manifest(params: dict[str, Any], **_: Any) -> None:
+        if str(params.get("Key", "")).endswith(".manifest.json"):
+            raise ConnectionResetError("injected: manifest write lost")
+
+    store.client.meta.events.register("provide-client-params.s3.PutObject", refuse_manifest)
+    with pytest.raises(BackupError, match="removed the dump again"):
+        run_backup(BackupSettings(dsn=cmms_dsn, store=store, clock=_clock("2026-03-05T02:00:00")))
+    assert _keys(store) == []
