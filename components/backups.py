@@ -106,10 +106,11 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
                   "token": "${{ secrets.PLATFORM_READ_TOKEN || github.token }}", "persist-credentials": False}},
         {"uses": "actions/setup-python@v5", "with": {"python-version": "3.11", "cache": "pip"}},
         {"name": f"PostgreSQL {cfg.postgres_major} client", "run": (
+            "sudo apt-get update -qq\n"
             "sudo apt-get install -y -qq postgresql-common\n"
             "sudo /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y\n"
             f"sudo apt-get install -y -qq postgresql-client-{cfg.postgres_major}\n"
-            f"echo /usr/lib/postgresql/{cfg.postgres_major}/bin >> \"$GITHUB_PATH\"")},
+            f"echo /usr/lib/postgresql/{cfg.postgres_major}/bin >> \"$GITHUB_PATH\"\n")},
         {"run": "python -m pip install --quiet -r requirements.txt"},
         {"uses": "aws-actions/configure-aws-credentials@v4", "with": {
             "role-to-assume": "${{ vars.BACKUP_ROLE_ARN }}",
@@ -178,12 +179,27 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
     }
 
 
+class _WorkflowDumper(yaml.SafeDumper):
+    """Plain YAML as people write workflows: no anchors/aliases, multi-line scripts as `|` blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_WorkflowDumper.add_representer(str, _str)
+
+
 def workflow_yaml(environment: str, cfg: BackupsConfig, owner: str) -> str:
     header = (
         "# Managed by maintainpro-platform (components/backups.py): edits here are overwritten.\n"
         "# Runbook: docs/runbooks/disaster-recovery.md in maintainpro-platform.\n"
     )
-    return header + yaml.safe_dump(workflow(environment, cfg, owner), sort_keys=False, width=120)
+    body = yaml.dump(workflow(environment, cfg, owner), Dumper=_WorkflowDumper, sort_keys=False, width=120)
+    return header + body
 
 
 class BackupSchedule(pulumi.ComponentResource):

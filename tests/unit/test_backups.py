@@ -141,6 +141,7 @@ def test_workflow_is_valid_yaml_with_the_cron_from_config(stack: tuple[StackConf
     assert file["branch"] == cfg.github.default_branch
     assert file["file"] == f".github/workflows/db-backup-{cfg.environment}.yml"
     doc = yaml.safe_load(file["content"])
+    assert "&id" not in file["content"] and "*id" not in file["content"]  # no YAML aliases in a workflow
     assert [c["cron"] for c in doc["on"]["schedule"]] == [cfg.backups.schedule, cfg.backups.restore_drill_schedule]
     assert doc["permissions"] == {"contents": "read", "id-token": "write"}
     backup, drill = doc["jobs"]["backup"], doc["jobs"]["restore-drill"]
