@@ -77,6 +77,12 @@ def plain_dump_seconds(url: str) -> float:
     return time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_sampled(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Wall time, peak RSS (kB, VmHWM of the process itself) and stdout of one command."""
     started = time.perf_counter()
@@ -110,8 +116,9 @@ def main() -> None:
     os.environ.update(AWS_ACCESS_KEY_ID="fake-access-key-id", AWS_SECRET_ACCESS_KEY="fake-secret-access-key",
                       AWS_DEFAULT_REGION="us-east-1")
     env = dict(os.environ, BACKUP_S3_ENDPOINT_URL=f"http://127.0.0.1:{port}")
+    # Lowest CPU priority: real S3 is remote, here it shares the machine's cores with pg_dump.
     moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=lambda: os.nice(19))
     try:
         with cluster() as pg:
             with psycopg.connect(pg.url(), autocommit=True) as conn:
@@ -132,10 +139,12 @@ def main() -> None:
                        RESTORE_DATABASE_URL=pg.url())
 
             plain_dump_seconds(url)  # warm-up: first reads after generation set hint bits and fill caches
-            baseline, command, job, peaks = [], [], [], []
+            baseline, command, job, peaks, s3_cpu = [], [], [], [], []
             for _ in range(args.rounds):
                 baseline.append(plain_dump_seconds(url))
+                s3_cpu_before = cpu_seconds(moto.pid)
                 elapsed, peak, out = run_sampled([sys.executable, "-m", "ops", "backup", "--no-prune"], env)
+                s3_cpu.append(cpu_seconds(moto.pid) - s3_cpu_before)
                 command.append(elapsed)
                 peaks.append(peak)
                 job.append(float(re.search(r"rows, PostgreSQL .*, ([\d.]+)s", out).group(1)))  # type: ignore[union-attr]
@@ -146,6 +155,8 @@ def main() -> None:
             print(f"pg_dump -Fc > /dev/null      median {base:6.2f}s  runs {', '.join(f'{s:.2f}' for s in baseline)}")
             print(f"ops backup (job)             median {statistics.median(job):6.2f}s  ratio {statistics.median(job) / base:.3f}  (target <= 1.15)")
             print(f"ops backup (whole command)   median {statistics.median(command):6.2f}s  ratio {statistics.median(command) / base:.3f}")
+            print(f"S3 server (moto) CPU per backup: median {statistics.median(s3_cpu):.2f}s, on this machine's "
+                  f"{os.cpu_count()} cores (remote in production)")
             print(f"peak RSS of the backup command: {max(peaks) / 1024:.0f} MiB (part size 16 MiB, 2 uploads in flight)")
 
             elapsed, _, out = run_sampled([sys.executable, "-m", "ops", "restore-drill", "--jobs", str(args.jobs)], env)
