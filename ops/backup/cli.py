@@ -211,7 +211,7 @@ def _print_backup(result: BackupResult, store: BackupStore) -> None:
             typer.echo(f"  left alone (not a verified backup): {key}")
 
 
-def _print_restore(result: Any) -> None:
+def _print_restore(result: restoring.RestoreResult) -> None:
     typer.echo(f"restored {result.backup.stamp} into {result.database}")
     for step, seconds in result.timings.steps.items():
         typer.echo(f"  {step:<24}{seconds:8.2f}s")

@@ -68,19 +68,7 @@ def run_backup(settings: BackupSettings) -> BackupResult:
     pg_dump_version = _tool_version(pg_dump)
 
     with settings.dsn.connect() as conn:
-        conn.isolation_level = IsolationLevel.REPEATABLE_READ
-        conn.read_only = True
-        try:
-            snapshot = str(conn.execute("SELECT pg_export_snapshot()").fetchone()[0])  # type: ignore[index]
-            version = postgres.server_version(conn)
-            schemas = postgres.existing_schemas(conn, settings.schemas)
-            missing = sorted(set(settings.schemas) - set(schemas))
-            if missing:
-                raise BackupError(f"schema(s) not found in {settings.dsn.describe()}: {', '.join(missing)}")
-            tables = postgres.list_tables(conn, schemas)
-        except psycopg.Error as exc:
-            raise BackupError(f"reading {settings.dsn.describe()} failed: {settings.dsn.redact(str(exc))}") from None
-
+        snapshot, version, schemas, tables = _open_snapshot(conn, settings)
         counts: dict[str, int] = {}
         count_errors: list[str] = []
         counter = threading.Thread(
@@ -115,6 +103,7 @@ def run_backup(settings: BackupSettings) -> BackupResult:
                 if proc.poll() is None:
                     proc.kill()
                 proc.wait()
+                proc.stdout.close()
                 if counter.is_alive():  # the upload failed while counting: stop the query
                     conn.cancel_safe()
                     counter.join(timeout=30)
@@ -149,6 +138,24 @@ def run_backup(settings: BackupSettings) -> BackupResult:
     except BackupError as exc:
         raise BackupError(f"backup {dump_key} is stored and verified, but retention pruning failed: {exc}") from None
     return BackupResult(manifest, manifest_key, time.perf_counter() - started, pruned)
+
+
+def _open_snapshot(
+    conn: psycopg.Connection, settings: BackupSettings
+) -> tuple[str, str, list[str], list[tuple[str, str]]]:
+    """Start the read-only snapshot pg_dump will share; return it with the server facts and tables."""
+    conn.isolation_level = IsolationLevel.REPEATABLE_READ
+    conn.read_only = True
+    try:
+        snapshot = str(conn.execute("SELECT pg_export_snapshot()").fetchone()[0])  # type: ignore[index]
+        version = postgres.server_version(conn)
+        schemas = postgres.existing_schemas(conn, settings.schemas)
+        missing = sorted(set(settings.schemas) - set(schemas))
+        if missing:
+            raise BackupError(f"schema(s) not found in {settings.dsn.describe()}: {', '.join(missing)}")
+        return snapshot, version, schemas, postgres.list_tables(conn, schemas)
+    except psycopg.Error as exc:
+        raise BackupError(f"reading {settings.dsn.describe()} failed: {settings.dsn.redact(str(exc))}") from None
 
 
 def prune(store: BackupStore, policy: GfsPolicy) -> PruneResult:
