@@ -26,12 +26,17 @@ preview: $(VENV)/.installed
 	$(PY) -m ops preview $(addprefix --stack ,$(STACKS))
 
 audit: preview
+	$(PY) -m ops audit --stack staging
+	$(PY) -m ops audit --stack production
 
 test: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) -m pytest -q
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed node_modules/.installed
 	$(PY) bench/preview_bench.py
+	$(PY) bench/supabase_bench.py
+	$(PY) bench/netlify_provider_bench.py
+	$(PY) bench/audit_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

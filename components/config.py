@@ -110,6 +110,9 @@ class NetlifyConfig(Strict):
     custom_domain: Hostname | None = None
     domain_aliases: list[Hostname] = Field(default_factory=list)
     manage_dns: bool = True
+    # The Netlify DNS zone (registrable domain) holding custom_domain and its aliases; required
+    # when manage_dns is on, since a subdomain alone does not say where the zone apex is.
+    dns_zone: Hostname | None = None
     caa_issuers: list[Hostname] = Field(default_factory=lambda: ["letsencrypt.org"])
     force_ssl: bool = True
     pretty_urls: bool = True
@@ -128,11 +131,16 @@ CspDirective = Literal[
 ]
 
 
+# One CSP source expression or Permissions-Policy member: a separator inside would split the header.
+CspSource = Annotated[str, Field(pattern=r"^[^\s;,]+$")]
+AllowlistMember = Annotated[str, Field(pattern=r"^(self|src|\*|https://[^\s\"(),;]+)$")]
+
+
 class HeadersConfig(Strict):
     """The security headers the site serves; `connect-src` gains the stack's Supabase URL."""
 
-    path: Annotated[str, Field(min_length=1)] = "public/_headers"
-    csp: dict[CspDirective, list[str]]
+    path: Annotated[str, Field(pattern=r"^[^/\s][^\s]*$")] = "public/_headers"
+    csp: dict[CspDirective, list[CspSource]]
     hsts_max_age: Annotated[int, Field(ge=0)] = 63072000
     hsts_include_subdomains: bool = True
     hsts_preload: bool = False
@@ -142,11 +150,25 @@ class HeadersConfig(Strict):
         "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin",
         "same-origin", "strict-origin", "strict-origin-when-cross-origin", "unsafe-url",
     ] | None = "strict-origin-when-cross-origin"
-    permissions_policy: dict[Annotated[str, Field(pattern=r"^[a-z-]+$")], list[str]] = Field(default_factory=dict)
+    permissions_policy: dict[Annotated[str, Field(pattern=r"^[a-z-]+$")], list[AllowlistMember]] = Field(
+        default_factory=dict
+    )
     cross_origin_opener_policy: Literal["same-origin", "same-origin-allow-popups", "unsafe-none"] | None = "same-origin"
     cross_origin_resource_policy: Literal["same-origin", "same-site", "cross-origin"] | None = "same-origin"
-    immutable_paths: list[str] = Field(default_factory=lambda: ["/assets/*"])
-    no_cache_paths: list[str] = Field(default_factory=lambda: ["/", "/index.html"])
+    immutable_paths: list[Annotated[str, Field(pattern=r"^/[^\s]*$")]] = Field(default_factory=lambda: ["/assets/*"])
+    no_cache_paths: list[Annotated[str, Field(pattern=r"^/[^\s]*$")]] = Field(
+        default_factory=lambda: ["/", "/index.html"]
+    )
+
+    @model_validator(mode="after")
+    def _preload_is_eligible(self) -> HeadersConfig:
+        # hstspreload.org refuses (and browsers ignore) `preload` without these two.
+        if self.hsts_preload and (not self.hsts_include_subdomains or self.hsts_max_age < 31536000):
+            raise ValueError("hsts_preload needs hsts_include_subdomains and hsts_max_age >= 31536000")
+        both = sorted(set(self.immutable_paths) & set(self.no_cache_paths))
+        if both:
+            raise ValueError(f"{', '.join(both)} cannot be both immutable and no-cache (Netlify would send both)")
+        return self
 
 
 # ---------------------------------------------------------------- Supabase
@@ -323,6 +345,8 @@ class AlertRoute(Strict):
 
 class MonitoringConfig(Strict):
     schedule: Cron = "*/10 * * * *"
+    # The repository holding this program (`github.owner`/<name>): the monitoring workflow runs its probe.
+    platform_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")] = PROJECT
     checks: list[CheckConfig] = Field(default_factory=list)
     alert_routes: list[AlertRoute] = Field(default_factory=list)
 
@@ -391,6 +415,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
             problems.append(("netlify.domain_aliases", f"'{name}' repeats the custom domain"))
     if cfg.netlify.domain_aliases and not cfg.netlify.custom_domain:
         problems.append(("netlify.domain_aliases", "aliases need a custom_domain"))
+    problems += _dns_problems(cfg.netlify)
     used = {check.severity for check in cfg.monitoring.checks}
     routed = {route.severity for route in cfg.monitoring.alert_routes}
     for severity in sorted(used - routed):
@@ -411,9 +436,38 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     for key in cfg.github.variables:
         if key in seen:
             problems.append((f"github.variables.{key}", "is also a GitHub secret name"))
+    problems += _supabase_api_problems(cfg.supabase)
     if cfg.is_production:
         problems += _production_problems(cfg)
     return problems
+
+
+def _dns_problems(netlify: NetlifyConfig) -> list[Problem]:
+    """A managed zone must exist and hold every domain the site answers on."""
+    if not (netlify.manage_dns and netlify.custom_domain):
+        return []
+    zone = netlify.dns_zone
+    if zone is None:
+        return [("netlify.dns_zone", "required when manage_dns is on and a custom_domain is set")]
+    problems: list[Problem] = []
+    for key, name in [("custom_domain", netlify.custom_domain)] + [
+        (f"domain_aliases.{i}", alias) for i, alias in enumerate(netlify.domain_aliases)
+    ]:
+        if name != zone and not name.endswith("." + zone):
+            problems.append((f"netlify.{key}", f"'{name}' is not inside the DNS zone '{zone}'"))
+    return problems
+
+
+def _supabase_api_problems(cfg: SupabaseConfig) -> list[Problem]:
+    """Region and instance size against the pinned Management API spec (its enums change; never hard-coded)."""
+    from providers.supabase.project import input_problems  # the provider owns the spec
+    from providers.supabase.spec import UNKNOWN
+
+    key = {"region": "supabase.region", "instance_size": "supabase.instance_size",
+           "name": "supabase.project_name", "organization_slug": "supabase.organization_slug"}
+    props = {"organization_slug": cfg.organization_slug, "name": cfg.project_name, "region": cfg.region,
+             "instance_size": cfg.instance_size, "db_pass": UNKNOWN}
+    return [(key.get(field, f"supabase.{field}"), message) for field, message in input_problems(props)]
 
 
 def _production_problems(cfg: StackConfig) -> list[Problem]:

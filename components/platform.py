@@ -9,8 +9,12 @@ import pulumi
 
 from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import StackConfig
+from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from components.headers import SecurityHeaders, SecurityHeadersArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.secrets import SecretSet, SecretSetArgs
+from components.site import NetlifySite, NetlifySiteArgs
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,39 @@ class Platform(pulumi.ComponentResource):
         delivery_variables: dict[str, pulumi.Input[str]] = dict(cfg.github.variables)
 
         # -- database (components/database.py)
+        self.database = SupabaseProject(
+            "supabase",
+            SupabaseProjectArgs(
+                config=cfg.supabase,
+                production=cfg.is_production,
+                db_password=self.secrets["database-password"].value,
+                function_secrets=dict(self.secrets.delivered_as("supabase-secret")),
+            ),
+            opts=child,
+        )
+        # For the site (VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY) and the CSP connect-src.
+        self.supabase_url = self.database.url
+        self.supabase_anon_key = self.database.anon_key
+        delivery_variables.update(self.database.ci_variables)
+        delivery_secrets.update(self.database.ci_secrets)
 
         # -- site (components/site.py)
+        self.site = NetlifySite(
+            cfg.netlify.site_name,
+            NetlifySiteArgs(
+                netlify=cfg.netlify,
+                repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",
+                supabase_url=self.supabase_url,
+                supabase_anon_key=self.supabase_anon_key,
+                secret_env=self.secrets.delivered_as("netlify-env"),
+            ),
+            child,
+        )
 
-        # -- headers (components/headers.py)
+        # -- headers (components/headers.py): connect-src allows exactly this stack's Supabase project.
+        self.headers = SecurityHeaders(
+            "headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=self.supabase_url), child
+        )
 
         # -- backups (components/backups.py)
         # BACKUP_DATABASE_URL: wired from the database component once it exists (database_url=...).
@@ -71,6 +104,14 @@ class Platform(pulumi.ComponentResource):
             child,
         )
 
-        # -- monitoring (components/monitoring.py)
+        # -- monitoring (components/monitoring.py): the probe expects the same CSP origins as the headers.
+        self.monitoring = Monitoring(
+            "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url), child
+        )
 
-        self.register_outputs({"environment": self.environment})
+        self.register_outputs({
+            "environment": self.environment,
+            "site_url": self.site.url,
+            "supabase_url": self.supabase_url,
+            "supabase_anon_key": self.supabase_anon_key,
+        })

@@ -22,6 +22,9 @@ from components.config import SecretConfig, StackConfig
 # Windows are aligned to this instant. Changing it would move every window and rotate every secret.
 ROTATION_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 KEEPER = "rotation_window_start"
+# The period is kept too, so policies (and reviewers) can read it on the password itself; a new period
+# almost always means a new window start anyway, so it adds no rotation of its own.
+PERIOD_KEEPER = "rotation_days"
 
 # The component that owns each well-known secret, besides the consumers listed in config.
 OWNERS: Mapping[str, str] = {
@@ -86,7 +89,7 @@ class RotatingSecret(pulumi.ComponentResource):
             name,
             length=args.config.length,
             special=args.config.special,
-            keepers={KEEPER: window.start.isoformat()},
+            keepers={KEEPER: window.start.isoformat(), PERIOD_KEEPER: str(args.config.rotation_days)},
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.value = pulumi.Output.secret(self.password.result)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -68,7 +69,8 @@ def masked(value: Any) -> Any:
         return {k: masked(v) for k, v in value.items() if k not in HIDDEN_INPUTS}
     if isinstance(value, (list, tuple)):
         return [masked(v) for v in value]
-    if value == rpc.UNKNOWN or isinstance(value, pulumi.output.Unknown):  # nested unknowns deserialize as Unknown
+    # keep_unknowns yields `Unknown` objects for outputs of other resources (e.g. a site's id).
+    if isinstance(value, pulumi.output.Unknown) or value == rpc.UNKNOWN:
         return UNKNOWN
     if isinstance(value, float) and value.is_integer():
         return int(value)  # the wire format has only doubles; show 40, not 40.0
@@ -86,11 +88,23 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+# Values a provider computes on create that other resources read (ids, URLs). Offline they are
+# stood in for with obviously fake values, so the preview shows what a steady-state preview
+# shows (e.g. the CSP with the project's URL) instead of "(known after apply)" everywhere.
+OFFLINE_REF = "offlinepreviewrefxyz"  # shaped like a Supabase project ref: 20 lower-case letters
+OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
+    "pulumi-python:dynamic/supabase:Project": {"ref": OFFLINE_REF, "url": f"https://{OFFLINE_REF}.supabase.co"},
+}
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Answers every registration with its inputs as state, plus fake values for generated outputs."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
+        for key, value in OFFLINE_OUTPUTS.get(args.typ, {}).items():
+            if state.get(key) is None:
+                state[key] = value
         if args.typ.startswith("random:index/random"):
             # Generated values: an obviously fake stand-in, still secret where the real one is.
             state.setdefault("result", f"offline-preview-{args.name}")
@@ -145,8 +159,12 @@ def _clock(now: datetime | None) -> Iterator[None]:
             os.environ[NOW_ENV] = previous
 
 
-def run_stack(stack_file: StackFile, now: datetime | None = None) -> Preview:
-    """Run the program for one stack under mocks; the config must already have been validated."""
+def run_stack(stack_file: StackFile, now: datetime | None = None, program_path: Path | None = None) -> Preview:
+    """Run the program for one stack under mocks; the config must already have been validated.
+
+    `program_path` (default: the project's `__main__.py`) lets tests and benchmarks run another program
+    through the very same recording engine.
+    """
     mocks = RecordingMocks()
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)  # a fresh Stack resource per run, named after this stack
@@ -156,7 +174,7 @@ def run_stack(stack_file: StackFile, now: datetime | None = None) -> Preview:
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[Any]:
-        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        runpy.run_path(str(program_path or ROOT / "__main__.py"), run_name="__main__")
         exported = dict(getattr(settings.get_root_resource(), "outputs", {}) or {})
 
         async def collect() -> None:

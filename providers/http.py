@@ -21,6 +21,9 @@ import tenacity
 T = TypeVar("T")
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+# Statuses that say the server did not act on the request, so even a POST may be resent.
+# Any other retryable status (500, 502, 504, 408) leaves a POST's outcome unknown.
+NOT_PROCESSED_STATUS = frozenset({425, 429, 503})
 
 
 class ApiError(Exception):
@@ -58,8 +61,10 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -165,13 +170,17 @@ class ApiClient:
         who = resource or self.resource
         started = time.monotonic()
 
+        tries = 0
+
         def attempt() -> Any:
+            nonlocal tries
+            tries += 1
             try:
                 response = self._http().request(
                     method, path, params=_clean(params), json=json
                 )
             except httpx.TimeoutException as exc:
-                if not idempotent and not isinstance(exc, httpx.ConnectTimeout):
+                if not idempotent and not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
                     raise ResponseLost(who, operation, None, "request timed out after it was sent") from exc
                 raise _Retryable(None, f"timed out ({type(exc).__name__})", None) from exc
             except httpx.TransportError as exc:
@@ -179,6 +188,13 @@ class ApiClient:
                     raise ResponseLost(who, operation, None, f"connection lost: {exc}") from exc
                 raise _Retryable(None, f"connection failed: {exc}", None) from exc
             if response.status_code in RETRYABLE_STATUS:
+                if not idempotent and response.status_code not in NOT_PROCESSED_STATUS:
+                    raise ResponseLost(
+                        who,
+                        operation,
+                        response.status_code,
+                        f"outcome unknown: {_api_message(response)}",
+                    )
                 raise _Retryable(
                     response.status_code,
                     _api_message(response),
@@ -219,7 +235,7 @@ class ApiClient:
                 who,
                 operation,
                 exc.status,
-                f"{exc.message} (gave up after {self.retry.attempts} attempts)",
+                f"{exc.message} (gave up after {tries} attempts)",
             ) from None
 
 
@@ -242,15 +258,19 @@ def create_or_adopt(
     attempts: int = 3,
 ) -> T:
     """Idempotent create: adopt what already exists, and after a lost answer look before resending."""
+    last: ResponseLost | None = None
     for _ in range(attempts):
         existing = find()
         if existing is not None:
             return existing
         try:
             return create()
-        except ResponseLost:
-            continue
+        except ResponseLost as exc:
+            last = exc
     existing = find()
     if existing is not None:
         return existing
-    raise ResponseLost(resource, "create", None, f"no answer after {attempts} attempts and nothing to adopt")
+    assert last is not None
+    raise ResponseLost(
+        resource, last.operation, last.status, f"{last.message}; nothing to adopt after {attempts} attempts"
+    )

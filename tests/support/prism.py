@@ -6,6 +6,7 @@ response header; tests use it as a contract oracle for the providers' requests.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import time
@@ -28,6 +29,8 @@ def prism(spec: Path, startup_timeout: float = 30.0) -> Iterator[str]:
     """Yield the base URL of a Prism mock for `spec`; fail loudly if Prism is not installed."""
     if not PRISM.exists():
         raise RuntimeError(f"Prism is not installed at {PRISM}; run `npm ci` (the Makefile's test target does)")
+    if shutil.which("node") is None:
+        raise RuntimeError("node is not on PATH: Prism (the API contract oracle) needs Node.js 18+")
     port = free_port()
     proc = subprocess.Popen(
         ["node", str(PRISM), "mock", str(spec), "-h", "127.0.0.1", "-p", str(port), "-v", "warn"],

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 from components.config import ConfigError, GitHubConfig, StackConfig, load_stack_config
+from components.database import CI_SECRETS, CI_VARIABLES
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from ops.engine import SECRET, Preview, Registered, run_stack
 from ops.stackfile import read_stack_file
@@ -33,8 +34,14 @@ def stack(request: pytest.FixtureRequest) -> tuple[StackConfig, Preview]:
     return stack_file.validate(), preview
 
 
+def _delivery(preview: Preview, type_: str) -> list[Registered]:
+    """Resources of `type_` outside the monitoring component (it owns its own `monitoring-<stack>` environment)."""
+    monitoring = {r.urn for r in preview.by_type("maintainpro:monitoring:Monitoring")}
+    return [r for r in preview.by_type(type_) if r.parent not in monitoring]
+
+
 def _one(preview: Preview, type_: str) -> Registered:
-    (found,) = preview.by_type(type_)
+    (found,) = _delivery(preview, type_)
     return found
 
 
@@ -78,13 +85,15 @@ def test_every_environment_secret_is_secret_and_none_is_a_variable(stack: tuple[
     cfg, preview = stack
     secrets = preview.by_type(ENV_SECRET)
     variables = preview.by_type(ENV_VARIABLE)
-    expected = {key for s in cfg.secrets.values() for key in s.consumers.github_secrets}
+    expected = {key for s in cfg.secrets.values() for key in s.consumers.github_secrets} | set(CI_SECRETS)
     assert {s.inputs["secretName"] for s in secrets} == expected
     for secret in secrets:
         assert secret.inputs["value"] == SECRET, secret.name
         assert "plaintextValue" not in secret.inputs
         assert secret.inputs["environment"] == cfg.environment
-    assert {v.inputs["variableName"]: v.inputs["value"] for v in variables} == dict(cfg.github.variables)
+    plain = {v.inputs["variableName"]: v.inputs["value"] for v in variables}
+    assert {k: v for k, v in plain.items() if k not in CI_VARIABLES} == dict(cfg.github.variables)
+    assert set(plain) == set(cfg.github.variables) | set(CI_VARIABLES)
     assert all(v.inputs["value"] != SECRET for v in variables)
     assert not {s.inputs["secretName"] for s in secrets} & {v.inputs["variableName"] for v in variables}
 
@@ -95,6 +104,8 @@ def test_environment_secrets_depend_on_their_generated_password(stack: tuple[Sta
     urns = {p.name: p.urn for p in preview.by_type(PASSWORD)}
     sources = {key: name for name, s in cfg.secrets.items() for key in s.consumers.github_secrets}
     for secret in preview.by_type(ENV_SECRET):
+        if secret.inputs["secretName"] in CI_SECRETS:
+            continue  # the project's outputs, not a generated password
         assert urns[sources[secret.inputs["secretName"]]] in secret.property_dependencies["value"]
 
 
@@ -120,7 +131,7 @@ def test_delivery_resources_are_children_of_the_component(stack: tuple[StackConf
     _, preview = stack
     (component,) = preview.by_type("maintainpro:delivery:DeliveryEnvironment")
     for type_ in (ENVIRONMENT, POLICY, ENV_SECRET, ENV_VARIABLE, RULESET):
-        assert all(r.parent == component.urn for r in preview.by_type(type_)), type_
+        assert all(r.parent == component.urn for r in _delivery(preview, type_)), type_
 
 
 # ---------------------------------------------------------------- the component on its own

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 from components.config import SecretConfig, SecretConsumers, StackConfig
+from components.database import CI_SECRETS
 from components.platform import Platform, PlatformArgs
 from components.secrets import (
     Consumer,
@@ -83,7 +84,7 @@ def test_value_is_stable_inside_the_window() -> None:
     later, out_later = _password_under(NOV_3 + timedelta(days=29, hours=23))
     keepers = first.named(PASSWORD, "database-password").state["keepers"]
     assert keepers == later.named(PASSWORD, "database-password").state["keepers"]
-    assert keepers == {"rotation_window_start": NOV_3.isoformat()}
+    assert keepers == {"rotation_window_start": NOV_3.isoformat(), "rotation_days": "30"}
     assert out_first["value"] == out_later["value"]
 
 
@@ -93,7 +94,7 @@ def test_keeper_changes_once_the_period_is_over() -> None:
     keepers_before = before.named(PASSWORD, "database-password").state["keepers"]
     keepers_after = after.named(PASSWORD, "database-password").state["keepers"]
     assert keepers_before != keepers_after  # a changed keeper makes the engine replace the password
-    assert keepers_after == {"rotation_window_start": (NOV_3 + timedelta(days=30)).isoformat()}
+    assert keepers_after == {"rotation_window_start": (NOV_3 + timedelta(days=30)).isoformat(), "rotation_days": "30"}
     assert out_before["value"] != out_after["value"]
     assert out_after["value"] == fake_generated("database-password", keepers_after)
 
@@ -172,7 +173,11 @@ def _platform_under(now: datetime) -> CapturingMocks:
 
 
 def _delivered(mocks: CapturingMocks) -> dict[str, tuple[object, bool]]:
-    return {r.inputs["secretName"].value: (r.inputs["value"].value, r.inputs["value"].secret) for r in mocks.of_type(ENV_SECRET)}
+    return {
+        r.inputs["secretName"].value: (r.inputs["value"].value, r.inputs["value"].secret)
+        for r in mocks.of_type(ENV_SECRET)
+        if r.inputs["secretName"].value not in CI_SECRETS  # the Supabase project's outputs, not generated
+    }
 
 
 def test_every_github_consumer_gets_the_current_value_and_follows_a_rotation() -> None:

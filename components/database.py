@@ -1,0 +1,129 @@
+"""`SupabaseProject`: one stack's Supabase project and every setting it owns.
+
+The project holds production data, so in production it is protected and retained on delete;
+in any stack it is protected unless the stack deliberately sets `supabase.allow_destroy` (which
+the config model refuses in production). Keys and the database URL leave this component only
+as secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+
+from components.config import SupabaseConfig
+from providers.supabase import (
+    AuthConfig,
+    CustomHostname,
+    FunctionSecrets,
+    NetworkRestrictions,
+    PoolerConfig,
+    PostgrestConfig,
+    Project,
+    SslEnforcement,
+)
+
+
+# What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
+# (the backup job dumps through SUPABASE_DB_URL; server-side jobs use the service-role key).
+CI_VARIABLES = ("SUPABASE_PROJECT_REF", "SUPABASE_URL")
+CI_SECRETS = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL")
+
+
+@dataclass(frozen=True)
+class SupabaseProjectArgs:
+    config: SupabaseConfig
+    production: bool
+    db_password: pulumi.Input[str]
+    # Edge-function secrets by name (values are generated elsewhere and stay secret).
+    function_secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+def auth_settings(cfg: SupabaseConfig) -> dict[str, object]:
+    """The stack's auth section in the API's field names."""
+    auth = cfg.auth
+    return {
+        "site_url": auth.site_url,
+        "uri_allow_list": ",".join(auth.redirect_urls),
+        "jwt_exp": auth.jwt_expiry_seconds,
+        "disable_signup": auth.disable_signup,
+        "mfa_totp_enroll_enabled": auth.mfa_totp,
+        "mfa_totp_verify_enabled": auth.mfa_totp,
+        "password_min_length": auth.password_min_length,
+        "password_hibp_enabled": auth.password_hibp,
+        "rate_limit_email_sent": auth.rate_limit_email_sent,
+        "rate_limit_token_refresh": auth.rate_limit_token_refresh,
+        "rate_limit_verify": auth.rate_limit_verify,
+    }
+
+
+class SupabaseProject(pulumi.ComponentResource):
+    """The stack's Supabase project with auth, PostgREST, SSL, network, pooler, hostname and function secrets."""
+
+    url: pulumi.Output[str]
+    project_ref: pulumi.Output[str]
+    anon_key: pulumi.Output[str]
+    service_role_key: pulumi.Output[str]
+    db_url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SupabaseProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("maintainpro:database:SupabaseProject", name, None, opts)
+        cfg = args.config
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.project = Project(
+            f"{name}-project",
+            organization_slug=cfg.organization_slug,
+            name=cfg.project_name,
+            region=cfg.region,
+            instance_size=cfg.instance_size,
+            db_password=args.db_password,
+            wait_timeout=cfg.health_timeout_minutes * 60,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.production or not cfg.allow_destroy,
+                retain_on_delete=args.production,
+            ),
+        )
+        ref = self.project.ref
+        after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project]))
+
+        AuthConfig(f"{name}-auth", project_ref=ref, settings=auth_settings(cfg), opts=after)
+        PostgrestConfig(
+            f"{name}-postgrest", project_ref=ref, db_schema=cfg.postgrest.schemas,
+            max_rows=cfg.postgrest.max_rows, opts=after,
+        )
+        SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, opts=after)
+        if cfg.allowed_cidrs or cfg.allowed_cidrs_v6:
+            NetworkRestrictions(
+                f"{name}-network",
+                project_ref=ref,
+                allowed_cidrs=[str(c) for c in cfg.allowed_cidrs],
+                allowed_cidrs_v6=[str(c) for c in cfg.allowed_cidrs_v6],
+                opts=after,
+            )
+        PoolerConfig(
+            f"{name}-pooler", project_ref=ref, pool_mode=cfg.pooler.pool_mode,
+            default_pool_size=cfg.pooler.default_pool_size, opts=after,
+        )
+        if cfg.custom_hostname:
+            CustomHostname(f"{name}-hostname", project_ref=ref, hostname=cfg.custom_hostname, opts=after)
+        if args.function_secrets:
+            FunctionSecrets(f"{name}-function-secrets", project_ref=ref, secrets=args.function_secrets, opts=after)
+
+        self.url = self.project.url
+        self.project_ref = ref
+        self.anon_key = pulumi.Output.secret(self.project.anon_key)
+        self.service_role_key = pulumi.Output.secret(self.project.service_role_key)
+        self.db_url = pulumi.Output.secret(self.project.db_url)
+        self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url)))
+        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.db_url)))
+        self.register_outputs({
+            "url": self.url,
+            "project_ref": self.project_ref,
+            "anon_key": self.anon_key,
+            "service_role_key": self.service_role_key,
+            "db_url": self.db_url,
+        })

@@ -1,0 +1,181 @@
+"""`NetlifySite`: the front end of one stack on Netlify, built from the stack's `netlify` section.
+
+Production serves on its custom domain (plus aliases) with HTTPS forced, a Let's Encrypt
+certificate, and a Netlify DNS zone whose records include CAA for the allowed issuers; staging
+serves on its Netlify subdomain. Branch deploys, build hooks and environment variables per deploy
+context come from the config; values produced elsewhere (the Supabase URL and anon key, rotated
+secrets) arrive as `pulumi.Input`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+
+from components.config import EnvVarConfig, NetlifyConfig
+from providers.netlify.build_hook import BuildHook, BuildHookArgs
+from providers.netlify.certificate import Certificate, CertificateArgs
+from providers.netlify.deploy_key import DeployKey
+from providers.netlify.dns_record import DnsRecord, DnsRecordArgs
+from providers.netlify.dns_zone import DnsZone, DnsZoneArgs
+from providers.netlify.env_var import EnvValueArgs, EnvVar, EnvVarArgs
+from providers.netlify.site import Site, SiteArgs, SiteRepoArgs
+
+# Netlify's documented targets for custom domains on its load balancer.
+APEX_TARGET = "apex-loadbalancer.netlify.com"
+SUPABASE_URL_KEY = "VITE_SUPABASE_URL"
+SUPABASE_ANON_KEY_KEY = "VITE_SUPABASE_ANON_KEY"
+# Contexts a value produced by another component applies to: every deploy of this stack's site.
+BUILT_CONTEXTS = ("production", "deploy-preview", "branch-deploy")
+
+
+@dataclass(frozen=True)
+class NetlifySiteArgs:
+    netlify: NetlifyConfig
+    # "owner/name" of the app repository the site builds from.
+    repo_path: str
+    supabase_url: pulumi.Input[str] | None = None
+    supabase_anon_key: pulumi.Input[str] | None = None
+    # Generated secrets delivered as secret env vars (key -> value), e.g. from the secrets component.
+    secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+def env_values(config: EnvVarConfig) -> list[EnvValueArgs]:
+    """Config values per context (and per branch) as the API's value objects."""
+    values = [EnvValueArgs(context=context, value=value) for context, value in config.values.items()]
+    values += [
+        EnvValueArgs(context="branch", context_parameter=branch, value=value)
+        for branch, value in config.branch_values.items()
+    ]
+    return values
+
+
+def allowed_branches(netlify: NetlifyConfig) -> list[str]:
+    """The production branch, plus the branch-deploy branches when branch deploys are on."""
+    branches = [netlify.production_branch]
+    if netlify.branch_deploys.enabled:
+        branches += [b for b in netlify.branch_deploys.branches if b != netlify.production_branch]
+    return branches
+
+
+def _record_name(domain: str) -> str:
+    return domain.replace(".", "-")
+
+
+class NetlifySite(pulumi.ComponentResource):
+    site: Site
+    url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: NetlifySiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("maintainpro:site:NetlifySite", name, None, opts)
+        cfg = args.netlify
+        child = pulumi.ResourceOptions(parent=self)
+
+        generated = {
+            k: v
+            for k, v in {SUPABASE_URL_KEY: args.supabase_url, SUPABASE_ANON_KEY_KEY: args.supabase_anon_key}.items()
+            if v is not None
+        }
+        from_elsewhere = [*generated, *args.secret_env]
+        clashes = sorted({k for k in from_elsewhere if k in cfg.env or from_elsewhere.count(k) > 1})
+        if clashes:
+            raise ValueError(f"netlify.env: {', '.join(clashes)} also come(s) from another component")
+
+        if not cfg.deploy_previews:
+            # Netlify API v1 has no field for this (checked against @netlify/open-api 2.60.0):
+            # say so rather than let the setting look enforced.
+            pulumi.log.warn(
+                "netlify.deploy_previews=false is not applied by the API: turn Deploy Previews off "
+                "in the site's build settings (or make them no-ops in netlify.toml)",
+                resource=self,
+            )
+        self.deploy_key = DeployKey(f"{name}-deploy-key", opts=child)
+        self.site = Site(
+            f"{name}-site",
+            SiteArgs(
+                name=cfg.site_name,
+                account_slug=cfg.team_slug,
+                repo=SiteRepoArgs(
+                    provider="github",
+                    repo_path=args.repo_path,
+                    repo_branch=cfg.production_branch,
+                    cmd=cfg.build_command,
+                    dir=cfg.publish_dir,
+                    allowed_branches=allowed_branches(cfg),
+                    deploy_key_id=self.deploy_key.key_id,
+                ),
+                custom_domain=cfg.custom_domain,
+                domain_aliases=list(cfg.domain_aliases) if cfg.custom_domain else None,
+                force_ssl=cfg.force_ssl,
+                pretty_urls=cfg.pretty_urls,
+            ),
+            child,
+        )
+        site_id = self.site.site_id
+
+        self.env_vars: list[EnvVar] = []
+        for key, var in cfg.env.items():
+            self._env(name, key, EnvVarArgs(account_id=cfg.team_slug, site_id=site_id, key=key,
+                                            values=env_values(var), scopes=list(var.scopes), is_secret=var.secret))
+        for key, value in generated.items():
+            self._env(name, key, EnvVarArgs(
+                account_id=cfg.team_slug, site_id=site_id, key=key,
+                values=[EnvValueArgs(context=c, value=value) for c in BUILT_CONTEXTS], scopes=["builds"]))
+        for key, value in args.secret_env.items():
+            self._env(name, key, EnvVarArgs(
+                account_id=cfg.team_slug, site_id=site_id, key=key,
+                values=[EnvValueArgs(context=c, value=pulumi.Output.secret(value)) for c in BUILT_CONTEXTS],
+                scopes=["builds", "functions", "runtime"], is_secret=True))
+
+        self.build_hooks = [
+            BuildHook(f"{name}-hook-{hook.title}", BuildHookArgs(site_id=site_id, title=hook.title, branch=hook.branch),
+                      child)
+            for hook in cfg.build_hooks
+        ]
+
+        self.dns_zone: DnsZone | None = None
+        self.certificate: Certificate | None = None
+        records: list[DnsRecord] = []
+        if cfg.custom_domain and cfg.manage_dns and cfg.dns_zone:
+            self.dns_zone = DnsZone(f"{name}-zone", DnsZoneArgs(name=cfg.dns_zone, account_slug=cfg.team_slug,
+                                                                 site_id=site_id), child)
+            zone_id = self.dns_zone.zone_id
+            default_domain = f"{cfg.site_name}.netlify.app"
+            for domain in [cfg.custom_domain, *cfg.domain_aliases]:
+                apex = domain == cfg.dns_zone
+                records.append(DnsRecord(
+                    f"{name}-dns-{_record_name(domain)}",
+                    DnsRecordArgs(zone_id=zone_id, type="ALIAS" if apex else "CNAME", hostname=domain,
+                                  value=APEX_TARGET if apex else default_domain),
+                    child))
+            for issuer in cfg.caa_issuers:
+                records.append(DnsRecord(
+                    f"{name}-caa-{_record_name(issuer)}",
+                    DnsRecordArgs(zone_id=zone_id, type="CAA", hostname=cfg.dns_zone, value=issuer, flag=0,
+                                  tag="issue"),
+                    child))
+        self.dns_records = records
+        if cfg.custom_domain:
+            # Let's Encrypt validates over DNS/HTTP, so the records (and CAA) must exist first.
+            self.certificate = Certificate(
+                f"{name}-certificate",
+                CertificateArgs(site_id=site_id, domains=[cfg.custom_domain, *cfg.domain_aliases]),
+                pulumi.ResourceOptions(parent=self, depends_on=list(records)),
+            )
+
+        self.url = pulumi.Output.from_input(
+            f"https://{cfg.custom_domain}" if cfg.custom_domain else self.site.ssl_url
+        )
+        self.register_outputs({
+            "site_id": site_id,
+            "url": self.url,
+            "deploy_public_key": self.deploy_key.public_key,
+            "dns_servers": self.dns_zone.dns_servers if self.dns_zone else [],
+        })
+
+    def _env(self, name: str, key: str, args: EnvVarArgs) -> None:
+        self.env_vars.append(
+            EnvVar(f"{name}-env-{key}", args, pulumi.ResourceOptions(parent=self))
+        )

@@ -1,0 +1,113 @@
+"""`ops audit`: the policy pack's verdict on a stack, for operators (table) and auditors (Markdown, JSON, SARIF).
+
+Offline it runs the real program under the mock engine and the pack's own policy functions over
+the result; with `--from-event-log` it reads what a real `pulumi preview --policy-pack` recorded.
+Exit 1 when a mandatory policy fails, 2 on bad input, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ops.audit_formats import markdown, sarif, tables
+from ops.audit_report import AuditReport
+from ops.cli import app, fail, stdout
+from ops.event_log import EventLogError, audit_event_log
+from ops.pack_config import PackConfig, PackConfigError, default_path, load_pack_config
+from ops.policy_run import audit_preview
+from ops.preview import StackDir, load_preview
+from ops.stackfile import ROOT
+
+EXIT_MANDATORY = 1
+
+
+class Format(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    sarif = "sarif"
+
+
+def _pack(stack: str, path: Path | None) -> PackConfig:
+    path = path or default_path(stack)
+    try:
+        return dataclasses.replace(load_pack_config(path), source=_relative(path))
+    except PackConfigError as error:
+        fail(f"policy config {error.source}: " + "; ".join(error.problems))
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def render(report: AuditReport, fmt: Format, stack_file: str) -> str:
+    if fmt is Format.json:
+        return json.dumps(report.to_json(), indent=2) + "\n"
+    if fmt is Format.sarif:
+        return json.dumps(sarif(report, stack_file), indent=2) + "\n"
+    if fmt is Format.markdown:
+        return markdown(report)
+    console = Console(width=220, record=True, file=io.StringIO(), highlight=False)
+    policies, findings = tables(report)
+    console.print(policies)
+    if findings.row_count:
+        console.print(findings)
+    return console.export_text()
+
+
+@app.command()
+def audit(
+    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack to audit.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
+    from_event_log: Annotated[
+        Path | None,
+        typer.Option("--from-event-log", help="Build the report from `pulumi preview --event-log FILE` instead of offline."),
+    ] = None,
+    policy_config: Annotated[
+        Path | None,
+        typer.Option("--policy-config", help="Policy-pack config (default: policies/config/<stack>.json)."),
+    ] = None,
+    now: Annotated[str | None, typer.Option(help="Clock for secret rotation (ISO 8601); default: now.")] = None,
+    stack_dir: StackDir = ROOT,
+) -> None:
+    """Run the policy pack over a stack and report, per policy, controls, severity, enforcement and pass/fail per resource.
+
+    Exits 1 when a mandatory policy fails.
+    """
+    pack = _pack(stack, policy_config)
+    if from_event_log is not None:
+        try:
+            report = audit_event_log(from_event_log, stack, pack)
+        except EventLogError as error:
+            fail(f"event log {error.source}: {error.problem}")
+    else:
+        report = audit_preview(load_preview(stack, now, stack_dir), pack)
+    text = render(report, fmt, _relative(stack_dir / f"Pulumi.{stack}.yaml"))
+    if output is None:
+        stdout.out(text, end="", highlight=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail(f"--output {output}: cannot write ({error.strerror or error})")
+    blocking = report.mandatory_failures
+    summary = report.summary()
+    line = (
+        f"stack {stack}: {summary['passed']} passed, {summary['failed']} failed "
+        f"({summary['mandatoryFailed']} mandatory) of {summary['policies']} policies"
+    )
+    (stdout if output is not None else Console(stderr=True, highlight=False)).print(line, markup=False)
+    if blocking:
+        raise typer.Exit(EXIT_MANDATORY)

@@ -1,0 +1,356 @@
+"""`ops probe`: run a stack's monitoring checks, print the results, route alerts by severity.
+
+The checks come from the stack file's `monitoring` section and the expected headers from the same
+rendering that produced the committed `_headers` file, so "drift" means "differs from what the
+platform deployed". Alert webhook URLs are secrets: read from the environment, never printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import ssl
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import httpx
+import typer
+from cryptography import x509
+from rich.table import Table
+from rich.text import Text
+
+from components.config import AlertRoute, CheckConfig, ConfigError, HeadersConfig, StackConfig
+from components.headers import security_headers
+from components.monitoring import SEVERITIES, SUPABASE_URL_ENV, webhook_env
+from components.runtime_config import now as clock
+from ops.cli import app, fail, fail_config, stderr, stdout
+from ops.preview import StackDir
+from ops.stackfile import ROOT, read_stack_file
+
+Status = Literal["ok", "warn", "fail"]
+EXIT_CHECK_FAILED = 1
+MAX_REDIRECTS = 5
+RANK = {severity: len(SEVERITIES) - i for i, severity in enumerate(SEVERITIES)}  # critical highest
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    kind: str
+    url: str
+    severity: str
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One route that fires: every non-ok result of its severity."""
+
+    severity: str
+    channel: str
+    target: str
+    checks: tuple[str, ...]
+    delivered: bool | None = None  # None: not sent (no --send)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the checks need besides their own config; built once per run."""
+
+    headers: HeadersConfig
+    supabase_url: str | None
+    timeout: float
+    context: ssl.SSLContext
+    now: datetime
+    client: httpx.Client = field(repr=False)
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _get(probe: Probe, check: CheckConfig) -> httpx.Response | Result:
+    """GET the check's URL, or the failed `Result` saying why it could not be fetched."""
+    try:
+        return probe.client.get(check.url)
+    except httpx.TooManyRedirects:
+        return _result(check, "fail", f"more than {MAX_REDIRECTS} redirects")
+    except httpx.TimeoutException:
+        return _result(check, "fail", f"no answer within {probe.timeout:g}s")
+    except httpx.ConnectError as error:
+        return _result(check, "fail", f"cannot connect: {_reason(error)}")
+    except httpx.HTTPError as error:
+        return _result(check, "fail", f"request failed: {type(error).__name__}: {_reason(error)}")
+
+
+def _reason(error: BaseException) -> str:
+    return str(error) or type(error).__name__
+
+
+def _result(check: CheckConfig, status: Status, detail: str) -> Result:
+    return Result(check.name, check.kind, check.url, check.severity, status, detail)
+
+
+def check_uptime(probe: Probe, check: CheckConfig) -> Result:
+    response = _get(probe, check)
+    if isinstance(response, Result):
+        return response
+    if response.status_code != check.expect_status:
+        return _result(check, "fail", f"HTTP {response.status_code}, expected {check.expect_status}")
+    return _result(check, "ok", f"HTTP {response.status_code}")
+
+
+def check_health(probe: Probe, check: CheckConfig) -> Result:
+    response = _get(probe, check)
+    if isinstance(response, Result):
+        return response
+    if response.status_code != check.expect_status:
+        return _result(check, "fail", f"HTTP {response.status_code}, expected {check.expect_status}")
+    try:
+        body = response.json()
+    except ValueError:
+        return _result(check, "fail", "body is not JSON")
+    healthy = isinstance(body, dict) and (body.get("ok") is True or body.get("status") in ("ok", "pass"))
+    if not healthy:
+        return _result(check, "fail", f'unhealthy: expected {{"ok": true}} or {{"status": "ok"|"pass"}}, got {json.dumps(body)[:120]}')
+    return _result(check, "ok", f"HTTP {response.status_code}, healthy")
+
+
+def _directives(policy: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            out.setdefault(words[0].lower(), " ".join(words[1:]))
+    return out
+
+
+def header_drift(expected: dict[str, str], served: httpx.Headers) -> list[str]:
+    """Human-readable differences between the headers we deploy and the headers served."""
+    problems: list[str] = []
+    for name, want in expected.items():
+        got = served.get(name)
+        if got is None:
+            problems.append(f"missing {name}")
+        elif name.lower() == "content-security-policy":
+            want_d, got_d = _directives(want), _directives(got)
+            changed = sorted(d for d in want_d.keys() | got_d.keys() if want_d.get(d) != got_d.get(d))
+            if changed:
+                problems.append(f"{name} differs in {', '.join(changed)}")
+        elif " ".join(got.split()).lower() != " ".join(want.split()).lower():
+            problems.append(f"{name} is '{got[:80]}', expected '{want}'")
+    return problems
+
+
+def check_headers(probe: Probe, check: CheckConfig) -> Result:
+    response = _get(probe, check)
+    if isinstance(response, Result):
+        return response
+    drift = header_drift(security_headers(probe.headers, probe.supabase_url), response.headers)
+    if drift:
+        return _result(check, "fail", "drift: " + "; ".join(drift))
+    return _result(check, "ok", "served headers match the rendered _headers")
+
+
+def _peer_certificate(host: str, port: int, context: ssl.SSLContext, timeout: float) -> bytes:
+    with socket.create_connection((host, port), timeout=timeout) as raw:
+        with context.wrap_socket(raw, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    if not der:
+        raise ssl.SSLError("the server sent no certificate")
+    return der
+
+
+def check_ssl_expiry(probe: Probe, check: CheckConfig) -> Result:
+    parts = urlsplit(check.url)
+    if parts.scheme != "https" or not parts.hostname:
+        return _result(check, "fail", "ssl_expiry needs an https:// URL")
+    host, port = parts.hostname, parts.port or 443
+    trust_error: str | None = None
+    try:
+        try:
+            der = _peer_certificate(host, port, probe.context, probe.timeout)
+        except ssl.SSLCertVerificationError as error:
+            # Still read the certificate: "expired on <date>" is the useful message when it is.
+            trust_error = error.verify_message or str(error)
+            unverified = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            unverified.check_hostname = False
+            unverified.verify_mode = ssl.CERT_NONE
+            der = _peer_certificate(host, port, unverified, probe.timeout)
+    except TimeoutError:
+        return _result(check, "fail", f"no TLS handshake within {probe.timeout:g}s")
+    except (OSError, ssl.SSLError) as error:
+        return _result(check, "fail", f"cannot connect with TLS: {error.strerror or error}")
+    not_after = x509.load_der_x509_certificate(der).not_valid_after_utc
+    days = (not_after - probe.now).total_seconds() / 86400
+    if days <= 0:
+        return _result(check, "fail", f"certificate expired on {not_after:%Y-%m-%d %H:%M} UTC")
+    if trust_error:
+        return _result(check, "fail", f"certificate not trusted: {trust_error}")
+    if days < check.ssl_expiry_warn_days:
+        return _result(
+            check, "warn", f"certificate expires in {days:.1f} days ({not_after:%Y-%m-%d}), below {check.ssl_expiry_warn_days}"
+        )
+    return _result(check, "ok", f"certificate valid for {days:.0f} more days ({not_after:%Y-%m-%d})")
+
+
+CHECKS: dict[str, Callable[[Probe, CheckConfig], Result]] = {
+    "uptime": check_uptime,
+    "health": check_health,
+    "headers": check_headers,
+    "ssl_expiry": check_ssl_expiry,
+}
+
+
+def tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """The system trust store, or `ca_file` instead (a private CA, or a test's)."""
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+
+def run_checks(
+    checks: Sequence[CheckConfig],
+    headers: HeadersConfig,
+    supabase_url: str | None = None,
+    timeout: float = 10.0,
+    context: ssl.SSLContext | None = None,
+    now: datetime | None = None,
+) -> list[Result]:
+    """Run every check concurrently (a run lasts about one timeout, however many checks fail)."""
+    context = context or tls_context(None)
+    with httpx.Client(
+        timeout=timeout,
+        verify=context,
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": "maintainpro-probe"},
+    ) as client:
+        probe = Probe(headers, supabase_url, timeout, context, now or clock(), client)
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(checks)))) as pool:
+            return list(pool.map(lambda check: CHECKS[check.kind](probe, check), checks))
+
+
+# ---------------------------------------------------------------- alerts
+
+
+def route_alerts(results: Sequence[Result], routes: Sequence[AlertRoute]) -> list[Alert]:
+    """Every route whose severity has a non-ok result, most severe first."""
+    alerts = []
+    for severity in SEVERITIES:
+        names = tuple(r.name for r in results if r.severity == severity and r.status != "ok")
+        if names:
+            alerts += [Alert(severity, route.channel, route.target, names) for route in routes if route.severity == severity]
+    return alerts
+
+
+def deliver(alert: Alert, stack: str, results: Sequence[Result], client: httpx.Client) -> Alert:
+    """POST the alert to the severity's webhook (URL from the environment; never printed)."""
+    variable = webhook_env(alert.severity)
+    url = os.environ.get(variable)
+    if not url:
+        return _delivered(alert, False, f"{variable} is not set")
+    text = f"[{stack}] {alert.severity}: " + "; ".join(
+        f"{r.name} {r.status}: {r.detail}" for r in results if r.name in alert.checks
+    )
+    payload = {"text": text, "stack": stack, "severity": alert.severity, "channel": alert.channel,
+               "target": alert.target, "checks": list(alert.checks)}
+    try:
+        response = client.post(url, json=payload)
+    except httpx.HTTPError as error:
+        return _delivered(alert, False, f"webhook {variable} unreachable ({type(error).__name__})")
+    if response.is_error:
+        return _delivered(alert, False, f"webhook {variable} answered HTTP {response.status_code}")
+    return _delivered(alert, True, None)
+
+
+def _delivered(alert: Alert, ok: bool, error: str | None) -> Alert:
+    return Alert(alert.severity, alert.channel, alert.target, alert.checks, ok, error)
+
+
+def failed(results: Sequence[Result], fail_on: str) -> list[Result]:
+    """Failed checks at or above `fail_on` (warnings alert but do not fail the run)."""
+    return [r for r in results if r.status == "fail" and RANK[r.severity] >= RANK[fail_on]]
+
+
+# ---------------------------------------------------------------- command
+
+
+def _table(stack: str, results: Sequence[Result]) -> Table:
+    table = Table(title=f"probe {stack}", title_justify="left")
+    for column in ("check", "kind", "severity", "status", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[r.status]
+        table.add_row(Text(r.name), Text(r.kind), Text(r.severity), Text(r.status, style=style), Text(r.detail))
+    return table
+
+
+def _load(stack: str, stack_dir: Path) -> StackConfig:
+    try:
+        return read_stack_file(stack, stack_dir).validate()
+    except ConfigError as error:
+        fail_config(error)
+
+
+@app.command()
+def probe(
+    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack whose monitoring checks to run.")],
+    fail_on: Annotated[str, typer.Option(help="Exit 1 when a check of this severity or above fails.")] = "warning",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    send: Annotated[bool, typer.Option(help="Deliver alerts to the ALERT_WEBHOOK_<SEVERITY> webhooks.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds per connection/request.")] = 10.0,
+    ca_file: Annotated[Path | None, typer.Option(help="Trust this PEM bundle instead of the system store.")] = None,
+    supabase_url: Annotated[
+        str | None, typer.Option(envvar=SUPABASE_URL_ENV, help="The stack's Supabase API URL (for the expected CSP).")
+    ] = None,
+    stack_dir: StackDir = ROOT,
+) -> None:
+    """Run the stack's uptime, SSL-expiry, header-drift and health checks; route alerts by severity."""
+    if fail_on not in SEVERITIES:
+        fail(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITIES)}")
+    if not 0 < timeout <= 120:
+        fail(f"--timeout: {timeout:g} must be between 0 and 120 seconds")
+    if ca_file is not None and not ca_file.is_file():
+        fail(f"--ca-file: {ca_file} is not a file")
+    cfg = _load(stack, stack_dir)
+    if not cfg.monitoring.checks:
+        fail(f"Pulumi.{stack}.yaml: monitoring.checks is empty, nothing to probe")
+    try:
+        security_headers(cfg.headers, supabase_url)
+    except ValueError as error:
+        fail(f"--supabase-url / {SUPABASE_URL_ENV}: {error}")
+    try:
+        context = tls_context(ca_file)
+    except ssl.SSLError as error:
+        fail(f"--ca-file: {ca_file} is not a usable PEM bundle ({error.reason or error})")
+    results = run_checks(cfg.monitoring.checks, cfg.headers, supabase_url, timeout, context)
+    alerts = route_alerts(results, cfg.monitoring.alert_routes)
+    if send:
+        with httpx.Client(timeout=timeout) as client:
+            alerts = [deliver(alert, stack, results, client) for alert in alerts]
+    bad = failed(results, fail_on)
+    undelivered = [a for a in alerts if a.delivered is False]
+    if json_output:
+        payload = {
+            "stack": stack,
+            "fail_on": fail_on,
+            "results": [asdict(r) for r in results],
+            "alerts": [asdict(a) | {"checks": list(a.checks)} for a in alerts],
+            "failed": [r.name for r in bad],
+        }
+        stdout.print_json(json.dumps(payload))
+    else:
+        stdout.print(_table(stack, results))
+        for a in alerts:
+            state = {None: "would fire", True: "delivered", False: f"NOT delivered: {a.error}"}[a.delivered]
+            stdout.print(f"alert {a.severity} -> {a.channel} {a.target}: {', '.join(a.checks)} ({state})", markup=False)
+    for a in undelivered:
+        stderr.print(f"error: {a.severity} alert for {a.channel} {a.target} not delivered: {a.error}", markup=False)
+    if bad or undelivered:
+        raise typer.Exit(EXIT_CHECK_FAILED)

@@ -1,0 +1,1 @@
+"""The MaintAInPro CrossGuard policy pack: policies importable without starting the policy server."""

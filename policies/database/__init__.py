@@ -1,0 +1,1 @@
+"""Database policies: Supabase connections are encrypted and restricted; production data is protected."""

@@ -1,0 +1,1 @@
+"""Security-header policies: they read the rendered `_headers` file, i.e. what Netlify will serve."""

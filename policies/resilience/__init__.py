@@ -1,0 +1,1 @@
+"""Resilience policies: databases are backed up and retained; certificates are watched before they expire."""

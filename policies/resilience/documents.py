@@ -1,0 +1,44 @@
+"""Reading the YAML/JSON files a stack commits (workflows, monitoring checks) for the stack policies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+
+def load(text: Any) -> Any:
+    """The parsed document, or None when `text` is not YAML/JSON."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def walk(value: Any) -> Iterator[Any]:
+    """Every node of a parsed document, descending into strings that hold embedded JSON."""
+    yield value
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from walk(item)
+    elif isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            yield from walk(json.loads(value))
+        except ValueError:
+            pass
+
+
+def crons(workflow: Any) -> list[str]:
+    """The cron expressions of a GitHub Actions workflow's `on.schedule` (YAML 1.1 reads `on` as True)."""
+    if not isinstance(workflow, dict):
+        return []
+    triggers = workflow.get("on", workflow.get(True))
+    schedule = triggers.get("schedule") if isinstance(triggers, dict) else None
+    return [str(s["cron"]) for s in schedule or [] if isinstance(s, dict) and s.get("cron")]

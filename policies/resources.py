@@ -1,0 +1,88 @@
+"""Every type token and property name the policies read, in one place.
+
+Policies match resources by type token and read their inputs by name; when a component changes a
+token or a property name, this is the only file to adjust. Names follow what the resource sends to
+the engine: pulumi_github / pulumi_aws inputs in camelCase (as the SDKs serialize them), dynamic
+resources' inputs as their providers declare them (snake_case), Supabase settings as the API names
+them.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------- Netlify (dynamic providers)
+NETLIFY_SITE = "pulumi-python:dynamic/netlify:Site"
+NETLIFY_ENV_VAR = "pulumi-python:dynamic/netlify:EnvVar"
+NETLIFY_CERTIFICATE = "pulumi-python:dynamic/netlify:Certificate"
+
+SITE_CUSTOM_DOMAIN = "custom_domain"
+SITE_DOMAIN_ALIASES = "domain_aliases"
+SITE_FORCE_SSL = "force_ssl"
+ENV_VAR_KEY = "key"
+ENV_VAR_IS_SECRET = "is_secret"
+ENV_VAR_VALUES = "values"
+CERTIFICATE_SITE = "site_id"
+CERTIFICATE_DOMAINS = "domains"
+
+# ---------------------------------------------------------------- Supabase (dynamic providers)
+SUPABASE_PROJECT = "pulumi-python:dynamic/supabase:Project"
+SUPABASE_SSL_ENFORCEMENT = "pulumi-python:dynamic/supabase:SslEnforcement"
+SUPABASE_NETWORK_RESTRICTIONS = "pulumi-python:dynamic/supabase:NetworkRestrictions"
+
+SETTINGS_PROJECT_REF = "project_ref"
+SETTINGS = "settings"
+SSL_ENFORCED = "database"  # settings.database: SSL required for database connections
+ALLOWED_CIDRS = ("dbAllowedCidrs", "dbAllowedCidrsV6")  # settings.<name>: empty means "allow all"
+OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+
+# ---------------------------------------------------------------- GitHub (pulumi_github)
+GITHUB_REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile"
+GITHUB_ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
+GITHUB_RULESET = "github:index/repositoryRuleset:RepositoryRuleset"
+GITHUB_ENVIRONMENT_SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"
+GITHUB_ACTIONS_SECRET = "github:index/actionsSecret:ActionsSecret"
+GITHUB_SECRET_TYPES = (GITHUB_ENVIRONMENT_SECRET, GITHUB_ACTIONS_SECRET)
+# Every input through which a GitHub Actions secret can receive its value.
+GITHUB_SECRET_VALUE_PROPS = ("value", "valueEncrypted", "plaintextValue", "encryptedValue")
+
+FILE_PATH = "file"
+FILE_CONTENT = "content"
+FILE_REPOSITORY = "repository"
+HEADERS_FILE_NAME = "_headers"  # Netlify's custom-headers file, rendered by components/headers.py
+
+ENVIRONMENT_NAME = "environment"
+ENVIRONMENT_REPOSITORY = "repository"
+ENVIRONMENT_REVIEWERS = "reviewers"  # [{teams: [id], users: [id]}]
+ENVIRONMENT_BRANCH_POLICY = "deploymentBranchPolicy"  # {protectedBranches, customBranchPolicies}
+
+RULESET_REPOSITORY = "repository"
+RULESET_TARGET = "target"
+RULESET_ENFORCEMENT = "enforcement"
+RULESET_CONDITIONS = "conditions"  # {refName: {includes: [...], excludes: [...]}}
+RULESET_RULES = "rules"  # {pullRequest: {...}, nonFastForward: bool, deletion: bool, ...}
+DEFAULT_BRANCH_REFS = frozenset({"~DEFAULT_BRANCH", "~ALL"})
+
+# ---------------------------------------------------------------- generated secrets (pulumi_random)
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+GENERATED_SECRET_TYPES = (RANDOM_PASSWORD,)
+KEEPERS = "keepers"
+# components/secrets.py `RotatingSecret` keeps its period (days, as text: keepers are strings) here
+# (`PERIOD_KEEPER`), next to the rotation window that makes the password change on the first
+# `pulumi up` after it ends.
+ROTATION_PERIOD_KEEPER = "rotation_days"
+
+# ---------------------------------------------------------------- AWS (pulumi_aws 7)
+AWS_BUCKET = "aws:s3/bucket:Bucket"
+AWS_BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+LIFECYCLE_BUCKET = "bucket"
+LIFECYCLE_RULES = "rules"  # [{status, expiration: {days}, noncurrentVersionExpiration: {noncurrentDays}}]
+
+# ---------------------------------------------------------------- components (maintainpro:<module>:<Name>)
+BACKUP_SCHEDULE = "maintainpro:backups:BackupSchedule"
+MONITORING = "maintainpro:monitoring:Monitoring"
+ROTATING_SECRET = "maintainpro:secrets:RotatingSecret"
+SUPABASE_COMPONENT = "maintainpro:database:SupabaseProject"
+
+# Monitoring checks are committed as files (workflow / checks config); a check is any mapping in
+# such a file's YAML or JSON with `kind` equal to this value and the monitored URL among its values.
+SSL_EXPIRY_CHECK_KIND = "ssl_expiry"
+CHECK_KIND = "kind"

@@ -1,0 +1,234 @@
+"""What every Netlify dynamic provider shares: the endpoint, the local diff and the CRUD skeleton.
+
+Each API object module only says how to find, create, fetch, update and delete its object and
+how live JSON maps to its properties; the rules that make the providers cheap and safe (local
+diff over declared inputs only, find-before-create, one GET per read, 404 on delete = gone)
+are written once here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.runtime.rpc import UNKNOWN
+
+from providers.base import ApiEndpoint, ApiProvider
+from providers.http import create_or_adopt
+
+NETLIFY = ApiEndpoint(
+    name="Netlify",
+    default_url="https://api.netlify.com/api/v1",
+    url_env="NETLIFY_API_URL",
+    token_config_key="maintainpro-platform:netlifyToken",
+    token_env="NETLIFY_AUTH_TOKEN",
+)
+
+Props = dict[str, Any]
+Problems = list[tuple[str, str]]
+
+
+def has_unknown(value: Any) -> bool:
+    """True when a value (or anything inside it) is not known yet (preview of a new dependency)."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, Mapping):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def plain(value: Any) -> Any:
+    """Engine numbers arrive as floats (protobuf Struct); the API wants integers (flag, ttl)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def hostname(value: str) -> str:
+    """DNS names compare case-insensitively and without the root dot; the API may add or drop either."""
+    return value.strip().rstrip(".").lower()
+
+
+def split_id(id_: str, parts: int, kind: str) -> list[str]:
+    """Split a composite import id such as `zone/record`; a wrong shape is a clear error."""
+    pieces = id_.split("/", parts - 1)
+    if len(pieces) != parts or not all(pieces[i] for i in (0, parts - 1)):
+        raise ValueError(f"netlify {kind}: id {id_!r} must have {parts} parts separated by '/'")
+    return pieces
+
+
+def _differs(new: Any, old: Any) -> bool:
+    """Compare only what the program declares: None means unmanaged, dict keys recursively."""
+    if new is None:
+        return False
+    if isinstance(new, Mapping):
+        old = old if isinstance(old, Mapping) else {}
+        return any(_differs(v, old.get(k)) for k, v in new.items())
+    return new != old
+
+
+class NetlifyProvider(ApiProvider):
+    """CRUD skeleton over the Netlify API; subclasses fill in the object-specific hooks."""
+
+    endpoint = NETLIFY
+    inputs: ClassVar[tuple[str, ...]]
+    # Inputs the API cannot change in place: a change replaces the object.
+    identity: ClassVar[frozenset[str]] = frozenset()
+    # Inputs whose absence is itself a value (e.g. no site_id = account-level variable).
+    unset_is_value: ClassVar[frozenset[str]] = frozenset()
+
+    # ---- hooks -------------------------------------------------------------------------------
+    def validate(self, news: Props) -> Problems:
+        return []
+
+    def normalise(self, key: str, value: Any, props: Props, *, old: bool) -> Any:
+        """The comparable form of one input; override where the server rewrites values."""
+        return value
+
+    def find(self, props: Props) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def create_new(self, props: Props) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return str(live["id"])
+
+    def fetch(self, id_: str) -> dict[str, Any] | None:
+        """The one GET of `read`; None when the object is gone."""
+        raise NotImplementedError
+
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        raise NotImplementedError
+
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
+        """Write the changed (non-identity) fields; return the live object if the answer has it."""
+        raise NotImplementedError(f"{self.kind}: no field can be updated in place")
+
+    def remove(self, id_: str, props: Props) -> None:
+        raise NotImplementedError
+
+    def delete_before_replace(self, news: Props) -> bool:
+        return False
+
+    # ---- ResourceProvider ------------------------------------------------------------------
+    def check(self, olds: Props, news: Props) -> CheckResult:
+        news = plain(news)
+        unknown = {k for k, v in news.items() if has_unknown(v)}
+        known = {k: v for k, v in news.items() if k not in unknown}
+        # A value not known until apply is checked then, not reported missing now.
+        problems = [(k, m) for k, m in self.validate(known) if re.split(r"[.\[]", k)[0] not in unknown]
+        return CheckResult(news, [CheckFailure(k, m) for k, m in problems])
+
+    def changed(self, olds: Props, news: Props) -> list[str]:
+        out = []
+        for key in self.inputs:
+            new = news.get(key)
+            if has_unknown(new):
+                out.append(key)
+                continue
+            if new is None and key not in self.unset_is_value:
+                continue
+            old = olds.get(key)
+            new_n = self.normalise(key, new, news, old=False) if new is not None else None
+            old_n = self.normalise(key, old, olds, old=True) if old is not None else None
+            if (new_n != old_n) if key in self.unset_is_value else _differs(new_n, old_n):
+                out.append(key)
+        return out
+
+    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
+        olds, news = plain(olds), plain(news)
+        changed = self.changed(olds, news)
+        replaces = [k for k in changed if k in self.identity]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=self.delete_before_replace(news) if replaces else None,
+        )
+
+    def adopted(self, props: Props) -> Props:
+        """What may be assumed of an object found rather than created (default: what it shows)."""
+        return props
+
+    def create(self, props: Props) -> CreateResult:
+        props = plain(props)
+        made: list[bool] = []
+
+        def create_new() -> dict[str, Any]:
+            live = self.create_new(props)
+            made.append(True)
+            return live
+
+        live = create_or_adopt(lambda: self.find(props), create_new, resource=self.kind)
+        id_ = self.id_of(live, props)
+        outs = self.outputs(id_, live, props if made else self.adopted(props))
+        # An adopted object may differ from what the program declares: converge it now.
+        if [k for k in self.changed(outs, props) if k not in self.identity]:
+            outs = self.update(id_, outs, props).outs or outs
+        return CreateResult(id_, outs)
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        props = plain(props)
+        live = self.fetch(id_)
+        if live is None:
+            return ReadResult("", {})
+        outs = self.outputs(id_, live, props)
+        return ReadResult(id_, outs, {k: outs[k] for k in self.inputs if outs.get(k) is not None})
+
+    def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
+        olds, news = plain(olds), plain(news)
+        changed = [k for k in self.changed(olds, news) if k not in self.identity]
+        if not changed:
+            return UpdateResult({**olds, **{k: news.get(k, olds.get(k)) for k in self.inputs if news.get(k) is not None}})
+        live = self.apply(id_, changed, olds, news)
+        if live is None:
+            live = self.fetch(id_) or {}
+        return UpdateResult(self.outputs(id_, live, news))
+
+    def delete(self, id_: str, props: Props) -> None:
+        self.remove(id_, plain(props))
+
+
+# ---- pulumi.dynamic.Resource helpers -----------------------------------------------------------
+def to_props(args: Any) -> Props:
+    """Typed args (frozen dataclasses, possibly nested) to the provider's property dict.
+
+    Unset (None) fields are dropped, so they stay unmanaged; pulumi Inputs pass through untouched.
+    """
+    def convert(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {
+                f.name: convert(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if getattr(value, f.name) is not None
+            }
+        if isinstance(value, (list, tuple)):
+            return [convert(v) for v in value]
+        return value
+
+    return convert(args)
+
+
+def with_outputs(props: Props, outputs: tuple[str, ...]) -> Props:
+    """Declare the computed outputs (None placeholders) so they are readable as attributes."""
+    return {**{k: None for k in outputs}, **props}
+
+
+def secret_opts(opts: pulumi.ResourceOptions | None, secrets: list[str]) -> pulumi.ResourceOptions:
+    """Merge `additional_secret_outputs` into the caller's options."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secrets))

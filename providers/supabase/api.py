@@ -1,0 +1,124 @@
+"""What every Supabase provider shares: the endpoint, spec-routed calls, and waiting for a healthy project.
+
+Settings calls made right after a project is created fail for minutes with 500s ("error adding
+pooler tenant", supabase/terraform-provider-supabase#239); the maintainers' advice is to wait
+for ACTIVE_HEALTHY first and retry boundedly, which `write` does for every settings provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from providers.base import ApiEndpoint, ApiProvider
+from providers.http import ApiError
+from providers.supabase import spec
+from providers.supabase.values import whole_numbers
+
+T = TypeVar("T")
+log = logging.getLogger("providers.supabase")
+
+SUPABASE = ApiEndpoint(
+    name="Supabase",
+    default_url="https://api.supabase.com",
+    url_env="SUPABASE_API_URL",
+    token_config_key="maintainpro-platform:supabaseAccessToken",
+    token_env="SUPABASE_ACCESS_TOKEN",
+)
+
+HEALTHY = "ACTIVE_HEALTHY"
+# Statuses a wait cannot get out of: fail at once instead of burning the whole timeout.
+DEAD_ENDS = frozenset({"INIT_FAILED", "REMOVED", "RESTORE_FAILED", "PAUSE_FAILED", "GOING_DOWN"})
+
+DEFAULT_WAIT_TIMEOUT = 900.0
+DEFAULT_POLL_INTERVAL = 10.0
+
+
+class ProjectNotReady(Exception):
+    """A project did not become ACTIVE_HEALTHY in time; it is kept (and adopted by name next run)."""
+
+    def __init__(self, ref: str, name: str, status: str, waited: float, why: str) -> None:
+        self.ref = ref
+        self.status = status
+        super().__init__(
+            f"supabase project {name!r} (ref {ref}) {why} (status {status} after {waited:.0f}s). "
+            f"The project is kept: the next `pulumi up` adopts it by name and waits again; "
+            f"raise wait_timeout to wait longer."
+        )
+
+
+class SupabaseProvider(ApiProvider):
+    """Base of the Supabase dynamic providers; calls are named by the spec's operationIds."""
+
+    endpoint: ClassVar[ApiEndpoint] = SUPABASE
+    # Rounds of "wait for healthy, then send again" after the client's own retries gave up on a 5xx.
+    settings_rounds: ClassVar[int] = 3
+
+    def call(
+        self,
+        operation_id: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotent: bool | None = None,
+        not_found_ok: bool = False,
+        **path: str,
+    ) -> Any:
+        op = spec.operation(operation_id)
+        return self.client().request(
+            op.method,
+            op.url(**path),
+            operation=operation_id,
+            json=whole_numbers(json),
+            params=whole_numbers(params),
+            idempotent=idempotent,
+            not_found_ok=not_found_ok,
+        )
+
+    def wait_until_healthy(
+        self,
+        ref: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> dict[str, Any]:
+        """Poll the project (one GET per poll) until ACTIVE_HEALTHY; bounded by `timeout` seconds."""
+        sleep = self.client().sleep
+        started, slept = time.monotonic(), 0.0
+        while True:
+            project = self.call("v1-get-project", ref=ref)
+            status = str(project.get("status"))
+            name = str(project.get("name", ref))
+            if status == HEALTHY:
+                return project
+            waited = max(slept, time.monotonic() - started)
+            if status in DEAD_ENDS:
+                raise ProjectNotReady(ref, name, status, waited, "cannot become healthy")
+            if waited >= timeout:
+                why = "is paused; restore it in the dashboard" if status == "INACTIVE" else "did not become healthy in time"
+                raise ProjectNotReady(ref, name, status, waited, why)
+            step = max(0.0, min(interval, timeout - waited))
+            log.info("supabase project %s is %s; checking again in %.0fs", ref, status, step)
+            sleep(step)
+            slept += step
+
+    def write(self, ref: str, send: Callable[[], T]) -> T:
+        """Send a settings change; on a lasting 5xx wait for the project to be healthy and resend (bounded)."""
+        for round_ in range(1, self.settings_rounds + 1):
+            try:
+                return send()
+            except ApiError as exc:
+                if exc.status is None or exc.status < 500 or round_ == self.settings_rounds:
+                    raise
+                log.info("supabase %s: %s; waiting for the project to be healthy", self.kind, exc.message)
+                self.wait_until_healthy(ref)
+        raise AssertionError("unreachable")
+
+
+def require_ref(operation_id: str, ref: str, what: str) -> None:
+    """Reject a malformed project ref before any call (an import with a wrong id must fail clearly)."""
+    problem = spec.validate_parameter(operation_id, "ref", ref)
+    if problem:
+        raise ValueError(f"{what}: {ref!r} is not a Supabase project ref ({problem})")

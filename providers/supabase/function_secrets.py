@@ -1,0 +1,99 @@
+"""Edge-function secrets of a project, managed as one set of names.
+
+Values are secret inputs; state keeps only their SHA-256. The API's list endpoint answers each
+secret's SHA-256 digest (never the value), so a refresh detects out-of-band changes by comparing
+digests. Names starting with SUPABASE_ are reserved by the platform (the spec's pattern says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from providers.supabase import spec
+from providers.supabase.api import SupabaseProvider, require_ref
+from providers.supabase.values import hashes, sha256_hex
+
+
+class FunctionSecretsProvider(SupabaseProvider):
+    kind = "supabase function secrets"
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        secrets = dict(news.get("secrets") or {})
+        names = list(secrets)
+        body = [{"name": n, "value": v} for n, v in secrets.items() if not spec.is_unknown(v)]
+        failures = []
+        for where, what in spec.validate_body("v1-bulk-create-secrets", body):
+            index, _, field = where.partition(".")
+            name = names[int(index)] if index.isdigit() and int(index) < len(names) else where
+            failures.append(CheckFailure(f"secrets.{name}", f"{field or 'value'} {what}"))
+        return CheckResult(news, failures)
+
+    @staticmethod
+    def _changed(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+        old = olds.get("hashes") or {}
+        new = news.get("secrets") or {}
+        upserts = {k: v for k, v in new.items() if spec.is_unknown(v) or old.get(k) != sha256_hex(v)}
+        return upserts, sorted(set(old) - set(new))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if olds.get("project_ref") != news.get("project_ref"):
+            return DiffResult(changes=True, replaces=["project_ref"], delete_before_replace=True)
+        upserts, removals = self._changed(olds, news)
+        return DiffResult(changes=bool(upserts or removals), replaces=[])
+
+    def _upsert(self, ref: str, secrets: Mapping[str, str]) -> None:
+        body = [{"name": k, "value": v} for k, v in sorted(secrets.items())]
+        # Bulk create is an upsert: resending after a lost answer is harmless.
+        self.write(ref, lambda: self.call("v1-bulk-create-secrets", ref=ref, json=body, idempotent=True))
+
+    def _remove(self, ref: str, names: list[str]) -> None:
+        self.write(ref, lambda: self.call("v1-bulk-delete-secrets", ref=ref, json=names))
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        ref = props["project_ref"]
+        self.wait_until_healthy(ref)
+        if props.get("secrets"):
+            self._upsert(ref, props["secrets"])
+        return CreateResult(ref, {"project_ref": ref, "hashes": hashes(props.get("secrets") or {})})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        require_ref("v1-list-all-secrets", id_, self.kind)
+        live = {s["name"]: str(s.get("value", "")).lower() for s in self.call("v1-list-all-secrets", ref=id_) or []}
+        managed = props.get("hashes")
+        names = managed.keys() if managed else [n for n in live if not n.startswith("SUPABASE_")]
+        # A managed secret deleted out of band reads as "" so the next diff puts it back.
+        outs = {"project_ref": id_, "hashes": {n: live.get(n, "") for n in names}}
+        return ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        upserts, removals = self._changed(olds, news)
+        if upserts:
+            self._upsert(id_, upserts)
+        if removals:
+            self._remove(id_, removals)
+        return UpdateResult({"project_ref": id_, "hashes": hashes(news.get("secrets") or {})})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        names = sorted(props.get("hashes") or {})
+        if names:
+            self._remove(id_, names)
+
+
+class FunctionSecrets(pulumi.dynamic.Resource, module="supabase", name="FunctionSecrets"):
+    project_ref: pulumi.Output[str]
+    hashes: pulumi.Output[dict[str, str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        project_ref: pulumi.Input[str],
+        secrets: Mapping[str, pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {"project_ref": project_ref, "secrets": pulumi.Output.secret(dict(secrets)), "hashes": None}
+        super().__init__(FunctionSecretsProvider(), resource_name, props, opts)

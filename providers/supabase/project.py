@@ -1,0 +1,259 @@
+"""A Supabase project: created or adopted by name, waited on until healthy, never orphaned.
+
+The project ref is the one thing that must survive a failed run: a create whose wait times out
+raises after the project exists, so the next run finds it by name in the organization and
+adopts it instead of creating (and billing) a second one. The database password is a secret
+input that rotates in place (PATCH /database/password); state keeps only its SHA-256.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from providers.http import ApiError, create_or_adopt
+from providers.supabase import spec
+from providers.supabase.api import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    SupabaseProvider,
+    require_ref,
+)
+from providers.supabase.values import sha256_hex
+
+# Where a create-body field comes from among the resource's inputs (for check messages).
+INPUT_OF = {
+    "region_selection.code": "region",
+    "region_selection": "region",
+    "desired_instance_size": "instance_size",
+    "db_pass": "db_pass",
+}
+SECRET_OUTPUTS = ["anon_key", "service_role_key", "db_url"]
+PAGE = 100
+MAX_PAGES = 50
+KEY_POLLS = 10
+
+
+def _create_body(props: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": props.get("name"),
+        "organization_slug": props.get("organization_slug"),
+        "db_pass": props.get("db_pass"),
+        "region_selection": {"type": "specific", "code": props.get("region")},
+    }
+    if props.get("instance_size") is not None:
+        body["desired_instance_size"] = props["instance_size"]
+    return body
+
+
+def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """(input, message) for project inputs the pinned spec rejects; unknown (preview) values are skipped.
+
+    The stack config runs this too, so a region or size the API no longer offers fails before
+    any resource is registered.
+    """
+    unknown = {k for k, v in props.items() if spec.is_unknown(v)}
+    problems = []
+    for where, what in spec.validate_body("v1-create-a-project", spec.without_unknowns(_create_body(props))):
+        field = INPUT_OF.get(where, where)
+        if field not in unknown:
+            problems.append((field, what))
+    return problems
+
+
+class ProjectProvider(SupabaseProvider):
+    kind = "supabase project"
+
+    # -- local -------------------------------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = {
+            **news,
+            "wait_timeout": DEFAULT_WAIT_TIMEOUT if news.get("wait_timeout") is None else news["wait_timeout"],
+            "poll_interval": DEFAULT_POLL_INTERVAL if news.get("poll_interval") is None else news["poll_interval"],
+        }
+        failures = [CheckFailure(field, what) for field, what in input_problems(news)]
+        for key in ("wait_timeout", "poll_interval"):
+            value = inputs[key]
+            if not spec.is_unknown(value) and (not isinstance(value, (int, float)) or value <= 0):
+                failures.append(CheckFailure(key, "must be a positive number of seconds"))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # A new project of the same name would adopt the old one: replacement deletes first.
+        replaces = [k for k in ("organization_slug", "region") if olds.get(k) != news.get(k)]
+        changed = [k for k in ("name", "instance_size") if olds.get(k) != news.get(k)]
+        password = news.get("db_pass")
+        if spec.is_unknown(password) or sha256_hex(str(password)) != olds.get("db_pass_sha256"):
+            changed.append("db_pass")
+        return DiffResult(
+            changes=bool(replaces or changed),
+            replaces=replaces,
+            stables=["ref"],
+            delete_before_replace=True,
+        )
+
+    # -- remote ------------------------------------------------------------------------------
+    def _find(self, slug: str, name: str) -> dict[str, Any] | None:
+        """The live project named `name` in the organization, if any (bounded pagination)."""
+        for page in range(MAX_PAGES):
+            answer = self.call(
+                "v1-get-all-projects-for-organization",
+                slug=slug,
+                params={"search": name, "limit": PAGE, "offset": page * PAGE},
+            )
+            projects = answer.get("projects", [])
+            for project in projects:
+                if project.get("name") == name and project.get("status") not in ("REMOVED", "GOING_DOWN"):
+                    return project
+            if len(projects) < PAGE:
+                return None
+        return None
+
+    def _api_keys(self, ref: str, interval: float) -> dict[str, str]:
+        """anon and service_role keys; right after create they may take a while to appear (bounded)."""
+        for poll in range(KEY_POLLS):
+            keys = self.call("v1-get-project-api-keys", ref=ref, params={"reveal": True}) or []
+            found = {k.get("name"): k.get("api_key") for k in keys if k.get("api_key")}
+            if found.get("anon") and found.get("service_role"):
+                return {"anon_key": found["anon"], "service_role_key": found["service_role"]}
+            if poll < KEY_POLLS - 1:
+                self.client().sleep(interval)
+        raise ApiError(self.kind, "v1-get-project-api-keys", None,
+                       f"project {ref} has no anon/service_role keys after {KEY_POLLS} polls")
+
+    def _set_password(self, ref: str, password: str) -> None:
+        self.write(ref, lambda: self.call("v1-update-database-password", ref=ref, json={"password": password}))
+
+    @staticmethod
+    def _db_url(host: str, password: str) -> str:
+        return f"postgresql://postgres:{quote(password, safe='')}@{host}:5432/postgres"
+
+    @staticmethod
+    def _observed(project: dict[str, Any]) -> dict[str, Any]:
+        ref = project["ref"]
+        return {
+            "ref": ref,
+            "name": project.get("name"),
+            "organization_slug": project.get("organization_slug"),
+            "region": project.get("region"),
+            "status": project.get("status"),
+            "db_host": (project.get("database") or {}).get("host") or f"db.{ref}.supabase.co",
+            "url": f"https://{ref}.supabase.co",
+        }
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        slug, name, password = props["organization_slug"], props["name"], props["db_pass"]
+        created: list[dict[str, Any]] = []
+
+        def post() -> dict[str, Any]:
+            created.append(self.call("v1-create-a-project", json=_create_body(props)))
+            return created[-1]
+
+        project = create_or_adopt(lambda: self._find(slug, name), post, resource=self.kind)
+        ref = project["ref"]
+        if not created:
+            # Adopted: a lost answer or a timed-out wait in an earlier run, or a same-named project.
+            if project.get("region") not in (None, props["region"]):
+                raise ApiError(self.kind, "adopt", None,
+                               f"project {name!r} (ref {ref}) already exists in region {project['region']}, "
+                               f"not {props['region']}: import it with that region or choose another name")
+        live = self.wait_until_healthy(ref, timeout=props["wait_timeout"], interval=props["poll_interval"])
+        if not created:
+            self._set_password(ref, password)
+        outs = {
+            **self._inputs(props),
+            **self._observed(live),
+            **self._api_keys(ref, props["poll_interval"]),
+        }
+        outs["db_url"] = self._db_url(outs["db_host"], password)
+        outs["db_pass_sha256"] = sha256_hex(password)
+        return CreateResult(ref, outs)
+
+    @staticmethod
+    def _inputs(props: dict[str, Any]) -> dict[str, Any]:
+        keep = ("organization_slug", "name", "region", "instance_size", "wait_timeout", "poll_interval")
+        return {k: props.get(k) for k in keep}
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        require_ref("v1-get-project", id_, self.kind)
+        project = self.call("v1-get-project", ref=id_, not_found_ok=True)
+        if project is None:
+            return ReadResult(None, {})
+        observed = self._observed(project)
+        outs = {**props, **observed}
+        outs.pop("db_pass", None)
+        outs.setdefault("wait_timeout", DEFAULT_WAIT_TIMEOUT)
+        outs.setdefault("poll_interval", DEFAULT_POLL_INTERVAL)
+        if not (props.get("anon_key") and props.get("service_role_key")):
+            # Import: keys are not in state yet (a refresh keeps them: they only change on JWT rotation).
+            outs.update(self._api_keys(id_, outs["poll_interval"]))
+        outs.setdefault("instance_size", None)
+        outs.setdefault("db_url", "")
+        importing = "db_pass_sha256" not in props
+        # Only an import needs inputs from the API; a refresh keeps the program's (and its secret password).
+        inputs = {k: outs[k] for k in ("organization_slug", "name", "region", "instance_size",
+                                       "wait_timeout", "poll_interval")} if importing else None
+        return ReadResult(id_, outs, inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        outs = {**olds, **self._inputs(news)}
+        if news["name"] != olds.get("name"):
+            self.write(id_, lambda: self.call("v1-update-a-project", ref=id_, json={"name": news["name"]}))
+        size = news.get("instance_size")
+        if size is not None and size != olds.get("instance_size"):
+            body = {"addon_type": "compute_instance", "addon_variant": f"ci_{size}"}
+            if spec.validate_body("v1-apply-project-addon", body):
+                raise ApiError(self.kind, "v1-apply-project-addon", None,
+                               f"instance_size {size!r} cannot be applied to an existing project "
+                               f"(the API has no compute add-on ci_{size})")
+            self.write(id_, lambda: self.call("v1-apply-project-addon", ref=id_, json=body))
+        password = news["db_pass"]
+        if sha256_hex(password) != olds.get("db_pass_sha256"):
+            self._set_password(id_, password)
+            outs["db_pass_sha256"] = sha256_hex(password)
+            outs["db_url"] = self._db_url(olds.get("db_host") or f"db.{id_}.supabase.co", password)
+        return UpdateResult(outs)
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        self.call("v1-delete-a-project", ref=id_, not_found_ok=True)
+
+
+class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
+    """A Supabase project; keys and the database URL are secret outputs."""
+
+    ref: pulumi.Output[str]
+    url: pulumi.Output[str]
+    status: pulumi.Output[str]
+    db_host: pulumi.Output[str]
+    anon_key: pulumi.Output[str]
+    service_role_key: pulumi.Output[str]
+    db_url: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        organization_slug: pulumi.Input[str],
+        name: pulumi.Input[str],
+        region: pulumi.Input[str],
+        db_password: pulumi.Input[str],
+        instance_size: pulumi.Input[str] | None = None,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "organization_slug": organization_slug,
+            "name": name,
+            "region": region,
+            "instance_size": instance_size,
+            "db_pass": pulumi.Output.secret(db_password),
+            "wait_timeout": wait_timeout,
+            "poll_interval": poll_interval,
+            **{k: None for k in ("ref", "url", "status", "db_host", "anon_key", "service_role_key", "db_url")},
+        }
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
+        super().__init__(ProjectProvider(), resource_name, props, opts)

@@ -1,0 +1,154 @@
+"""One provider shape for the per-project settings objects (auth, PostgREST, SSL, network, pooler).
+
+Each is a singleton of its project: it cannot be created or deleted, only read and written, so
+`create` writes the desired fields once the project is healthy, `delete` stops managing (the live
+value stays), and `update` sends only the fields that changed. State holds the desired fields in
+normal form plus SHA-256 hashes of write-only values (read back masked, so never diffed raw).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from providers.supabase import spec
+from providers.supabase.api import SupabaseProvider, require_ref
+from providers.supabase.values import hashes, sha256_hex, whole_numbers
+
+
+class SettingsProvider(SupabaseProvider):
+    get_op: ClassVar[str]
+    put_op: ClassVar[str]
+    # True when the write takes only the fields to change (PATCH); False for full replacement.
+    partial: ClassVar[bool] = True
+    # Per-field normal form of values the server rewrites.
+    normalisers: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+    # Fields that are write-only (masked on read): must come through `secret_settings`.
+    write_only: ClassVar[Callable[[str], bool]] = staticmethod(lambda _field: False)
+
+    # -- hooks -------------------------------------------------------------------------------
+    def body(self, settings: dict[str, Any]) -> Any:
+        """API request body for these settings."""
+        return settings
+
+    def observe(self, response: Any) -> dict[str, Any]:
+        """The settings as read from the API's GET answer."""
+        return dict(response or {})
+
+    def local_problems(self, settings: dict[str, Any]) -> list[tuple[str, str]]:
+        """Checks the spec cannot express (e.g. CIDR syntax)."""
+        return []
+
+    # -- contract ----------------------------------------------------------------------------
+    def normalise(self, settings: Mapping[str, Any], strict: bool = True) -> dict[str, Any]:
+        """Normal forms; `strict=False` (reading the API) keeps a value it cannot parse as is, so it shows as drift."""
+        out = {}
+        for k, v in settings.items():
+            if v is None:
+                continue
+            try:
+                out[k] = v if spec.is_unknown(v) or k not in self.normalisers else self.normalisers[k](v)
+            except (ValueError, TypeError):
+                if strict:
+                    raise
+                out[k] = v
+        return out
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures: list[CheckFailure] = []
+        try:
+            settings = self.normalise(whole_numbers(news.get("settings") or {}))
+        except (ValueError, TypeError) as exc:
+            return CheckResult(news, [CheckFailure("settings", str(exc))])
+        secret = dict(news.get("secret_settings") or {})
+        for field in settings:
+            if self.write_only(field):
+                failures.append(CheckFailure(f"settings.{field}", "is write-only: pass it in secret_settings"))
+        known = spec.without_unknowns({**settings, **secret})
+        for where, what in spec.validate_body(self.put_op, self.body(known)) + self.local_problems(known):
+            section = "secret_settings" if where.split(".")[0] in secret else "settings"
+            failures.append(CheckFailure(f"{section}.{where}", what))
+        return CheckResult({**news, "settings": settings}, failures)
+
+    def _changed(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        old_settings, old_hashes = olds.get("settings") or {}, olds.get("secret_hashes") or {}
+        settings = {k: v for k, v in (news.get("settings") or {}).items() if old_settings.get(k) != v}
+        secrets = {
+            k: v
+            for k, v in (news.get("secret_settings") or {}).items()
+            if spec.is_unknown(v) or old_hashes.get(k) != sha256_hex(v)
+        }
+        return settings, secrets
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if olds.get("project_ref") != news.get("project_ref"):
+            return DiffResult(changes=True, replaces=["project_ref"], delete_before_replace=True)
+        settings, secrets = self._changed(olds, news)
+        return DiffResult(changes=bool(settings or secrets), replaces=[])
+
+    def _send(self, ref: str, fields: dict[str, Any]) -> None:
+        self.write(ref, lambda: self.call(self.put_op, ref=ref, json=self.body(fields)))
+
+    def _outs(self, props: dict[str, Any], previous: dict[str, str] | None = None) -> dict[str, Any]:
+        secret = props.get("secret_settings") or {}
+        return {
+            "project_ref": props["project_ref"],
+            "settings": dict(props.get("settings") or {}),
+            "secret_hashes": {**(previous or {}), **hashes(secret)},
+        }
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        ref = props["project_ref"]
+        self.wait_until_healthy(ref)
+        self._send(ref, {**(props.get("settings") or {}), **(props.get("secret_settings") or {})})
+        return CreateResult(ref, self._outs(props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        require_ref(self.get_op, id_, self.kind)
+        live = self.normalise(self.observe(self.call(self.get_op, ref=id_)), strict=False)
+        wanted = props.get("settings")
+        keys = wanted.keys() if wanted else [k for k in live if not self.write_only(k)]
+        outs = {
+            "project_ref": id_,
+            "settings": {k: live.get(k) for k in keys},
+            "secret_hashes": dict(props.get("secret_hashes") or {}),
+        }
+        return ReadResult(id_, outs, {"project_ref": id_, "settings": outs["settings"]} if not wanted else None)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        settings, secrets = self._changed(olds, news)
+        fields = {**settings, **secrets} if self.partial else {**news.get("settings", {}), **secrets}
+        if fields:
+            self._send(id_, fields)
+        return UpdateResult(self._outs(news, olds.get("secret_hashes")))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Settings cannot be deleted; dropping the resource stops managing them."""
+
+
+class SettingsResource(pulumi.dynamic.Resource):
+    """Base of the settings resources: `project_ref` + `settings` (+ secret `secret_settings`)."""
+
+    project_ref: pulumi.Output[str]
+    settings: pulumi.Output[dict[str, Any]]
+
+    def __init__(
+        self,
+        provider: SettingsProvider,
+        resource_name: str,
+        project_ref: pulumi.Input[str],
+        settings: Mapping[str, Any],
+        secret_settings: Mapping[str, pulumi.Input[str]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "project_ref": project_ref,
+            "settings": {k: v for k, v in settings.items() if v is not None},
+            "secret_hashes": None,
+        }
+        if secret_settings:
+            props["secret_settings"] = pulumi.Output.secret(dict(secret_settings))
+        super().__init__(provider, resource_name, props, opts)

@@ -1,0 +1,113 @@
+"""`python -m ops audit` as operators and CI run it: exit codes, formats, files, stack files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from policies.registry import FAMILIES
+from tests.ops.audit_support import ROOT
+
+WEAK_DIR = ROOT / "tests/fixtures/weak"
+EVENT_LOG = ROOT / "tests/fixtures/events/production-weak-preview.jsonl"
+SARIF_SCHEMA = json.loads((ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text())
+REPORT_SCHEMA = json.loads((ROOT / "docs/audit-report.schema.json").read_text())
+
+# The resources the policies judge come from these components; until every one is on the branch,
+# the stack-level expectations below cannot hold and are expected (strictly) to fail.
+COMPONENTS = ("site", "headers", "database", "delivery", "secrets", "backups", "monitoring")
+MISSING = [name for name in COMPONENTS if not (ROOT / "components" / f"{name}.py").is_file()]
+needs_components = pytest.mark.xfail(
+    condition=bool(MISSING), strict=True,
+    reason=f"components not on this branch yet: {', '.join(MISSING)} (checked at integration)",
+)
+
+
+def ops(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def audit_json(*args: str) -> tuple[int, dict]:
+    result = ops("audit", "--format", "json", *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    return result.returncode, report
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_real_stacks_have_no_mandatory_violation(stack: str) -> None:
+    code, report = audit_json("--stack", stack)
+    mandatory = [p["name"] for p in report["policies"] if p["status"] == "fail" and p["enforcement"] == "mandatory"]
+    assert mandatory == [] and code == 0
+    assert report["policyConfig"] == f"policies/config/{stack}.json"
+
+
+@needs_components
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_real_stacks_are_actually_judged_by_every_family(stack: str) -> None:
+    _, report = audit_json("--stack", stack)
+    judged = {p["family"] for p in report["policies"] if p["status"] == "pass"}
+    assert judged == set(FAMILIES)
+    assert not [p["name"] for p in report["policies"] if p["status"] == "fail"]
+
+
+def test_weakened_stack_file_is_a_valid_staging_config() -> None:
+    result = ops("preview", "--stack", "staging", "--stack-dir", str(WEAK_DIR))
+    assert result.returncode == 0, result.stderr
+
+
+@needs_components
+def test_weakened_stack_violates_every_policy_family() -> None:
+    code, report = audit_json("--stack", "staging", "--stack-dir", str(WEAK_DIR))
+    assert code == 0  # staging: advisory
+    failed = {p["family"] for p in report["policies"] if p["status"] == "fail"}
+    assert failed == set(FAMILIES)
+    code, report = audit_json("--stack", "staging", "--stack-dir", str(WEAK_DIR), "--policy-config", "policies/config/production.json")
+    assert code == 1 and report["summary"]["mandatoryFailed"] > 0
+
+
+def test_mandatory_failure_in_an_event_log_exits_1_and_writes_sarif(tmp_path: Path) -> None:
+    out = tmp_path / "audit.sarif"
+    result = ops("audit", "--stack", "production", "--from-event-log", str(EVENT_LOG), "--format", "sarif", "--output", str(out))
+    assert result.returncode == 1, result.stderr
+    assert "stack production: 0 passed, 21 failed (21 mandatory) of 21 policies" in result.stdout
+    log = json.loads(out.read_text())
+    jsonschema.Draft202012Validator(SARIF_SCHEMA).validate(log)
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Pulumi.production.yaml"
+
+
+@pytest.mark.parametrize(("fmt", "expected"), [
+    ("markdown", "| `netlify-headers-require-hsts` | headers | high | mandatory | **FAIL** | OWASP ASVS 14.4.5, OWASP ASVS 9.1.1, SOC 2 CC6.7 |"),
+    ("table", "Strict-Transport-Security max-age is 3600s; at least 31536000s is required"),
+])
+def test_human_formats_show_controls_enforcement_and_messages(fmt: str, expected: str) -> None:
+    result = ops("audit", "--stack", "production", "--from-event-log", str(EVENT_LOG), "--format", fmt)
+    assert result.returncode == 1
+    assert expected in result.stdout
+    assert "Set `netlify.force_ssl: true` in the stack file." in result.stdout  # the remediation
+
+
+def test_bad_policy_config_is_one_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "pack.json"
+    config.write_text(json.dumps({"all": "mandatory", "netlify-headers-require-hstss": "advisory"}))
+    result = ops("audit", "--stack", "production", "--policy-config", str(config))
+    assert result.returncode == 2
+    assert "netlify-headers-require-hstss: no such policy in the pack" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_missing_event_log_is_one_clear_error(tmp_path: Path) -> None:
+    result = ops("audit", "--stack", "production", "--from-event-log", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 2
+    assert "nope.jsonl: cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_stack_is_one_clear_error() -> None:
+    result = ops("audit", "--stack", "qa")
+    assert result.returncode == 2 and "Traceback" not in result.stderr

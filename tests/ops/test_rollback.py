@@ -1,0 +1,113 @@
+"""`ops rollback` against a scripted Netlify (behaviour) and Prism (every request valid per spec)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ops.rollback import Deploy, choose_target
+from providers.http import ApiClient
+from tests.stacks import ROOT
+from tests.support.faults import Answer, FaultServer
+from tests.support.prism import prism
+
+SPEC = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
+SITE = {"id": "site-123", "name": "maintainpro-production", "published_deploy": {"id": "d2"}}
+
+
+def deploy(id_: str, created: str, state: str = "ready", context: str = "production") -> dict:
+    return {"id": id_, "created_at": created, "state": state, "context": context, "branch": "main", "commit_ref": f"c-{id_}"}
+
+
+DEPLOYS = [
+    deploy("d3", "2026-11-25T10:00:00Z", state="error"),
+    deploy("p1", "2026-11-25T09:00:00Z", context="deploy-preview"),
+    deploy("d2", "2026-11-24T10:00:00Z"),
+    deploy("d1", "2026-11-23T10:00:00Z"),
+    deploy("d0", "2026-11-22T10:00:00Z"),
+]
+
+
+def run(server_url: str, *args: str, token: str | None = "fake-netlify-token") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
+    env["NETLIFY_API_URL"] = server_url
+    if token:
+        env["NETLIFY_AUTH_TOKEN"] = token
+    return subprocess.run(
+        [sys.executable, "-m", "ops", "rollback", "--stack", "production", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+
+
+def test_rolls_back_to_the_deploy_before_the_live_one_and_locks_it() -> None:
+    with FaultServer() as server:
+        server.then(Answer(200, [SITE]), Answer(200, DEPLOYS), Answer(201, deploy("d1", "x")), Answer(200, deploy("d1", "x")))
+        result = run(server.url, "--yes")
+        assert result.returncode == 0, result.stderr
+        calls = [(r.method, r.path.split("?")[0]) for r in server.requests]
+    assert calls == [
+        ("GET", "/sites"),
+        ("GET", "/sites/site-123/deploys"),
+        ("POST", "/sites/site-123/deploys/d1/restore"),
+        ("POST", "/deploys/d1/lock"),
+    ]
+    assert "deploy d1 is live" in result.stdout and "previous: d2" in result.stdout
+
+
+def test_without_a_terminal_or_yes_nothing_is_changed() -> None:
+    with FaultServer() as server:
+        server.then(Answer(200, [SITE]), Answer(200, DEPLOYS))
+        result = run(server.url)
+        methods = [r.method for r in server.requests]
+    assert result.returncode == 2
+    assert "pass --yes" in result.stderr
+    assert "POST" not in methods
+
+
+def test_api_refusal_is_one_clear_error() -> None:
+    with FaultServer() as server:
+        server.then(Answer(401, {"code": 401, "message": "Access Denied"}))
+        result = run(server.url, "--list")
+    assert result.returncode == 1
+    assert "listSites failed (HTTP 401): Access Denied" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_token_is_named() -> None:
+    result = run("http://127.0.0.1:9", "--list", token=None)
+    assert result.returncode == 2
+    assert "NETLIFY_AUTH_TOKEN" in result.stderr
+
+
+def test_target_choice() -> None:
+    deploys = [Deploy.from_api(d) for d in DEPLOYS if d["state"] == "ready" and d["context"] == "production"]
+    assert choose_target(deploys, "d2", None).id == "d1"
+    assert choose_target(deploys, "d2", "d0").id == "d0"
+    with pytest.raises(LookupError, match="no earlier"):
+        choose_target(deploys, "d0", None)
+    with pytest.raises(LookupError, match="not a ready production deploy"):
+        choose_target(deploys, "d2", "d3")
+    with pytest.raises(LookupError, match="name one with --to"):
+        choose_target(deploys, "gone", None)
+
+
+def test_every_rollback_request_is_valid_per_the_netlify_spec() -> None:
+    violations: list[str] = []
+
+    def record(response: httpx.Response) -> None:
+        if "sl-violations" in response.headers or response.status_code in (404, 405, 415, 422):
+            violations.append(f"{response.request.method} {response.request.url.path}: {response.status_code} {response.headers.get('sl-violations')}")
+
+    with prism(SPEC) as url:
+        client = ApiClient(url, "fake-netlify-token", resource="test")
+        client._http().event_hooks["response"] = [record]
+        client.request("GET", "/sites", operation="listSites", params={"name": "maintainpro-production", "filter": "all"})
+        client.request("GET", "/sites/site-123/deploys", operation="listSiteDeploys", params={"per_page": 50})
+        client.request("POST", "/sites/site-123/deploys/d1/restore", operation="restoreSiteDeploy", idempotent=True)
+        client.request("POST", "/deploys/d1/lock", operation="lockDeploy", idempotent=True)
+    assert violations == []

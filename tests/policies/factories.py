@@ -1,0 +1,178 @@
+"""Compliant-args factories and assert helpers for policy tests (after pulumi/compliance-policies).
+
+`compliant_stack()` builds, as `PolicyResource`s, everything a fully compliant production stack
+registers; a test changes one thing and asserts the one violation that follows. Values are in
+the shape the engine hands to policies (camelCase pulumi_github/aws inputs, floats for numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from pulumi_policy.policy import _NotApplicableError
+
+from policies import resources as R
+from policies.registry import Entry
+
+COMPLIANT_HEADERS = """\
+# Rendered by components/headers.py
+/*
+  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' https://fakeref.supabase.co; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; upgrade-insecure-requests
+  Strict-Transport-Security: max-age=63072000; includeSubDomains; preload
+  X-Content-Type-Options: nosniff
+  X-Frame-Options: DENY
+  Referrer-Policy: strict-origin-when-cross-origin
+  Permissions-Policy: camera=(self), geolocation=(), microphone=(), payment=(), usb=()
+  Cross-Origin-Opener-Policy: same-origin
+/assets/*
+  Cache-Control: public, max-age=31536000, immutable
+/index.html
+  Cache-Control: no-cache
+"""
+
+BACKUP_WORKFLOW = """\
+name: database-backup
+on:
+  schedule:
+    - cron: "17 2 * * *"
+  workflow_dispatch: {}
+jobs:
+  backup:
+    runs-on: ubuntu-24.04
+    environment: production
+    steps:
+      - run: python -m ops backup --stack production
+"""
+
+MONITORING_CHECKS = """\
+checks:
+  - name: app-uptime
+    kind: uptime
+    url: https://app.maintainpro.example/
+  - name: app-ssl-expiry
+    kind: ssl_expiry
+    url: https://app.maintainpro.example/
+    ssl_expiry_warn_days: 21
+"""
+
+PRODUCTION = {
+    "netlify-headers-require-hsts": {"requirePreload": True},
+    "secrets-password-require-rotation": {"maxRotationDays": 90},
+    "aws-backups-bucket-require-retention": {"minRetentionDays": 365},
+}
+
+
+def _options(protect: bool, parent: str | None) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], parent)
+
+
+@dataclass
+class Stack:
+    """A resource graph under construction; nodes are looked up by name."""
+
+    nodes: list[PolicyResource] = field(default_factory=list)
+
+    def add(
+        self, type_: str, name: str, props: Mapping[str, Any] | None = None, *, parent: PolicyResource | None = None,
+        feeds: Mapping[str, list[PolicyResource]] | None = None, protect: bool = False,
+    ) -> PolicyResource:
+        prefix = f"{parent.urn.split('::')[2]}$" if parent else ""
+        urn = f"urn:pulumi:production::maintainpro-platform::{prefix}{type_}::{name}"
+        node = PolicyResource(
+            type_, dict(props or {}), urn, name, _options(protect, parent.urn if parent else None), None, parent,
+            [d for deps in (feeds or {}).values() for d in deps], {k: list(v) for k, v in (feeds or {}).items()},
+        )
+        self.nodes.append(node)
+        return node
+
+    def __getitem__(self, name: str) -> PolicyResource:
+        return next(n for n in self.nodes if n.name == name)
+
+    def remove(self, name: str) -> None:
+        self.nodes = [n for n in self.nodes if n.name != name and (n.parent is None or n.parent.name != name)]
+
+    def args(self, config: Mapping[str, Any] | None = None) -> StackValidationArgs:
+        return StackValidationArgs(self.nodes, dict(config or {}))
+
+
+def compliant_stack() -> Stack:
+    s = Stack()
+    password = s.add(R.RANDOM_PASSWORD, "database-password", {"length": 40.0, "special": False,
+                     "keepers": {R.ROTATION_PERIOD_KEEPER: "30", "window": "2026-11-01"}},
+                     parent=s.add(R.ROTATING_SECRET, "database-password-secret"))
+    hook = s.add(R.RANDOM_PASSWORD, "build-hook-secret", {"length": 32.0, "keepers": {R.ROTATION_PERIOD_KEEPER: "90"}})
+    site = s.add(R.NETLIFY_SITE, "site", {"name": "maintainpro-production", "custom_domain": "app.maintainpro.example",
+                 "domain_aliases": ["www.maintainpro.example"], "force_ssl": True})
+    s.add(R.NETLIFY_CERTIFICATE, "certificate", {"site_id": "site-id", "domains": ["app.maintainpro.example", "www.maintainpro.example"]},
+          feeds={"site_id": [site]})
+    s.add(R.NETLIFY_ENV_VAR, "env-build-hook-secret", {"key": "BUILD_HOOK_SECRET", "is_secret": True,
+          "values": [{"context": "all", "value": "[secret]"}]}, feeds={"values": [hook], "site_id": [site]})
+    s.add(R.NETLIFY_ENV_VAR, "env-app-env", {"key": "VITE_APP_ENV", "is_secret": False, "values": [{"context": "all", "value": "production"}]})
+    s.add(R.GITHUB_REPOSITORY_FILE, "headers-file", {"repository": "maintainpro-app", "file": "public/_headers",
+          "content": COMPLIANT_HEADERS, "branch": "main"})
+    project = s.add(R.SUPABASE_PROJECT, "database", {"name": "maintainpro-production", "region": "eu-central-1",
+                    "db_pass": "[secret]"}, feeds={"db_pass": [password]}, protect=True)
+    s.add(R.SUPABASE_SSL_ENFORCEMENT, "ssl", {"project_ref": "ref", "settings": {"database": True}}, feeds={"project_ref": [project]})
+    s.add(R.SUPABASE_NETWORK_RESTRICTIONS, "network", {"project_ref": "ref", "settings": {
+          "dbAllowedCidrs": ["203.0.113.0/24"], "dbAllowedCidrsV6": []}}, feeds={"project_ref": [project]})
+    environment = s.add(R.GITHUB_ENVIRONMENT, "environment", {"repository": "maintainpro-app", "environment": "production",
+                        "reviewers": [{"teams": [4100001.0], "users": [5100001.0]}], "preventSelfReview": True,
+                        "deploymentBranchPolicy": {"protectedBranches": False, "customBranchPolicies": True}})
+    s.add(R.GITHUB_RULESET, "ruleset", {"repository": "maintainpro-app", "target": "branch", "enforcement": "active",
+          "conditions": {"refName": {"includes": ["~DEFAULT_BRANCH"], "excludes": []}},
+          "rules": {"pullRequest": {"requiredApprovingReviewCount": 2.0}, "nonFastForward": True, "deletion": True}})
+    s.add(R.GITHUB_ENVIRONMENT_SECRET, "secret-database-password", {"repository": "maintainpro-app", "environment": "production",
+          "secretName": "DATABASE_PASSWORD", "plaintextValue": "[secret]"},
+          feeds={"plaintextValue": [password], "environment": [environment]})
+    backups = s.add(R.BACKUP_SCHEDULE, "backups")
+    bucket = s.add(R.AWS_BUCKET, "backup-bucket", {"bucket": "maintainpro-production-db-backups-example"}, parent=backups, protect=True)
+    s.add(R.AWS_BUCKET_LIFECYCLE, "backup-lifecycle", {"bucket": "bucket-id", "rules": [
+          {"id": "expire", "status": "Enabled", "expiration": {"days": 400.0}, "noncurrentVersionExpiration": {"noncurrentDays": 30.0}}]},
+          parent=backups, feeds={"bucket": [bucket]})
+    s.add(R.GITHUB_REPOSITORY_FILE, "backup-workflow", {"repository": "maintainpro-app", "file": ".github/workflows/database-backup.yml",
+          "content": BACKUP_WORKFLOW}, parent=backups)
+    monitoring = s.add(R.MONITORING, "monitoring")
+    s.add(R.GITHUB_REPOSITORY_FILE, "monitoring-checks", {"repository": "maintainpro-app", "file": ".github/monitoring/checks.yml",
+          "content": MONITORING_CHECKS}, parent=monitoring)
+    return s
+
+
+def resource_args(node: PolicyResource, config: Mapping[str, Any] | None = None) -> ResourceValidationArgs:
+    return ResourceValidationArgs(node.resource_type, node.props, node.urn, node.name, node.opts, None, dict(config or {}))
+
+
+def violations(entry: Entry, args: ResourceValidationArgs | StackValidationArgs) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    entry.policy.validate(args, lambda message, urn=None: found.append((message, urn)))
+    return found
+
+
+def assert_not_applicable(entry: Entry, args: ResourceValidationArgs | StackValidationArgs) -> None:
+    with pytest.raises(_NotApplicableError):
+        violations(entry, args)
+
+
+def assert_passes(entry: Entry, args: ResourceValidationArgs | StackValidationArgs) -> None:
+    found = violations(entry, args)
+    assert not found, f"{entry.name} reported {found}"
+
+
+def assert_fails(entry: Entry, args: ResourceValidationArgs | StackValidationArgs, expected: str, urn: str | None = "any") -> None:
+    """Exactly one violation, whose message contains `expected` (and names `urn` when given)."""
+    found = violations(entry, args)
+    assert len(found) == 1, f"{entry.name}: expected one violation containing {expected!r}, got {found}"
+    message, where = found[0]
+    assert expected in message, f"{entry.name}: {message!r} does not contain {expected!r}"
+    if urn != "any":
+        assert where == urn, f"{entry.name}: violation at {where}, expected {urn}"

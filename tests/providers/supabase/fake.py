@@ -1,0 +1,357 @@
+"""A small stateful Supabase Management API for lifecycle, wait, drift and fault tests.
+
+Prism checks request shapes but keeps no state and always reports a project INACTIVE, so this
+fake keeps projects and their settings in memory. Every request body is validated against the
+same pinned spec's request schema and every answer against its response schema; any mismatch
+is recorded in `violations` (tests assert it stays empty) and answered 422.
+Like the real API it reads write-only auth fields back masked, rewrites comma lists and CIDRs,
+and lists edge-function secrets as SHA-256 digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import random
+import re
+import string
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from providers.supabase import spec
+from tests.support.faults import Answer
+
+TOKEN = "fake-supabase-token"
+MASK = "****"
+WRITE_ONLY = re.compile(r"(_secret|_secrets|_pass|_auth_token|_api_key|_access_key|_api_secret)$")
+
+
+@dataclass
+class Call:
+    operation: str
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+
+
+@dataclass
+class FakeProject:
+    ref: str
+    name: str
+    organization_slug: str
+    region: str
+    password_sha256: str
+    instance_size: str | None
+    polls_left: int | None  # GETs still answered COMING_UP; None: never healthy
+    status: str = "COMING_UP"
+    auth: dict[str, Any] = field(default_factory=lambda: _auth_defaults())
+    postgrest: dict[str, Any] = field(default_factory=lambda: {"db_schema": "public,storage,graphql_public",
+                                                               "max_rows": 1000, "db_extra_search_path": "public,extensions",
+                                                               "db_pool": None})
+    ssl: bool = False
+    cidrs: dict[str, list[str]] = field(default_factory=lambda: {"dbAllowedCidrs": ["0.0.0.0/0"], "dbAllowedCidrsV6": ["::/0"]})
+    pooler: dict[str, Any] = field(default_factory=lambda: {"pool_mode": "transaction", "default_pool_size": 15})
+    hostname: str | None = None
+    secrets: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    keys_polls_left: int = 0
+
+
+def _auth_defaults() -> dict[str, Any]:
+    """Every field the spec's AuthConfigResponse requires (all nullable), plus a few real defaults."""
+    schema = spec.component("AuthConfigResponse")
+    zero = {"boolean": False, "integer": 0, "number": 0, "string": ""}
+    base = {k: None if schema["properties"][k].get("nullable") else zero[schema["properties"][k]["type"]]
+            for k in schema["required"]}
+    return {**base, "site_url": "http://localhost:3000", "jwt_exp": 3600,
+            "uri_allow_list": "", "disable_signup": False, "password_min_length": 6}
+
+
+def _sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _routes() -> list[tuple[re.Pattern[str], str, str]]:
+    routes = []
+    for op in spec.operations().values():
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", op.path)
+        routes.append((re.compile(f"^{pattern}$"), op.method, op.operation_id))
+    # Literal paths first so /v1/projects/available-regions never matches /v1/projects/{ref}.
+    routes.sort(key=lambda r: r[0].pattern.count("(?P"))
+    return routes
+
+
+class FakeSupabase:
+    """In-memory Management API on 127.0.0.1; configure, then use as a context manager."""
+
+    def __init__(self, polls_until_healthy: int | None = 1, keys_delay_polls: int = 0) -> None:
+        self.polls_until_healthy = polls_until_healthy
+        self.keys_delay_polls = keys_delay_polls
+        self.projects: dict[str, FakeProject] = {}
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self._faults: dict[str, deque[tuple[str, Answer]]] = defaultdict(deque)
+        self._lock = threading.RLock()
+        self._routes = _routes()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                fake._serve(self)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def __enter__(self) -> "FakeSupabase":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- scripting -------------------------------------------------------------------------
+    def fail(self, operation: str, *answers: Answer) -> None:
+        """Answer the next calls of `operation` with these instead of doing them."""
+        self._faults[operation].extend(("before", a) for a in answers)
+
+    def lose_answer(self, operation: str, answer: Answer | None = None) -> None:
+        """Do the next call of `operation`, then drop the connection (or answer `answer`)."""
+        self._faults[operation].append(("after", answer or Answer(drop=True)))
+
+    def count(self, operation: str | None = None) -> int:
+        return len([c for c in self.calls if operation is None or c.operation == operation])
+
+    def operations(self) -> list[str]:
+        return [c.operation for c in self.calls]
+
+    def add_project(self, name: str, slug: str = "acme", region: str = "eu-central-1", status: str = "ACTIVE_HEALTHY") -> FakeProject:
+        ref = "".join(random.choices(string.ascii_lowercase, k=20))
+        project = FakeProject(ref, name, slug, region, _sha("unknown"), None, 0, status)
+        self.projects[ref] = project
+        return project
+
+    # -- serving ---------------------------------------------------------------------------
+    def _serve(self, h: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(h.path)
+        length = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            self._reply(h, 400, {"message": "malformed JSON"})
+            return
+        match = next(((m, op) for rx, meth, op in self._routes if meth == h.command and (m := rx.match(url.path))), None)
+        if match is None:
+            self.violations.append(f"{h.command} {url.path}: no such operation in the spec")
+            self._reply(h, 404, {"message": "not found"})
+            return
+        m, operation = match
+        query = parse_qs(url.query)
+        with self._lock:
+            self.calls.append(Call(operation, h.command, url.path, query, body))
+            fault = self._faults[operation].popleft() if self._faults[operation] else None
+        if h.headers.get("Authorization") != f"Bearer {TOKEN}":
+            self._reply(h, 401, {"message": "Unauthorized"})
+            return
+        problems = spec.validate_body(operation, body)
+        if body is not None and h.headers.get("Content-Type", "").split(";")[0] != "application/json":
+            problems.append(("(headers)", "Content-Type must be application/json"))
+        if problems:
+            self.violations.append(f"{operation}: {problems}")
+            self._reply(h, 422, {"message": f"invalid request: {problems}"})
+            return
+        if fault and fault[0] == "before":
+            self._answer(h, fault[1])
+            return
+        with self._lock:
+            try:
+                status, answer = self._operate(operation, m.groupdict(), query, body)
+            except _NotReady:
+                status, answer = 500, {"message": "error adding pooler tenant"}
+            except KeyError:
+                status, answer = 404, {"message": "Project not found"}
+        if fault and fault[0] == "after":
+            self._answer(h, fault[1])
+            return
+        if status < 300:
+            self._check_response(operation, status, answer)
+        self._reply(h, status, answer)
+
+    def _check_response(self, operation: str, status: int, answer: Any) -> None:
+        op = spec.document()["paths"][spec.operation(operation).path][spec.operation(operation).method.lower()]
+        schema = op["responses"].get(str(status), {}).get("content", {}).get("application/json", {}).get("schema")
+        if schema is not None:
+            problems = spec.validate_schema(schema, answer)
+            if problems:
+                self.violations.append(f"fake answer of {operation} breaks the spec: {problems}")
+
+    def _answer(self, h: BaseHTTPRequestHandler, a: Answer) -> None:
+        if a.delay:
+            time.sleep(a.delay)
+        if a.drop:
+            h.close_connection = True
+            h.connection.shutdown(2)
+            return
+        self._reply(h, a.status, a.body, a.headers)
+
+    @staticmethod
+    def _reply(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        payload = b"" if body is None else json.dumps(body).encode()
+        try:
+            h.send_response(status)
+            for k, v in (headers or {}).items():
+                h.send_header(k, v)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Content-Length", str(len(payload)))
+            h.end_headers()
+            h.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    # -- the API ---------------------------------------------------------------------------
+    def _project_json(self, p: FakeProject, with_database: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": p.ref, "ref": p.ref, "organization_id": p.organization_slug,
+                               "organization_slug": p.organization_slug, "name": p.name, "region": p.region,
+                               "created_at": "2026-01-01T00:00:00Z", "status": p.status}
+        if with_database:
+            out["database"] = {"host": f"db.{p.ref}.supabase.co", "version": "17.4",
+                               "postgres_engine": "17", "release_channel": "ga"}
+        return out
+
+    def _operate(self, op: str, path: dict[str, str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+        ref = path.get("ref", "")
+        if op == "v1-get-all-projects-for-organization":
+            search = query.get("search", [""])[0]
+            offset, limit = int(query.get("offset", ["0"])[0]), int(query.get("limit", ["100"])[0])
+            found = [p for p in self.projects.values() if p.organization_slug == path["slug"] and search in p.name]
+            page = found[offset: offset + limit]
+            return 200, {"projects": [{"ref": p.ref, "name": p.name, "cloud_provider": "AWS", "region": p.region,
+                                       "is_branch": False, "status": p.status, "inserted_at": "2026-01-01T00:00:00Z",
+                                       "databases": []} for p in page],
+                         "pagination": {"count": len(found), "limit": limit, "offset": offset}}
+        if op == "v1-create-a-project":
+            ref = "".join(random.choices(string.ascii_lowercase, k=20))
+            region = body.get("region_selection", {}).get("code") or body.get("region") or "us-east-1"
+            p = FakeProject(ref, body["name"], body["organization_slug"], region, _sha(body["db_pass"]),
+                            body.get("desired_instance_size"), self.polls_until_healthy,
+                            keys_polls_left=self.keys_delay_polls)
+            self.projects[ref] = p
+            return 201, self._project_json(p, with_database=False)
+        p = self.projects[ref]
+        if op == "v1-get-project":
+            if p.status == "COMING_UP" and p.polls_left is not None:
+                if p.polls_left <= 0:
+                    p.status = "ACTIVE_HEALTHY"
+                p.polls_left -= 1
+            return 200, self._project_json(p)
+        if op == "v1-update-a-project":
+            p.name = body["name"]
+            return 200, {"id": 1, "ref": p.ref, "name": p.name}
+        if op == "v1-delete-a-project":
+            del self.projects[ref]
+            return 200, {"id": 1, "ref": p.ref, "name": p.name}
+        if op == "v1-update-database-password":
+            p.password_sha256 = _sha(body["password"])
+            return 200, {"message": "ok"}
+        if op == "v1-apply-project-addon":
+            p.instance_size = body["addon_variant"].removeprefix("ci_")
+            return 200, None
+        if op == "v1-get-project-api-keys":
+            if p.keys_polls_left > 0:
+                p.keys_polls_left -= 1
+                return 200, []
+            reveal = query.get("reveal") == ["true"]
+            return 200, [{"name": n, "type": "legacy", "api_key": (f"fake-{n}-key-{p.ref}" if reveal else None)}
+                         for n in ("anon", "service_role")]
+        self._require_healthy(p)
+        if op == "v1-get-auth-service-config":
+            shown = {k: (MASK if WRITE_ONLY.search(k) and v else v) for k, v in p.auth.items()}
+            # Like the real service, the allow list comes back re-joined in its own order.
+            items = [i for i in (p.auth.get("uri_allow_list") or "").split(",") if i]
+            shown["uri_allow_list"] = ", ".join(reversed(items))
+            return 200, shown
+        if op == "v1-update-auth-service-config":
+            p.auth.update(body)
+            return 200, {k: (MASK if WRITE_ONLY.search(k) and v else v) for k, v in p.auth.items()}
+        if op == "v1-get-postgrest-service-config":
+            return 200, {**p.postgrest, "jwt_secret": "fake-jwt-secret"}
+        if op == "v1-update-postgrest-service-config":
+            p.postgrest.update(body)
+            return 200, dict(p.postgrest)
+        if op == "v1-get-ssl-enforcement-config":
+            return 200, {"currentConfig": {"database": p.ssl}, "appliedSuccessfully": True}
+        if op == "v1-update-ssl-enforcement-config":
+            p.ssl = body["requestedConfig"]["database"]
+            return 200, {"currentConfig": {"database": p.ssl}, "appliedSuccessfully": True}
+        if op == "v1-get-network-restrictions":
+            return 200, {"entitlement": "allowed", "config": p.cidrs, "status": "applied"}
+        if op == "v1-update-network-restrictions":
+            p.cidrs = {k: [str(ipaddress.ip_network(c, strict=False)) for c in body.get(k, [])]
+                       for k in ("dbAllowedCidrs", "dbAllowedCidrsV6")}
+            return 201, {"entitlement": "allowed", "config": p.cidrs, "status": "stored"}
+        if op == "v1-get-pooler-config":
+            return 200, [{"identifier": p.ref, "database_type": "PRIMARY", "is_using_scram_auth": True,
+                          "db_user": "postgres", "db_host": f"aws-0-{p.region}.pooler.supabase.com", "db_port": 6543,
+                          "db_name": "postgres", "connection_string": "postgresql://postgres.x:[YOUR-PASSWORD]@pooler/postgres",
+                          "connectionString": "deprecated", "max_client_conn": 200, **p.pooler}]
+        if op == "v1-update-pooler-config":
+            p.pooler.update(body)
+            return 200, dict(p.pooler)
+        if op == "v1-get-hostname-config":
+            return 200, self._hostname_json(p)
+        if op == "v1-update-hostname-config":
+            p.hostname = body["custom_hostname"]
+            return 201, self._hostname_json(p)
+        if op == "v1-Delete hostname config":
+            p.hostname = None
+            return 200, None
+        if op == "v1-list-all-secrets":
+            return 200, [{"name": n, "value": d, "updated_at": "2026-01-01"} for n, d in sorted(p.secrets.items())]
+        if op == "v1-bulk-create-secrets":
+            p.secrets.update({s["name"]: _sha(s["value"]) for s in body})
+            return 201, None
+        if op == "v1-bulk-delete-secrets":
+            for n in body:
+                p.secrets.pop(n, None)
+            return 200, None
+        self.violations.append(f"{op}: not implemented by the fake")
+        return 501, {"message": "not implemented"}
+
+    @staticmethod
+    def _require_healthy(p: FakeProject) -> None:
+        if p.status != "ACTIVE_HEALTHY":
+            raise _NotReady()
+
+    @staticmethod
+    def _hostname_json(p: FakeProject) -> dict[str, Any]:
+        host = p.hostname or ""
+        return {"status": "2_initiated" if host else "1_not_started", "custom_hostname": host,
+                "data": {"success": True, "errors": [], "messages": [],
+                         "result": {"id": "h1", "hostname": host, "custom_origin_server": f"{p.ref}.supabase.co",
+                                    "status": "pending",
+                                    "ownership_verification": {"type": "txt", "name": f"_cf-custom-hostname.{host}",
+                                                               "value": "fake-ownership-token"},
+                                    "ssl": {"status": "pending_validation",
+                                            "validation_records": [{"txt_name": f"_acme-challenge.{host}",
+                                                                    "txt_value": "fake-acme-token"}]}}}}
+
+
+class _NotReady(Exception):
+    """Settings calls on a project that is not healthy yet (the real API answers 5xx)."""

@@ -1,0 +1,214 @@
+"""Settings, secrets and hostname providers against the stateful fake: normal forms, masked values, drift."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from providers.supabase.auth import AuthConfigProvider
+from providers.supabase.custom_hostname import CustomHostnameProvider
+from providers.supabase.function_secrets import FunctionSecretsProvider
+from providers.supabase.network_restrictions import NetworkRestrictionsProvider
+from providers.supabase.pooler import PoolerConfigProvider
+from providers.supabase.postgrest import PostgrestConfigProvider
+from providers.supabase.project import ProjectProvider
+from providers.supabase.ssl_enforcement import SslEnforcementProvider
+from tests.providers.supabase.conftest import connect
+
+
+def sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@pytest.fixture
+def project(fake):
+    return fake.add_project("maintainpro-staging")
+
+
+def applied(provider, project, settings, secrets=None):
+    news = {"project_ref": project.ref, "settings": settings, **({"secret_settings": secrets} if secrets else {})}
+    checked = provider.check({}, news)
+    assert checked.failures == []
+    return checked.inputs, provider.create(checked.inputs).outs
+
+
+AUTH = {"site_url": "https://staging.maintainpro.example",
+        "uri_allow_list": " https://b.maintainpro.example,https://a.maintainpro.example , https://b.maintainpro.example",
+        "jwt_exp": 3600, "mfa_totp_enroll_enabled": True, "password_min_length": 12,
+        "rate_limit_email_sent": 30, "disable_signup": True}
+
+
+def test_auth_config_applies_and_reads_back_without_a_perpetual_diff(fake, project):
+    provider = connect(AuthConfigProvider(), fake.url)
+    news, outs = applied(provider, project, AUTH, {"smtp_pass": "fake-smtp-password"})
+    assert project.auth["uri_allow_list"] == "https://a.maintainpro.example,https://b.maintainpro.example"
+    assert project.auth["smtp_pass"] == "fake-smtp-password" and project.auth["disable_signup"] is True
+    # The fake answers the allow list in its own order and the SMTP password masked, like the API.
+    refreshed = provider.read(project.ref, outs).outs
+    assert provider.diff(project.ref, refreshed, news).changes is False
+    assert refreshed["secret_hashes"] == {"smtp_pass": sha("fake-smtp-password")}
+
+
+def test_auth_write_only_change_is_seen_by_hash_and_sent_alone(fake, project):
+    provider = connect(AuthConfigProvider(), fake.url)
+    news, outs = applied(provider, project, AUTH, {"smtp_pass": "fake-smtp-password"})
+    rotated = {**news, "secret_settings": {"smtp_pass": "fake-smtp-password-2"}}
+    assert provider.diff(project.ref, outs, rotated).changes is True
+    before = fake.count()
+    update = provider.update(project.ref, outs, rotated)
+    assert [c.body for c in fake.calls[before:]] == [{"smtp_pass": "fake-smtp-password-2"}]
+    assert update.outs["secret_hashes"] == {"smtp_pass": sha("fake-smtp-password-2")}
+
+
+def test_auth_drift_is_detected_and_only_the_drifted_field_is_sent(fake, project):
+    provider = connect(AuthConfigProvider(), fake.url)
+    news, outs = applied(provider, project, AUTH)
+    project.auth["jwt_exp"] = 86400  # changed in the dashboard
+    refreshed = provider.read(project.ref, outs).outs
+    assert provider.diff(project.ref, refreshed, news).changes is True
+    before = fake.count()
+    provider.update(project.ref, refreshed, news)
+    assert [(c.operation, c.body) for c in fake.calls[before:]] == [("v1-update-auth-service-config", {"jwt_exp": 3600})]
+
+
+@pytest.mark.parametrize(("settings", "secrets", "where", "reason"), [
+    ({"jwt_exp": 999999}, None, "settings.jwt_exp", "<= 604800"),
+    ({"password_min_length": 4}, None, "settings.password_min_length", ">= 6"),
+    ({"site_url": "https://a.example,https://b.example"}, None, "settings.site_url", "must match"),
+    ({"disable_sign_up": True}, None, "settings.disable_sign_up", "not a field of the auth config API"),
+    ({"smtp_pass": "fake-smtp"}, None, "settings.smtp_pass", "write-only"),
+    ({}, {"external_github_secret": 42}, "secret_settings.external_github_secret", "must be of type string"),
+])
+def test_auth_check_rejects_bad_settings_before_any_call(fake, project, settings, secrets, where, reason):
+    provider = connect(AuthConfigProvider(), fake.url)
+    news = {"project_ref": project.ref, "settings": settings, "secret_settings": secrets or {}}
+    failures = provider.check({}, news).failures
+    assert [(f.property, reason in f.reason) for f in failures] == [(where, True)]
+    assert fake.count() == 0
+
+
+def test_postgrest_keeps_schema_order_and_never_keeps_the_jwt_secret(fake, project):
+    provider = connect(PostgrestConfigProvider(), fake.url)
+    news, outs = applied(provider, project, {"db_schema": "api, public", "max_rows": 500})
+    assert project.postgrest["db_schema"] == "api,public"
+    imported = provider.read(project.ref, {})
+    assert "fake-jwt-secret" not in repr(imported.outs) + repr(imported.inputs)
+    assert provider.diff(project.ref, provider.read(project.ref, outs).outs, news).changes is False
+    assert provider.diff(project.ref, outs, {**news, "settings": {**news["settings"], "db_schema": "public,api"}}).changes
+
+
+def test_ssl_enforcement_round_trip(fake, project):
+    provider = connect(SslEnforcementProvider(), fake.url)
+    news, outs = applied(provider, project, {"database": True})
+    assert project.ssl is True
+    project.ssl = False
+    refreshed = provider.read(project.ref, outs).outs
+    assert refreshed["settings"] == {"database": False}
+    provider.update(project.ref, refreshed, news)
+    assert project.ssl is True
+
+
+def test_network_restrictions_compare_cidrs_in_the_servers_form(fake, project):
+    provider = connect(NetworkRestrictionsProvider(), fake.url)
+    news, outs = applied(provider, project, {"dbAllowedCidrs": ["10.1.2.3/8", "192.0.2.0/24"], "dbAllowedCidrsV6": []})
+    assert project.cidrs == {"dbAllowedCidrs": ["10.0.0.0/8", "192.0.2.0/24"], "dbAllowedCidrsV6": []}
+    assert provider.diff(project.ref, provider.read(project.ref, outs).outs, news).changes is False
+    # Apply replaces the whole list, so an update sends the full desired list.
+    wider = {**news, "settings": {**news["settings"], "dbAllowedCidrs": ["10.0.0.0/8", "198.51.100.0/24"]}}
+    wider = provider.check({}, wider).inputs
+    before = fake.count()
+    provider.update(project.ref, outs, wider)
+    assert fake.calls[before].body == {"dbAllowedCidrs": ["10.0.0.0/8", "198.51.100.0/24"], "dbAllowedCidrsV6": []}
+
+
+@pytest.mark.parametrize(("settings", "reason"), [
+    ({"dbAllowedCidrs": ["10.0.0.300/8"]}, "does not appear to be an IPv4 or IPv6 network"),
+    ({"dbAllowedCidrs": ["2001:db8::/32"]}, "is not an IPv4 CIDR"),
+    ({"dbAllowedCidrsV6": ["10.0.0.0/8"]}, "is not an IPv6 CIDR"),
+])
+def test_network_restrictions_reject_bad_cidrs(fake, project, settings, reason):
+    failures = connect(NetworkRestrictionsProvider(), fake.url).check({}, {"project_ref": project.ref, "settings": settings}).failures
+    assert len(failures) == 1 and reason in failures[0].reason
+
+
+def test_pooler_settings_apply_to_the_primary(fake, project):
+    provider = connect(PoolerConfigProvider(), fake.url)
+    news, outs = applied(provider, project, {"pool_mode": "session", "default_pool_size": 30})
+    assert project.pooler == {"pool_mode": "session", "default_pool_size": 30}
+    assert provider.diff(project.ref, provider.read(project.ref, outs).outs, news).changes is False
+    bad = provider.check({}, {"project_ref": project.ref, "settings": {"pool_mode": "statement"}}).failures
+    assert [f.property for f in bad] == ["settings.pool_mode"]
+
+
+def test_settings_delete_stops_managing_without_calls(fake, project):
+    provider = connect(PoolerConfigProvider(), fake.url)
+    _, outs = applied(provider, project, {"pool_mode": "session"})
+    before = fake.count()
+    provider.delete(project.ref, outs)
+    assert fake.count() == before and project.pooler["pool_mode"] == "session"
+
+
+def test_function_secrets_drift_is_seen_through_the_apis_digests(fake, project):
+    provider = connect(FunctionSecretsProvider(), fake.url)
+    news = {"project_ref": project.ref, "secrets": {"STRIPE_WEBHOOK_SECRET": "fake-whsec", "RESEND_API_KEY": "fake-resend"}}
+    outs = provider.create(news).outs
+    assert outs["hashes"] == {"RESEND_API_KEY": sha("fake-resend"), "STRIPE_WEBHOOK_SECRET": sha("fake-whsec")}
+    assert provider.diff(project.ref, provider.read(project.ref, outs).outs, news).changes is False
+    project.secrets["STRIPE_WEBHOOK_SECRET"] = sha("changed-out-of-band")
+    refreshed = provider.read(project.ref, outs).outs
+    assert provider.diff(project.ref, refreshed, news).changes is True
+    before = fake.count()
+    provider.update(project.ref, refreshed, news)
+    assert [c.body for c in fake.calls[before:]] == [[{"name": "STRIPE_WEBHOOK_SECRET", "value": "fake-whsec"}]]
+    assert project.secrets["STRIPE_WEBHOOK_SECRET"] == sha("fake-whsec")
+
+
+def test_function_secrets_removed_from_the_program_are_deleted(fake, project):
+    provider = connect(FunctionSecretsProvider(), fake.url)
+    news = {"project_ref": project.ref, "secrets": {"A_KEY": "fake-a", "B_KEY": "fake-b"}}
+    outs = provider.create(news).outs
+    provider.update(project.ref, outs, {"project_ref": project.ref, "secrets": {"A_KEY": "fake-a"}})
+    assert set(project.secrets) == {"A_KEY"}
+    provider.delete(project.ref, provider.read(project.ref, {"hashes": {"A_KEY": ""}}).outs)
+    assert project.secrets == {}
+
+
+def test_function_secrets_reject_reserved_names(fake, project):
+    failures = connect(FunctionSecretsProvider(), fake.url).check(
+        {}, {"project_ref": project.ref, "secrets": {"SUPABASE_URL": "fake"}}).failures
+    assert [f.property for f in failures] == ["secrets.SUPABASE_URL"]
+
+
+def test_custom_hostname_initialises_exposes_dns_records_and_deletes(fake, project):
+    provider = connect(CustomHostnameProvider(), fake.url)
+    news = {"project_ref": project.ref, "hostname": "api.maintainpro.example"}
+    outs = provider.create(news).outs
+    assert project.hostname == "api.maintainpro.example"
+    assert {r["name"] for r in outs["dns_records"]} == {"_cf-custom-hostname.api.maintainpro.example",
+                                                         "_acme-challenge.api.maintainpro.example"}
+    assert provider.read(project.ref, outs).outs == outs
+    changed = provider.diff(project.ref, outs, {**news, "hostname": "db.maintainpro.example"})
+    assert changed.replaces == ["hostname"] and changed.delete_before_replace
+    provider.delete(project.ref, outs)
+    assert project.hostname is None and provider.read(project.ref, outs).id is None
+
+
+def test_settings_for_a_project_still_coming_up_wait_for_healthy_first(fake):
+    fake.polls_until_healthy = 2
+    provider = connect(PoolerConfigProvider(), fake.url)
+    ref = connect(ProjectProvider(), fake.url).call(
+        "v1-create-a-project", json={"name": "p", "organization_slug": "acme", "db_pass": "fake-pass"})["ref"]
+    provider.create({"project_ref": ref, "settings": {"pool_mode": "session"}})
+    assert fake.operations()[-4:] == ["v1-get-project"] * 3 + ["v1-update-pooler-config"]
+
+
+def test_numbers_arrive_from_the_engine_as_doubles_and_leave_as_integers(fake, project):
+    """Pulumi's wire format has only doubles: 3600 reaches the provider as 3600.0."""
+    provider = connect(AuthConfigProvider(), fake.url)
+    news = {"project_ref": project.ref, "settings": {"jwt_exp": 3600.0, "password_min_length": 12.0}}
+    assert provider.check({}, news).failures == []
+    provider.create(news)  # as the engine does: the checked inputs come back as doubles again
+    body = fake.calls[-1].body
+    assert body == {"jwt_exp": 3600, "password_min_length": 12}
+    assert all(type(v) is int for v in body.values())

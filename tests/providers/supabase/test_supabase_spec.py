@@ -1,0 +1,87 @@
+"""The pinned spec is the only source of server enums and operation paths."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from providers.supabase import api, spec
+from providers.supabase.project import ProjectProvider
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_runtime_spec_is_the_pinned_file_and_the_test_fixture_is_the_same_file():
+    runtime = spec.SPEC_PATH.read_bytes()
+    assert hashlib.sha256(runtime).hexdigest() == spec.PINNED_SHA256
+    assert (ROOT / "tests" / "fixtures" / "supabase-management-api.json").read_bytes() == runtime
+
+
+def test_every_operation_the_providers_name_exists_in_the_spec():
+    source = "".join(p.read_text() for p in (ROOT / "providers" / "supabase").glob("*.py"))
+    named = set(re.findall(r'"(v1-[A-Za-z -]+)"', source))
+    assert len(named) >= 20
+    assert named <= set(spec.operations()), named - set(spec.operations())
+
+
+def test_project_statuses_the_wait_relies_on_exist_in_the_spec():
+    statuses = set(spec.property_schema("V1ProjectWithDatabaseResponse", "status")["enum"])
+    assert {api.HEALTHY, "INACTIVE", "COMING_UP", "REMOVED"} | api.DEAD_ENDS <= statuses
+
+
+@pytest.fixture
+def respec(tmp_path, monkeypatch):
+    """Swap in an edited copy of the spec, as a refreshed pin would."""
+
+    def clear():
+        for cached in (spec.document, spec.operations, spec._components):
+            cached.cache_clear()
+
+    def apply(edit):
+        doc = json.loads(spec.SPEC_PATH.read_text())
+        edit(doc["components"]["schemas"]["V1CreateProjectBody"]["properties"])
+        path = tmp_path / "spec.json"
+        path.write_text(json.dumps(doc))
+        monkeypatch.setattr(spec, "SPEC_PATH", path)
+        clear()
+
+    yield apply
+    monkeypatch.undo()
+    clear()
+
+
+def _region_failures(region: str) -> list[str]:
+    news = {"organization_slug": "acme", "name": "p", "region": region, "db_pass": "fake-db-password"}
+    return [f.reason for f in ProjectProvider().check({}, news).failures]
+
+
+def test_regions_are_validated_against_the_pinned_spec_not_a_hard_coded_list(respec):
+    assert _region_failures("eu-central-1") == []
+    assert _region_failures("mars-1") != []
+
+    def move_to_mars(props):
+        props["region_selection"]["oneOf"][0]["properties"]["code"]["enum"] = ["mars-1"]
+
+    respec(move_to_mars)
+    assert _region_failures("mars-1") == []
+    assert _region_failures("eu-central-1") == ["must be one of: mars-1"]
+
+
+def test_instance_sizes_follow_the_spec_when_the_api_drops_one(respec):
+    news = {"organization_slug": "acme", "name": "p", "region": "eu-central-1", "db_pass": "fake-db-password",
+            "instance_size": "micro"}
+    assert ProjectProvider().check({}, news).failures == []
+    respec(lambda props: props["desired_instance_size"]["enum"].remove("micro"))
+    assert [f.property for f in ProjectProvider().check({}, news).failures] == ["instance_size"]
+
+
+def test_validation_messages_never_quote_the_offending_value():
+    value = "fake-secret-" + "x" * 24576
+    problems = spec.validate_body("v1-bulk-create-secrets", [{"name": "TOO_LONG", "value": value}])
+    assert problems == [("0.value", "must be at most 24576 characters")]
+    problems = spec.validate_body("v1-update-auth-service-config", {"smtp_pass": 12345678})
+    assert problems == [("smtp_pass", "must be of type string")] and "12345678" not in repr(problems)

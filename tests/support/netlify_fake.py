@@ -1,0 +1,445 @@
+"""A small stateful fake of the Netlify API v1 for lifecycle tests, on a loopback port.
+
+Prism validates requests but keeps no state, so create → read → update → delete, adoption and
+drift need this fake. Routes come from the official spec (each request is matched to its
+operationId), and every answer is validated against that operation's response schema in the
+spec, so the fake cannot drift into shapes the real API never sends. Faults can be scheduled
+per operation: answer a status, or apply the request and then drop the connection (a lost answer).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlsplit
+
+import jsonschema
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
+
+
+class Reply(Exception):
+    """Raised by a handler to answer an error status with the spec's error body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    operation: str
+    query: dict[str, str]
+    body: Any
+    status: int
+
+
+@dataclass
+class Fault:
+    operation: str
+    status: int | None = None  # answer this status without acting
+    drop_after: bool = False  # act, then drop the connection (the answer is lost)
+    delay: float = 0.0  # act, then answer this late (past the client's timeout)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=None)
+def _routes(spec_path: Path) -> list[tuple[str, re.Pattern[str], str, dict[str, Any]]]:
+    """Parsed once per test session: the spec is 700 KB."""
+    spec = json.loads(spec_path.read_text())
+    routes = []
+    for template, item in spec["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"([^/]+)", template) + "$")
+        for method, op in item.items():
+            if method != "parameters":
+                routes.append((method.upper(), pattern, op["operationId"], op))
+    # Literal routes before templated ones (`/sites/x` must not match `/{account_slug}/sites`).
+    routes.sort(key=lambda r: r[1].pattern.count("([^/]+)"))
+    return routes
+
+
+_VALIDATORS: dict[tuple[str, str], jsonschema.Draft4Validator] = {}
+
+
+class FakeNetlify:
+    """Stateful in-memory Netlify; `calls` records every request with its operationId."""
+
+    def __init__(self, spec_path: Path = SPEC_PATH) -> None:
+        if not spec_path.exists():
+            raise RuntimeError(f"Netlify spec missing at {spec_path}; run `npm ci`")
+        self.routes = _routes(spec_path)
+        self.calls: list[Call] = []
+        self.faults: deque[Fault] = deque()
+        self.schema_errors: list[str] = []
+        self.sites: dict[str, dict[str, Any]] = {}
+        self.env: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.zones: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, dict[str, dict[str, Any]]] = {}
+        self.certs: dict[str, dict[str, Any]] = {}
+        self.hooks: dict[str, dict[str, dict[str, Any]]] = {}
+        self.keys: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def __enter__(self) -> "FakeNetlify":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # ---- helpers for tests ---------------------------------------------------------------
+    def fail(self, operation: str, **kw: Any) -> None:
+        self.faults.append(Fault(operation, **kw))
+
+    def ops(self) -> list[str]:
+        return [c.operation for c in self.calls]
+
+    def reset_calls(self) -> None:
+        self.calls.clear()
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}-{next(self._ids)}"
+
+    # ---- HTTP plumbing ---------------------------------------------------------------------
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                query = dict(parse_qsl(parts.query))
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = None
+                with fake._lock:
+                    if not (self.headers.get("Authorization") or "").startswith("Bearer "):
+                        status, payload, headers, drop = 401, {"code": 401, "message": "Access Denied"}, {}, False
+                    else:
+                        status, payload, headers, drop = fake.dispatch(self.command, parts.path, query, body)
+                delay = headers.pop("X-Fake-Delay", None)
+                if delay:
+                    time.sleep(float(delay))
+                if drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                data = b"" if payload is None else json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client timed out and left
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        return Handler
+
+    def dispatch(
+        self, method: str, path: str, query: dict[str, str], body: Any
+    ) -> tuple[int, Any, dict[str, str], bool]:
+        for route_method, pattern, operation, op in self.routes:
+            match = pattern.match(path)
+            if match and route_method == method:
+                break
+        else:
+            self.calls.append(Call(method, path, "?", query, body, 404))
+            return 404, {"code": 404, "message": f"no route {method} {path}"}, {}, False
+        fault = self.faults[0] if self.faults and self.faults[0].operation == operation else None
+        if fault:
+            self.faults.popleft()
+        if fault and fault.status is not None:
+            self.calls.append(Call(method, path, operation, query, body, fault.status))
+            return fault.status, {"code": fault.status, "message": "injected"}, dict(fault.headers), False
+        handler: Callable[..., tuple[int, Any]] | None = getattr(self, f"op_{operation}", None)
+        if handler is None:
+            raise AssertionError(f"fake has no handler for {operation}")
+        try:
+            status, payload = handler(*match.groups(), query=query, body=body)
+        except Reply as r:
+            status, payload = r.status, {"code": r.status, "message": r.message}
+        self.validate(operation, op, status, payload)
+        self.calls.append(Call(method, path, operation, query, body, status))
+        headers = {"X-Fake-Delay": str(fault.delay)} if fault and fault.delay else {}
+        return status, payload, headers, bool(fault and fault.drop_after)
+
+    def validate(self, operation: str, op: dict[str, Any], status: int, payload: Any) -> None:
+        response = op["responses"].get(str(status)) or op["responses"].get("default")
+        if response is None:
+            self.schema_errors.append(f"{operation}: status {status} is not declared in the spec")
+            return
+        schema = response.get("schema")
+        if schema is None:
+            # No schema: the spec leaves the body open (e.g. provisionSiteTLSCertificate's 422,
+            # whose description lists error messages); only a success answer must then be empty.
+            if status < 400 and payload is not None:
+                self.schema_errors.append(f"{operation}: {status} must have no body")
+            return
+        key = (operation, str(status))
+        if key not in _VALIDATORS:
+            _VALIDATORS[key] = jsonschema.Draft4Validator(schema)
+        for error in _VALIDATORS[key].iter_errors(payload):
+            self.schema_errors.append(f"{operation} {status}: {error.message} at {list(error.path)}")
+
+    # ---- sites -----------------------------------------------------------------------------
+    def _site(self, site_id: str) -> dict[str, Any]:
+        if site_id not in self.sites:
+            raise Reply(404, "Not Found")
+        return self.sites[site_id]
+
+    def _apply_site(self, site: dict[str, Any], body: dict[str, Any]) -> None:
+        for key in ("name", "custom_domain", "domain_aliases", "force_ssl", "processing_settings",
+                    "branch_deploy_custom_domain", "deploy_preview_custom_domain"):
+            if key in body:
+                site[key] = body[key]
+        for key in ("repo", "build_settings"):
+            if isinstance(body.get(key), dict):
+                site["build_settings"] = {**site.get("build_settings", {}), **body[key]}
+        site["url"] = f"https://{site.get('custom_domain') or site['name'] + '.netlify.app'}"
+        site["ssl_url"] = site["url"]
+
+    def _create_site(self, account_slug: str, body: Any) -> tuple[int, Any]:
+        if not isinstance(body, dict) or not body.get("name"):
+            raise Reply(422, "name is required")
+        if any(s["name"] == body["name"] for s in self.sites.values()):
+            raise Reply(422, "name already exists")
+        site_id = self.new_id("site")
+        site = {"id": site_id, "account_slug": account_slug, "admin_url": f"https://app.netlify.com/sites/{body['name']}"}
+        self._apply_site(site, body)
+        self.sites[site_id] = site
+        return 201, site
+
+    def op_createSite(self, *, query, body):
+        return self._create_site("personal", body)
+
+    def op_createSiteInTeam(self, account_slug, *, query, body):
+        return self._create_site(account_slug, body)
+
+    def op_listSites(self, *, query, body):
+        name = query.get("name", "")
+        return 200, [s for s in self.sites.values() if name in s["name"]]
+
+    def op_getSite(self, site_id, *, query, body):
+        return 200, self._site(site_id)
+
+    def op_updateSite(self, site_id, *, query, body):
+        site = self._site(site_id)
+        self._apply_site(site, body or {})
+        return 200, site
+
+    def op_deleteSite(self, site_id, *, query, body):
+        self._site(site_id)
+        del self.sites[site_id]
+        return 204, None
+
+    # ---- environment variables -------------------------------------------------------------
+    def _env_view(self, var: dict[str, Any]) -> dict[str, Any]:
+        # Secret values are write-only: the API never reads them back in clear.
+        values = [
+            {**v, "value": "********"} if var.get("is_secret") and v["context"] != "dev" else v
+            for v in var["values"]
+        ]
+        return {**var, "values": values}
+
+    def _with_ids(self, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"id": self.new_id("val"), **{k: v for k, v in val.items() if k != "id"}} for val in values]
+
+    def op_getEnvVars(self, account_id, *, query, body):
+        site = query.get("site_id", "")
+        return 200, [self._env_view(v) for (a, s, _), v in self.env.items() if a == account_id and s == site]
+
+    def op_createEnvVars(self, account_id, *, query, body):
+        site = query.get("site_id", "")
+        created = []
+        for item in body or []:
+            where = (account_id, site, item["key"])
+            if where in self.env:
+                raise Reply(409, f"{item['key']} already exists")
+            var = {"key": item["key"], "scopes": item.get("scopes") or ["builds", "functions", "runtime", "post-processing"],
+                   "values": self._with_ids(item.get("values") or []), "is_secret": bool(item.get("is_secret"))}
+            self.env[where] = var
+            created.append(self._env_view(var))
+        return 201, created
+
+    def _env(self, account_id: str, key: str, query: dict[str, str]) -> dict[str, Any]:
+        var = self.env.get((account_id, query.get("site_id", ""), key))
+        if var is None:
+            raise Reply(404, "Environment variable not found")
+        return var
+
+    def op_getEnvVar(self, account_id, key, *, query, body):
+        return 200, self._env_view(self._env(account_id, key, query))
+
+    def op_updateEnvVar(self, account_id, key, *, query, body):
+        var = self._env(account_id, key, query)
+        var["values"] = self._with_ids(body.get("values") or [])
+        if body.get("scopes") is not None:
+            var["scopes"] = body["scopes"]
+        return 200, self._env_view(var)
+
+    def op_setEnvVarValue(self, account_id, key, *, query, body):
+        var = self._env(account_id, key, query)
+        slot = (body.get("context"), body.get("context_parameter"))
+        var["values"] = [v for v in var["values"] if (v["context"], v.get("context_parameter")) != slot]
+        var["values"] += self._with_ids([body])
+        return 201, self._env_view(var)
+
+    def op_deleteEnvVar(self, account_id, key, *, query, body):
+        self._env(account_id, key, query)
+        del self.env[(account_id, query.get("site_id", ""), key)]
+        return 204, None
+
+    # ---- DNS ---------------------------------------------------------------------------------
+    def op_getDnsZones(self, *, query, body):
+        return 200, [z for z in self.zones.values() if z["account_slug"] == query.get("account_slug")]
+
+    def op_createDnsZone(self, *, query, body):
+        if any(z["name"] == body["name"] for z in self.zones.values()):
+            raise Reply(422, "zone already exists")
+        zone_id = self.new_id("zone")
+        zone = {"id": zone_id, "name": body["name"], "account_slug": body["account_slug"],
+                "site_id": body.get("site_id") or "", "dns_servers": ["dns1.p01.nsone.net", "dns2.p01.nsone.net"],
+                "supported_record_types": ["A", "AAAA", "ALIAS", "CAA", "CNAME", "MX", "NS", "SPF", "SRV", "TXT"]}
+        self.zones[zone_id] = zone
+        self.records[zone_id] = {}
+        return 201, zone
+
+    def _zone(self, zone_id: str) -> dict[str, Any]:
+        if zone_id not in self.zones:
+            raise Reply(404, "Not Found")
+        return self.zones[zone_id]
+
+    def op_getDnsZone(self, zone_id, *, query, body):
+        return 200, self._zone(zone_id)
+
+    def op_deleteDnsZone(self, zone_id, *, query, body):
+        self._zone(zone_id)
+        del self.zones[zone_id]
+        del self.records[zone_id]
+        return 204, None
+
+    def op_getDnsRecords(self, zone_id, *, query, body):
+        self._zone(zone_id)
+        return 200, list(self.records[zone_id].values())
+
+    def op_createDnsRecord(self, zone_id, *, query, body):
+        self._zone(zone_id)
+        record_id = self.new_id("rec")
+        record = {"id": record_id, "dns_zone_id": zone_id, "ttl": 3600, "managed": False, **body}
+        self.records[zone_id][record_id] = record
+        return 201, record
+
+    def _record(self, zone_id: str, record_id: str) -> dict[str, Any]:
+        record = self.records.get(zone_id, {}).get(record_id)
+        if record is None:
+            raise Reply(404, "Not Found")
+        return record
+
+    def op_getIndividualDnsRecord(self, zone_id, record_id, *, query, body):
+        return 200, self._record(zone_id, record_id)
+
+    def op_deleteDnsRecord(self, zone_id, record_id, *, query, body):
+        self._record(zone_id, record_id)
+        del self.records[zone_id][record_id]
+        return 204, None
+
+    # ---- TLS ---------------------------------------------------------------------------------
+    def op_provisionSiteTLSCertificate(self, site_id, *, query, body):
+        site = self._site(site_id)
+        if not site.get("custom_domain"):
+            raise Reply(422, "No custom domain configured")
+        cert = {"state": "issued", "domains": [site["custom_domain"], *site.get("domain_aliases", [])],
+                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+                "expires_at": "2026-04-01T00:00:00Z"}
+        self.certs[site_id] = cert
+        return 200, cert
+
+    def op_showSiteTLSCertificate(self, site_id, *, query, body):
+        self._site(site_id)
+        if site_id not in self.certs:
+            raise Reply(404, "Not Found")
+        return 200, self.certs[site_id]
+
+    # ---- build hooks ---------------------------------------------------------------------------
+    def op_listSiteBuildHooks(self, site_id, *, query, body):
+        self._site(site_id)
+        return 200, list(self.hooks.get(site_id, {}).values())
+
+    def op_createSiteBuildHook(self, site_id, *, query, body):
+        self._site(site_id)
+        hook_id = self.new_id("hook")
+        hook = {"id": hook_id, "title": body["title"], "branch": body["branch"], "site_id": site_id,
+                "url": f"https://api.netlify.com/build_hooks/{hook_id}", "created_at": "2026-01-01T00:00:00Z"}
+        self.hooks.setdefault(site_id, {})[hook_id] = hook
+        return 201, hook
+
+    def _hook(self, site_id: str, hook_id: str) -> dict[str, Any]:
+        hook = self.hooks.get(site_id, {}).get(hook_id)
+        if hook is None:
+            raise Reply(404, "Not Found")
+        return hook
+
+    def op_getSiteBuildHook(self, site_id, hook_id, *, query, body):
+        return 200, self._hook(site_id, hook_id)
+
+    def op_updateSiteBuildHook(self, site_id, hook_id, *, query, body):
+        self._hook(site_id, hook_id).update({k: body[k] for k in ("title", "branch") if k in body})
+        return 204, None
+
+    def op_deleteSiteBuildHook(self, site_id, hook_id, *, query, body):
+        self._hook(site_id, hook_id)
+        del self.hooks[site_id][hook_id]
+        return 204, None
+
+    # ---- deploy keys ---------------------------------------------------------------------------
+    def op_listDeployKeys(self, *, query, body):
+        return 200, list(self.keys.values())
+
+    def op_createDeployKey(self, *, query, body):
+        key_id = self.new_id("key")
+        self.keys[key_id] = {"id": key_id, "public_key": f"ssh-ed25519 AAAAfake{key_id}", "created_at": "2026-01-01T00:00:00Z"}
+        return 201, self.keys[key_id]
+
+    def op_getDeployKey(self, key_id, *, query, body):
+        if key_id not in self.keys:
+            raise Reply(404, "Not Found")
+        return 200, self.keys[key_id]
+
+    def op_deleteDeployKey(self, key_id, *, query, body):
+        if key_id not in self.keys:
+            raise Reply(404, "Not Found")
+        del self.keys[key_id]
+        return 204, None

@@ -1,0 +1,199 @@
+"""The `_headers` rendering (pure) and the `SecurityHeaders` component under the mock engine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.config import ConfigError, HeadersConfig, load_stack_config
+from components.headers import HeaderRule, SecurityHeaders, SecurityHeadersArgs, headers_for, render
+from ops.engine import run_stack
+from ops.stackfile import ROOT, read_stack_file
+
+SUPABASE = "https://abcdefghijklmnopqrst.supabase.co"
+BASE = {
+    "csp": {"default-src": ["'self'"], "script-src": ["'self'"], "object-src": ["'none'"]},
+    "permissions_policy": {"camera": ["self"], "geolocation": [], "fullscreen": ["self", "https://cdn.example.org"]},
+}
+
+
+def parse(text: str) -> dict[str, dict[str, str]]:
+    """Read a `_headers` file the way Netlify documents it: path lines, indented `Name: value` lines."""
+    blocks: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if not line[0].isspace():
+            assert line.startswith("/"), line
+            current = blocks.setdefault(line.strip(), {})
+            continue
+        assert current is not None, f"header line before any path: {line!r}"
+        name, sep, value = line.strip().partition(": ")
+        assert sep and name and value, line
+        current[name] = value
+    return blocks
+
+
+def csp_of(text: str) -> dict[str, list[str]]:
+    policy = parse(text)["/*"]["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
+
+
+def test_render_is_a_netlify_headers_file_with_cache_rules() -> None:
+    blocks = parse(render(HeadersConfig.model_validate(BASE), SUPABASE))
+    assert list(blocks) == ["/*", "/assets/*", "/", "/index.html"]
+    assert blocks["/assets/*"] == {"Cache-Control": "public, max-age=31536000, immutable"}
+    assert blocks["/"] == {"Cache-Control": "no-cache"} == blocks["/index.html"]
+    top = blocks["/*"]
+    assert top["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+    assert top["X-Content-Type-Options"] == "nosniff"
+    assert top["X-Frame-Options"] == "DENY"
+    assert top["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert top["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert top["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert top["Permissions-Policy"] == 'camera=(self), geolocation=(), fullscreen=(self "https://cdn.example.org")'
+    assert "Cache-Control" not in top
+
+
+def test_connect_src_gains_supabase_https_and_realtime_wss() -> None:
+    cfg = HeadersConfig.model_validate({**BASE, "csp": {**BASE["csp"], "connect-src": ["'self'"]}})
+    assert csp_of(render(cfg, SUPABASE + "/"))["connect-src"] == [
+        "'self'", SUPABASE, "wss://abcdefghijklmnopqrst.supabase.co",
+    ]
+    # every other directive is untouched
+    assert csp_of(render(cfg, SUPABASE))["script-src"] == ["'self'"]
+
+
+def test_connect_src_is_created_from_default_src_when_absent() -> None:
+    directives = csp_of(render(HeadersConfig.model_validate(BASE), SUPABASE))
+    assert directives["connect-src"] == ["'self'", SUPABASE, "wss://abcdefghijklmnopqrst.supabase.co"]
+
+
+def test_without_a_supabase_url_the_file_is_still_complete() -> None:
+    text = render(HeadersConfig.model_validate(BASE), None)
+    assert "supabase" not in text
+    assert "connect-src" not in csp_of(text)  # inherits default-src 'self'
+    assert parse(text)["/*"]["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://abc.supabase.co", "https://abc.supabase.co/rest/v1", "abc.supabase.co", "https://"]
+)
+def test_a_supabase_url_that_is_not_an_https_origin_is_rejected(url: str) -> None:
+    with pytest.raises(ValueError, match="must be an https:// origin"):
+        render(HeadersConfig.model_validate(BASE), url)
+
+
+def test_headers_for_a_path_merge_every_matching_rule() -> None:
+    cfg = HeadersConfig.model_validate(BASE)
+    root = headers_for(cfg, SUPABASE, "/")
+    asset = headers_for(cfg, SUPABASE, "/assets/index-4f3c2a1b.js")
+    page = headers_for(cfg, SUPABASE, "/work-orders/42")
+    assert root["Cache-Control"] == "no-cache" and "Content-Security-Policy" in root
+    assert asset["Cache-Control"] == "public, max-age=31536000, immutable" and asset["X-Frame-Options"] == "DENY"
+    assert "Cache-Control" not in page
+
+
+def test_rule_matching_follows_netlify_splats_and_placeholders() -> None:
+    assert HeaderRule("/assets/*", ()).matches("/assets/a/b.js")
+    assert not HeaderRule("/assets/*", ()).matches("/assetsx/a.js")
+    assert HeaderRule("/news/:year/*", ()).matches("/news/2024/a")
+    assert not HeaderRule("/news/:year", ()).matches("/news/2024/a")
+    assert not HeaderRule("/", ()).matches("/index.html")
+
+
+def test_optional_headers_can_be_turned_off() -> None:
+    cfg = HeadersConfig.model_validate(
+        {**BASE, "hsts_max_age": 0, "frame_options": None, "referrer_policy": None, "content_type_nosniff": False}
+    )
+    top = parse(render(cfg))["/*"]
+    assert not {"Strict-Transport-Security", "X-Frame-Options", "Referrer-Policy", "X-Content-Type-Options"} & set(top)
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"csp": {"script-src": ["'self'; script-src *"]}}, "headers.csp.script-src[0]"),
+        ({"permissions_policy": {"camera": ["self) , geolocation=(*"]}}, "headers.permissions_policy.camera[0]"),
+        ({"hsts_preload": True, "hsts_max_age": 86400}, "headers"),
+        ({"path": "/etc/_headers"}, "headers.path"),
+        ({"immutable_paths": ["/assets/*", "/"]}, "headers"),
+    ],
+)
+def test_header_values_that_would_break_the_file_are_config_errors(change: dict[str, Any], where: str) -> None:
+    sections = dict(read_stack_file("staging").validate().model_dump(mode="json"))
+    sections["headers"] = {**sections["headers"], **change}
+    with pytest.raises(ConfigError) as error:
+        load_stack_config(sections, "staging")
+    assert [path for path, _ in error.value.problems] == [where]
+
+
+@pytest.mark.parametrize(("stack", "branch"), [("staging", "develop"), ("production", "main")])
+def test_each_stack_commits_its_headers_file_to_the_app_repo(stack: str, branch: str) -> None:
+    stack_file = read_stack_file(stack)
+    cfg = stack_file.validate()
+    preview = run_stack(stack_file)
+    (component,) = preview.by_type("maintainpro:headers:SecurityHeaders")
+    (file,) = [r for r in preview.by_type("github:index/repositoryFile:RepositoryFile") if r.parent == component.urn]
+    assert file.inputs["repository"] == "maintainpro-app"
+    assert file.inputs["branch"] == branch
+    assert file.inputs["file"] == "public/_headers"
+    assert file.inputs["overwriteOnCreate"] is True
+    assert stack in file.inputs["commitMessage"]
+    blocks = parse(file.inputs["content"])
+    assert blocks["/*"]["Strict-Transport-Security"].startswith(f"max-age={cfg.headers.hsts_max_age}")
+    assert blocks["/assets/*"] == {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+def test_component_renders_with_the_supabase_url_output() -> None:
+    pulumi.runtime.set_mocks(_Mocks(), project="maintainpro-platform", stack="staging", preview=False)
+    cfg = read_stack_file("staging").validate()
+
+    @pulumi.runtime.test
+    def check() -> pulumi.Output[None]:
+        url = pulumi.Output.from_input("https://zyxwvutsrqponmlkjihg.supabase.co")
+        component = SecurityHeaders("headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=url))
+
+        def verify(content: str) -> None:
+            assert csp_of(content)["connect-src"][-2:] == [
+                "https://zyxwvutsrqponmlkjihg.supabase.co", "wss://zyxwvutsrqponmlkjihg.supabase.co",
+            ]
+
+        return component.file.content.apply(verify)
+
+    check()
+
+
+def test_offline_preview_shows_the_headers_file_summarised_and_no_secret() -> None:
+    env = {
+        **os.environ,
+        "GITHUB_TOKEN": "fake-github-token",
+        "NETLIFY_AUTH_TOKEN": "fake-netlify-token",
+        "SUPABASE_ACCESS_TOKEN": "fake-supabase-token",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "ops", "preview", "--stack", "production"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "github:index/repositoryFile:RepositoryFile" in out
+    assert "file = public/_headers" in out
+    content_line = next(line for line in out.splitlines() if "content = " in line)
+    assert "lines>" in content_line and "Content-Security-Policy" not in out
+    for token in ("fake-github-token", "fake-netlify-token", "fake-supabase-token"):
+        assert token not in out and token not in done.stderr

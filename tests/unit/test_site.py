@@ -1,0 +1,198 @@
+"""`NetlifySite` under the mock engine: the children each stack registers, and no token anywhere."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+
+import pulumi
+import pytest
+
+from components.config import PROJECT, ConfigError, load_stack_config, split_config
+from components.site import NetlifySite, NetlifySiteArgs
+from ops.engine import SECRET, run_stack
+from ops.stackfile import read_stack_file
+from tests.stacks import mutate, stack_document
+
+TOKEN = "fake-netlify-token"
+NETLIFY = "pulumi-python:dynamic/netlify:"
+
+
+def run(stack: str, monkeypatch):
+    """The real program for `stack`, with a Netlify token both in secret config and in the env."""
+    monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
+    stack_file = read_stack_file(stack)
+    key = f"{PROJECT}:netlifyToken"
+    stack_file = dataclasses.replace(
+        stack_file, raw={**stack_file.raw, key: TOKEN}, secret_keys=stack_file.secret_keys | {key}
+    )
+    return run_stack(stack_file)
+
+
+def site_children(preview, stack):
+    [site] = preview.by_type("maintainpro:site:NetlifySite")
+    assert site.name == f"maintainpro-{stack}"
+    return site, {r.name: r for r in preview.children(site.urn)}
+
+
+def test_production_site_children(monkeypatch):
+    preview = run("production", monkeypatch)
+    site, children = site_children(preview, "production")
+    [platform] = preview.by_type("maintainpro:platform:Platform")
+    assert site.parent == platform.urn
+    name = "maintainpro-production"
+    assert {n: r.type.removeprefix(NETLIFY) for n, r in children.items()} == {
+        f"{name}-deploy-key": "DeployKey",
+        f"{name}-site": "Site",
+        f"{name}-env-VITE_APP_ENV": "EnvVar",
+        f"{name}-env-VITE_SENTRY_ENVIRONMENT": "EnvVar",
+        f"{name}-env-NODE_VERSION": "EnvVar",
+        f"{name}-env-BUILD_HOOK_SECRET": "EnvVar",  # a rotated secret delivered to Netlify
+        f"{name}-env-VITE_SUPABASE_URL": "EnvVar",  # from the database component
+        f"{name}-env-VITE_SUPABASE_ANON_KEY": "EnvVar",
+        f"{name}-hook-nightly-rebuild": "BuildHook",
+        f"{name}-zone": "DnsZone",
+        f"{name}-dns-app-maintainpro-example": "DnsRecord",
+        f"{name}-dns-www-maintainpro-example": "DnsRecord",
+        f"{name}-caa-letsencrypt-org": "DnsRecord",
+        f"{name}-certificate": "Certificate",
+    }
+    web = children[f"{name}-site"].inputs
+    assert web["custom_domain"] == "app.maintainpro.example"
+    assert web["domain_aliases"] == ["www.maintainpro.example"]
+    assert web["force_ssl"] is True and web["account_slug"] == "maintainpro-example"
+    assert web["repo"]["repo_branch"] == "main" and web["repo"]["allowed_branches"] == ["main"]
+    assert web["repo"]["repo_path"] == "maintainpro-example/maintainpro-app"
+    caa = children[f"{name}-caa-letsencrypt-org"].inputs
+    assert (caa["type"], caa["hostname"], caa["value"], caa["flag"], caa["tag"]) == (
+        "CAA", "maintainpro.example", "letsencrypt.org", 0, "issue")
+    assert children[f"{name}-dns-app-maintainpro-example"].inputs["type"] == "CNAME"
+    cert = children[f"{name}-certificate"]
+    assert cert.inputs["domains"] == ["app.maintainpro.example", "www.maintainpro.example"]
+    record_urns = {children[n].urn for n in children if "-dns-" in n or "-caa-" in n}
+    assert record_urns <= set(cert.dependencies)
+    assert children[f"{name}-hook-nightly-rebuild"].additional_secret_outputs == ("url",)
+    rotated = children[f"{name}-env-BUILD_HOOK_SECRET"]
+    assert rotated.inputs["is_secret"] is True and rotated.inputs["values"] == SECRET
+    assert rotated.additional_secret_outputs == ("values", "value_hashes")
+    sentry = children[f"{name}-env-VITE_SENTRY_ENVIRONMENT"].inputs
+    assert sentry["values"] == [
+        {"context": "production", "value": "production"},
+        {"context": "deploy-preview", "value": "production-preview"},
+    ]
+
+
+def test_staging_site_children(monkeypatch):
+    preview = run("staging", monkeypatch)
+    site, children = site_children(preview, "staging")
+    kinds = sorted(r.type.removeprefix(NETLIFY) for r in children.values())
+    assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site"]  # no domain, zone or certificate
+    assert {"maintainpro-staging-env-VITE_SUPABASE_URL", "maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"} <= set(children)
+    anon = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].inputs
+    assert anon["values"] == SECRET  # the database hands it over as a secret; it stays one
+    anon_outputs = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].additional_secret_outputs
+    assert anon_outputs == ("values", "value_hashes")
+    assert children["maintainpro-staging-env-NODE_VERSION"].additional_secret_outputs == ()
+    web = children["maintainpro-staging-site"].inputs
+    assert "custom_domain" not in web and web["force_ssl"] is True
+    assert web["repo"]["repo_branch"] == "develop"
+    assert web["repo"]["allowed_branches"] == ["develop", "release/next"]  # branch deploys on
+    sentry = children["maintainpro-staging-env-VITE_SENTRY_ENVIRONMENT"].inputs
+    assert {v["context"] for v in sentry["values"]} == {"production", "deploy-preview", "branch-deploy"}
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_no_token_value_anywhere(stack, monkeypatch):
+    preview = run(stack, monkeypatch)
+    assert preview.by_type(f"{NETLIFY}Site")
+    assert TOKEN not in json.dumps([dataclasses.asdict(r) for r in preview.resources], default=str)
+    assert TOKEN not in json.dumps(preview.outputs, default=str)
+
+
+class Capture(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args):
+        self.resources.append(args)
+        return (f"{args.name}-id" if args.typ.startswith("pulumi-python") else None), dict(args.inputs)
+
+    def call(self, args):
+        return {}, None
+
+
+def test_values_from_other_components_become_env_vars_and_secrets_stay_secret(monkeypatch):
+    monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
+    doc = stack_document("staging")["config"]
+    sections = split_config({k: v for k, v in doc.items()}, set(), "Pulumi.staging.yaml")
+    cfg = load_stack_config(sections, "staging", "Pulumi.staging.yaml")
+    mocks = Capture()
+    pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack="staging", preview=False)
+
+    @pulumi.runtime.test
+    def program():
+        site = NetlifySite("maintainpro-staging", NetlifySiteArgs(
+            netlify=cfg.netlify,
+            repo_path="maintainpro-example/maintainpro-app",
+            supabase_url=pulumi.Output.from_input("https://stage.supabase.example"),
+            supabase_anon_key=pulumi.Output.secret("fake-anon-key"),
+            secret_env={"WORK_ORDER_WEBHOOK_SECRET": pulumi.Output.secret("fake-webhook-secret")},
+        ))
+        return site.url
+
+    program()
+    env = {r.inputs["key"]: r for r in mocks.resources if r.typ.endswith("netlify:EnvVar")}
+    assert env["VITE_SUPABASE_URL"].inputs["values"] == [
+        {"context": c, "value": "https://stage.supabase.example"}
+        for c in ("production", "deploy-preview", "branch-deploy")
+    ]
+    assert env["VITE_SUPABASE_ANON_KEY"].inputs["is_secret"] is False
+    webhook = env["WORK_ORDER_WEBHOOK_SECRET"]
+    assert webhook.inputs["is_secret"] is True
+    for args in mocks.resources:
+        if args.typ.startswith("pulumi-python"):
+            provider = args.inputs["__provider"]  # always a secret: unwrap the marker
+            pickled = base64.b64decode(provider["value"] if isinstance(provider, dict) else provider)
+            assert TOKEN.encode() not in pickled
+
+
+def test_env_key_set_twice_is_a_clear_error(monkeypatch):
+    doc = stack_document("staging")["config"]
+    cfg = load_stack_config(split_config(doc, set(), "x"), "staging", "x")
+    mocks = Capture()
+    pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack="staging", preview=True)
+
+    @pulumi.runtime.test
+    def program():
+        NetlifySite("s", NetlifySiteArgs(netlify=cfg.netlify, repo_path="o/r",
+                                         secret_env={"NODE_VERSION": "x"}))
+
+    with pytest.raises(ValueError, match="netlify.env: NODE_VERSION also come"):
+        program()
+
+
+def test_managed_dns_needs_a_zone_holding_every_domain():
+    doc = stack_document("production")
+    mutate(doc, f"{PROJECT}:netlify", "dns_zone", "other.example")
+    raw = doc["config"]
+    with pytest.raises(ConfigError) as err:
+        load_stack_config(split_config(raw, set(), "Pulumi.production.yaml"), "production", "Pulumi.production.yaml")
+    assert ("netlify.custom_domain", "'app.maintainpro.example' is not inside the DNS zone 'other.example'") in err.value.problems
+    assert ("netlify.domain_aliases.0", "'www.maintainpro.example' is not inside the DNS zone 'other.example'") in err.value.problems
+    from tests.stacks import DELETE
+    mutate(doc, f"{PROJECT}:netlify", "dns_zone", DELETE)
+    with pytest.raises(ConfigError) as err:
+        load_stack_config(split_config(doc["config"], set(), "p"), "production", "p")
+    assert ("netlify.dns_zone", "required when manage_dns is on and a custom_domain is set") in err.value.problems
+
+
+def test_deploy_previews_off_is_reported_not_silently_ignored(monkeypatch, caplog):
+    caplog.set_level("WARNING")
+    run("production", monkeypatch)  # production turns deploy previews off
+    assert any("netlify.deploy_previews=false is not applied" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    run("staging", monkeypatch)
+    assert not any("deploy_previews" in r.getMessage() for r in caplog.records)
