@@ -77,14 +77,13 @@ class Platform(pulumi.ComponentResource):
             "headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=self.supabase_url), child
         )
 
-        # -- backups (components/backups.py)
-        # BACKUP_DATABASE_URL: wired from the database component once it exists (database_url=...).
+        # -- backups (components/backups.py): the workflow dumps this stack's database (BACKUP_DATABASE_URL).
         self.backups = (
             BackupSchedule(
                 f"{name}-backups",
                 BackupScheduleArgs(
                     environment=cfg.environment, backups=cfg.backups, github=cfg.github,
-                    protect_data=cfg.is_production,
+                    protect_data=cfg.is_production, database_url=self.database.db_url,
                 ),
                 child,
             )

@@ -11,7 +11,7 @@ import yaml
 
 from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import ConfigError, StackConfig, load_stack_config
-from ops.engine import run_stack
+from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
 from tests.stacks import mutate, stack_document
 from tests.support.capture import Captured, CapturingMocks, run_program
@@ -225,3 +225,17 @@ def test_bad_backup_config_is_reported_with_its_key_path(path: str, value: Any, 
     with pytest.raises(ConfigError) as caught:
         load_stack_config(sections, "staging")
     assert any(p.startswith("backups") and problem in m for p, m in caught.value.problems), caught.value.problems
+
+
+@pytest.mark.parametrize("stack_name", ["staging", "production"])
+def test_platform_wires_the_stacks_database_url_as_a_secret(stack_name: str) -> None:
+    preview = run_stack(read_stack_file(stack_name))
+    (component,) = preview.by_type("maintainpro:backups:BackupSchedule")
+    (project,) = preview.by_type("pulumi-python:dynamic/supabase:Project")
+    secrets = [r for r in preview.by_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
+               if r.parent == component.urn]
+    (secret,) = secrets
+    assert secret.inputs["secretName"] == "BACKUP_DATABASE_URL"
+    assert secret.inputs["environment"] == f"{stack_name}-backups"
+    assert secret.inputs["value"] == SECRET
+    assert project.urn in secret.property_dependencies.get("value", ())
