@@ -9,6 +9,7 @@ because the deployment environment's required reviewers would hold every schedul
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pulumi
@@ -20,6 +21,9 @@ from components.config import MonitoringConfig, Severity, StackConfig
 SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
 PYTHON_VERSION = "3.11"
 SUPABASE_URL_ENV = "MAINTAINPRO_SUPABASE_URL"
+# The checks travel in the committed workflow: the probe runs what was applied, and auditors
+# (and the policy pack) can see from the file alone which domains are watched.
+CHECKS_ENV = "MAINTAINPRO_CHECKS"
 
 
 def webhook_env(severity: str) -> str:
@@ -60,7 +64,10 @@ class MonitoringArgs:
 def render_workflow(args: MonitoringArgs, supabase_url: str | None = None) -> str:
     """The workflow YAML (dumped from a dict, so it is valid YAML by construction)."""
     routed = [s for s in SEVERITIES if any(r.severity == s for r in args.monitoring.alert_routes)]
-    env: dict[str, str] = {"FAIL_ON": "${{ inputs.fail_on || 'warning' }}"}
+    env: dict[str, str] = {
+        "FAIL_ON": "${{ inputs.fail_on || 'warning' }}",
+        CHECKS_ENV: json.dumps([check.model_dump(mode="json") for check in args.monitoring.checks]),
+    }
     if supabase_url:
         env[SUPABASE_URL_ENV] = supabase_url
     env |= {webhook_env(s): f"${{{{ secrets.{webhook_env(s)} }}}}" for s in routed}

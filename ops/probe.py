@@ -22,12 +22,13 @@ from urllib.parse import urlsplit
 import httpx
 import typer
 from cryptography import x509
+from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 from rich.text import Text
 
 from components.config import AlertRoute, CheckConfig, ConfigError, HeadersConfig, StackConfig
 from components.headers import security_headers
-from components.monitoring import SEVERITIES, SUPABASE_URL_ENV, webhook_env
+from components.monitoring import CHECKS_ENV, SEVERITIES, SUPABASE_URL_ENV, webhook_env
 from components.runtime_config import now as clock
 from ops.cli import app, fail, fail_config, stderr, stdout
 from ops.preview import StackDir
@@ -291,6 +292,16 @@ def _table(stack: str, results: Sequence[Result]) -> Table:
     return table
 
 
+def _deployed_checks(text: str) -> list[CheckConfig]:
+    """The checks the deployed workflow carries (so what runs is what was reviewed and applied)."""
+    try:
+        return TypeAdapter(list[CheckConfig]).validate_json(text)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        fail(f"--checks-json / {CHECKS_ENV}: {where or '(value)'}: {first['msg']}")
+
+
 def _load(stack: str, stack_dir: Path) -> StackConfig:
     try:
         return read_stack_file(stack, stack_dir).validate()
@@ -309,6 +320,10 @@ def probe(
     supabase_url: Annotated[
         str | None, typer.Option(envvar=SUPABASE_URL_ENV, help="The stack's Supabase API URL (for the expected CSP).")
     ] = None,
+    checks_json: Annotated[
+        str | None,
+        typer.Option(envvar=CHECKS_ENV, help="Checks to run as JSON (the deployed workflow sets it); default: the stack file's."),
+    ] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Run the stack's uptime, SSL-expiry, header-drift and health checks; route alerts by severity."""
@@ -319,7 +334,8 @@ def probe(
     if ca_file is not None and not ca_file.is_file():
         fail(f"--ca-file: {ca_file} is not a file")
     cfg = _load(stack, stack_dir)
-    if not cfg.monitoring.checks:
+    checks = _deployed_checks(checks_json) if checks_json else list(cfg.monitoring.checks)
+    if not checks:
         fail(f"Pulumi.{stack}.yaml: monitoring.checks is empty, nothing to probe")
     try:
         security_headers(cfg.headers, supabase_url)
@@ -329,7 +345,7 @@ def probe(
         context = tls_context(ca_file)
     except ssl.SSLError as error:
         fail(f"--ca-file: {ca_file} is not a usable PEM bundle ({error.reason or error})")
-    results = run_checks(cfg.monitoring.checks, cfg.headers, supabase_url, timeout, context)
+    results = run_checks(checks, cfg.headers, supabase_url, timeout, context)
     alerts = route_alerts(results, cfg.monitoring.alert_routes)
     if send:
         with httpx.Client(timeout=timeout) as client:

@@ -11,8 +11,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Recorded:
     body: Any
 
 
-class FaultServer:
+class FaultServer(LoopbackServer):
     """Serve scripted answers on 127.0.0.1; when the script runs out, answer `fallback`."""
 
     def __init__(self, fallback: Answer | None = None) -> None:
@@ -78,20 +80,7 @@ class FaultServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> "FaultServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler)
 
     def then(self, *answers: Answer) -> "FaultServer":
         self.script.extend(answers)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from tests.support.loopback import LoopbackServer, free_port
 
 
 @dataclass(frozen=True)
@@ -122,26 +122,12 @@ def _handler(reply: Reply) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serve(reply: Reply, certs: Certs | None = None) -> Iterator[str]:
     """Serve `reply` on 127.0.0.1 (HTTPS when `certs` is given); yield the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(reply))
-    server.daemon_threads = True
-    scheme = "http"
+    tls = None
     if certs is not None:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(certs.cert, certs.key)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-        scheme = "https"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(certs.cert, certs.key)
+    with LoopbackServer(_handler(reply), tls) as server:
+        yield server.url
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+closed_port = free_port

@@ -17,12 +17,14 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
+
+from tests.support.loopback import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
@@ -73,7 +75,7 @@ def _routes(spec_path: Path) -> list[tuple[str, re.Pattern[str], str, dict[str, 
 _VALIDATORS: dict[tuple[str, str], jsonschema.Draft4Validator] = {}
 
 
-class FakeNetlify:
+class FakeNetlify(LoopbackServer):
     """Stateful in-memory Netlify; `calls` records every request with its operationId."""
 
     def __init__(self, spec_path: Path = SPEC_PATH) -> None:
@@ -92,20 +94,7 @@ class FakeNetlify:
         self.keys: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> "FakeNetlify":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler())
 
     # ---- helpers for tests ---------------------------------------------------------------
     def fail(self, operation: str, **kw: Any) -> None:

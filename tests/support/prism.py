@@ -14,14 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support.loopback import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "dist" / "index.js"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -284,6 +284,20 @@ def test_table_output_lists_every_check(local_stack: tuple[Path, Reply], far: Ce
     assert "alert warning -> slack #maintainpro-staging: api-health (would fire)" in result.stdout
 
 
+def test_the_deployed_workflow_checks_win_over_the_stack_file(local_stack: tuple[Path, Reply], far: Certs) -> None:
+    stack_dir, _ = local_stack
+    cfg = read_stack_file("staging", stack_dir).validate()
+    uptime = next(c for c in cfg.monitoring.checks if c.kind == "uptime")
+    deployed = json.dumps([{**uptime.model_dump(mode="json"), "name": "deployed-uptime"}])
+    result = invoke("--stack", "staging", "--stack-dir", str(stack_dir), "--ca-file", str(far.ca),
+                    "--supabase-url", SUPABASE, "--timeout", str(TIMEOUT), "--json", env={"MAINTAINPRO_CHECKS": deployed})
+    assert result.exit_code == 0, result.output
+    assert [r["name"] for r in json.loads(result.stdout)["results"]] == ["deployed-uptime"]
+    bad = invoke("--stack", "staging", "--stack-dir", str(stack_dir), "--checks-json", '[{"name": "x", "kind": "ping"}]')
+    assert bad.exit_code == 2
+    assert "--checks-json / MAINTAINPRO_CHECKS: 0.kind:" in bad.output
+
+
 def ops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "ops", "probe", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, env=env)

@@ -20,12 +20,13 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from providers.supabase import spec
 from tests.support.faults import Answer
+from tests.support.loopback import LoopbackServer
 
 TOKEN = "fake-supabase-token"
 MASK = "****"
@@ -87,7 +88,7 @@ def _routes() -> list[tuple[re.Pattern[str], str, str]]:
     return routes
 
 
-class FakeSupabase:
+class FakeSupabase(LoopbackServer):
     """In-memory Management API on 127.0.0.1; configure, then use as a context manager."""
 
     def __init__(self, polls_until_healthy: int | None = 1, keys_delay_polls: int = 0) -> None:
@@ -113,18 +114,7 @@ class FakeSupabase:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    def __enter__(self) -> "FakeSupabase":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler)
 
     # -- scripting -------------------------------------------------------------------------
     def fail(self, operation: str, *answers: Answer) -> None:
