@@ -176,7 +176,7 @@ class BackupStore:
         etag = f'"{hashlib.md5(b"".join(part_md5s)).hexdigest()}-{len(part_md5s)}"'
         return Uploaded(size=size, sha256=sha.hexdigest(), etag=etag, parts=len(part_md5s))
 
-    def _put_part(self, key: str, upload_id: str, number: int, body: bytes, md5: bytes) -> dict[str, Any]:
+    def _put_part(self, key: str, upload_id: str, number: int, body: bytearray, md5: bytes) -> dict[str, Any]:
         answer = self.client.upload_part(
             Bucket=self.bucket,
             Key=key,
@@ -238,15 +238,16 @@ class BackupStore:
             )
 
 
-def _read_part(stream: IO[bytes], part_size: int, sha: Any) -> bytes:
-    """Up to part_size bytes, read and hashed a chunk at a time; b'' at EOF."""
-    chunks: list[bytes] = []
+def _read_part(stream: IO[bytes], part_size: int, sha: Any) -> bytearray:
+    """Up to part_size bytes read straight into one buffer (no joining copy), hashed a chunk at a time."""
+    buffer = bytearray(part_size)
     filled = 0
-    while filled < part_size:
-        chunk = stream.read(min(READ_CHUNK, part_size - filled))
-        if not chunk:
-            break
-        sha.update(chunk)
-        chunks.append(chunk)
-        filled += len(chunk)
-    return b"".join(chunks)
+    with memoryview(buffer) as view:
+        while filled < part_size:
+            count = stream.readinto(view[filled:min(part_size, filled + READ_CHUNK)])  # type: ignore[attr-defined]
+            if not count:
+                break
+            sha.update(view[filled:filled + count])
+            filled += count
+    del buffer[filled:]
+    return buffer
