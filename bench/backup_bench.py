@@ -83,24 +83,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_sampled(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Wall time, peak RSS (kB, VmHWM of the process itself) and stdout of one command."""
+def run_sampled(argv: list[str], env: dict[str, str]) -> tuple[float, int, float, str]:
+    """Wall time, peak RSS (kB, VmHWM), CPU seconds of the process itself (children excluded) and stdout."""
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak, cpu = 0, 0.0
     status = Path(f"/proc/{proc.pid}/status")
     while proc.poll() is None:
         try:
             match = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
             peak = max(peak, int(match.group(1))) if match else peak
-        except OSError:
-            pass
+            cpu = cpu_seconds(proc.pid)
+        except (OSError, IndexError):
+            pass  # exited between poll() and the read
         time.sleep(0.02)
     out, err = proc.communicate()
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[2:4])} failed ({proc.returncode}): {err.strip()}")
-    return elapsed, peak, out
+    return elapsed, peak, cpu, out
 
 
 def main() -> None:
@@ -139,11 +140,12 @@ def main() -> None:
                        RESTORE_DATABASE_URL=pg.url())
 
             plain_dump_seconds(url)  # warm-up: first reads after generation set hint bits and fill caches
-            baseline, command, job, peaks, s3_cpu = [], [], [], [], []
+            baseline, command, job, peaks, s3_cpu, job_cpu = [], [], [], [], [], []
             for _ in range(args.rounds):
                 baseline.append(plain_dump_seconds(url))
                 s3_cpu_before = cpu_seconds(moto.pid)
-                elapsed, peak, out = run_sampled([sys.executable, "-m", "ops", "backup", "--no-prune"], env)
+                elapsed, peak, cpu, out = run_sampled([sys.executable, "-m", "ops", "backup", "--no-prune"], env)
+                job_cpu.append(cpu)
                 s3_cpu.append(cpu_seconds(moto.pid) - s3_cpu_before)
                 command.append(elapsed)
                 peaks.append(peak)
@@ -155,11 +157,13 @@ def main() -> None:
             print(f"pg_dump -Fc > /dev/null      median {base:6.2f}s  runs {', '.join(f'{s:.2f}' for s in baseline)}")
             print(f"ops backup (job)             median {statistics.median(job):6.2f}s  ratio {statistics.median(job) / base:.3f}  (target <= 1.15)")
             print(f"ops backup (whole command)   median {statistics.median(command):6.2f}s  ratio {statistics.median(command) / base:.3f}")
+            print(f"backup command's own CPU (Python start-up, hashing, upload; pg_dump excluded): "
+                  f"median {statistics.median(job_cpu):.2f}s")
             print(f"S3 server (moto) CPU per backup: median {statistics.median(s3_cpu):.2f}s, on this machine's "
                   f"{os.cpu_count()} cores (remote in production)")
             print(f"peak RSS of the backup command: {max(peaks) / 1024:.0f} MiB (part size 16 MiB, 2 uploads in flight)")
 
-            elapsed, _, out = run_sampled([sys.executable, "-m", "ops", "restore-drill", "--jobs", str(args.jobs)], env)
+            elapsed, _, _, out = run_sampled([sys.executable, "-m", "ops", "restore-drill", "--jobs", str(args.jobs)], env)
             rto = float(re.search(r"RTO ([\d.]+)s", out).group(1))  # type: ignore[union-attr]
             print(f"restore drill: {elapsed:.2f}s wall, RTO {rto:.2f}s, jobs {args.jobs}")
             for line in out.splitlines():
