@@ -30,6 +30,7 @@ audit: preview
 	$(PY) -m ops audit --stack production
 
 test: $(VENV)/.installed node_modules/.installed postgres
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed node_modules/.installed

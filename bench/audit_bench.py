@@ -51,7 +51,7 @@ def main() -> None:
     for stack in ("staging", "production"):
         stack_file = read_stack_file(stack)
         stack_file.validate()
-        row(stack, lambda: run_stack(stack_file), stack)
+        row(stack, lambda stack_file=stack_file: run_stack(stack_file), stack)
     copies = -(-1000 // PER_COPY)
     synthetic = StackFile("production", ROOT / "Pulumi.production.yaml",
                           {"fixture:variant": "compliant", "fixture:copies": str(copies)}, frozenset())

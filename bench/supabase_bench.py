@@ -53,7 +53,7 @@ def through_providers(fake: FakeSupabase, name: str) -> None:
 
 def bare(fake: FakeSupabase, calls: list, name: str) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
-    old_ref = ""
+    old_ref = ref = ""
     with httpx.Client(base_url=fake.url, headers=headers) as http:
         for call in calls:
             path = call.path.replace(old_ref, ref) if old_ref else call.path

@@ -64,7 +64,7 @@ def _cron(value: str) -> str:
     fields = value.split()
     if len(fields) != 5:
         raise ValueError(f"'{value}' is not a 5-field cron expression (minute hour day month weekday)")
-    for text, (low, high), name in zip(fields, _CRON_RANGES, ("minute", "hour", "day", "month", "weekday")):
+    for text, (low, high), name in zip(fields, _CRON_RANGES, ("minute", "hour", "day", "month", "weekday"), strict=True):
         if not _CRON_FIELD.match(text):
             raise ValueError(f"cron {name} field '{text}' is not valid")
         for number in map(int, re.findall(r"\d+", text.split("/")[0])):

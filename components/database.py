@@ -118,8 +118,8 @@ class SupabaseProject(pulumi.ComponentResource):
         self.anon_key = pulumi.Output.secret(self.project.anon_key)
         self.service_role_key = pulumi.Output.secret(self.project.service_role_key)
         self.db_url = pulumi.Output.secret(self.project.db_url)
-        self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url)))
-        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.db_url)))
+        self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url), strict=True))
+        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.db_url), strict=True))
         self.register_outputs({
             "url": self.url,
             "project_ref": self.project_ref,

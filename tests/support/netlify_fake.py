@@ -160,7 +160,7 @@ class FakeNetlify(LoopbackServer):
     def dispatch(
         self, method: str, path: str, query: dict[str, str], body: Any
     ) -> tuple[int, Any, dict[str, str], bool]:
-        for route_method, pattern, operation, op in self.routes:
+        for route_method, pattern, operation, op in self.routes:  # noqa: B007 (used after the break)
             match = pattern.match(path)
             if match and route_method == method:
                 break

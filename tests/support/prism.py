@@ -44,7 +44,7 @@ def prism(spec: Path, startup_timeout: float = 30.0) -> Iterator[str]:
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"Prism did not listen on port {port} within {startup_timeout}s")
+                    raise RuntimeError(f"Prism did not listen on port {port} within {startup_timeout}s") from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
