@@ -14,7 +14,7 @@ from components.config import ConfigError, StackConfig, load_stack_config
 from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
 from tests.stacks import mutate, stack_document
-from tests.support.capture import Captured, CapturingMocks, run_program
+from tests.support.capture import CapturingMocks, run_program
 
 S3 = "aws:s3/"
 ACCOUNT = "123456789012"
