@@ -33,11 +33,12 @@ test: $(VENV)/.installed node_modules/.installed postgres
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
-bench: $(VENV)/.installed node_modules/.installed
+bench: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) bench/preview_bench.py
 	$(PY) bench/supabase_bench.py
 	$(PY) bench/netlify_provider_bench.py
 	$(PY) bench/audit_bench.py
+	$(PY) bench/backup_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

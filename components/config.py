@@ -292,16 +292,40 @@ class RetentionConfig(Strict):
 
 
 class BackupsConfig(Strict):
+    """Off-site backups (components/backups.py, ops/backup/).
+
+    `minimum_retention_days` is the age below which no backup version is ever gone for good:
+    the object-lock default retention when `object_lock` is on, and how long a pruned
+    (noncurrent) version stays. `transition_days` moves backups to STANDARD_IA, which S3 allows
+    from day 30 on.
+    """
+
     enabled: bool = True
     schedule: Cron = "17 3 * * *"
     restore_drill_schedule: Cron = "47 4 * * 1"
     bucket_name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     aws_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
-    minimum_retention_days: Annotated[int, Field(ge=1)] = 30
-    transition_days: Annotated[int, Field(ge=1)] = 30
+    minimum_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    transition_days: Annotated[int, Field(ge=30)] = 30
     object_lock: bool = False
+    object_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
     rto_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
+    schemas: list[Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]] = Field(
+        default_factory=lambda: ["public"], min_length=1
+    )
+    postgres_major: Annotated[int, Field(ge=13, le=18)] = 17
+    ops_repository: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")] = "maintainpro-platform"
+    ops_ref: Annotated[str, Field(min_length=1, max_length=255)] = "main"
+    github_oidc_provider_arn: Annotated[
+        str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
+    ] | None = None
+
+    @model_validator(mode="after")
+    def _distinct_schedules(self) -> BackupsConfig:
+        if self.schedule == self.restore_drill_schedule:
+            raise ValueError("restore_drill_schedule must differ from schedule (the workflow tells runs apart by cron)")
+        return self
 
 
 class CheckConfig(Strict):

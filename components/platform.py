@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pulumi
 
+from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import StackConfig
 from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
@@ -76,7 +77,19 @@ class Platform(pulumi.ComponentResource):
             "headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=self.supabase_url), child
         )
 
-        # -- backups (components/backups.py)
+        # -- backups (components/backups.py): the workflow dumps this stack's database (BACKUP_DATABASE_URL).
+        self.backups = (
+            BackupSchedule(
+                f"{name}-backups",
+                BackupScheduleArgs(
+                    environment=cfg.environment, backups=cfg.backups, github=cfg.github,
+                    protect_data=cfg.is_production, database_url=self.database.db_url,
+                ),
+                child,
+            )
+            if cfg.backups.enabled
+            else None
+        )
 
         # -- delivery (components/delivery.py)
         self.delivery = DeliveryEnvironment(

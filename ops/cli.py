@@ -62,5 +62,7 @@ def _group() -> None:
 def main() -> None:
     # Command modules register themselves on `app` when imported.
     from ops import audit, preview, probe, rollback, secrets  # noqa: F401
+    from ops.backup.cli import register as register_backup
 
+    register_backup(app)
     app()

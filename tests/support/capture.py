@@ -67,12 +67,15 @@ class CapturingMocks(pulumi.runtime.Mocks):
         return found
 
 
-def run_program(build: Callable[[], Any], stack: str = "test") -> tuple[CapturingMocks, Any]:
+def run_program(
+    build: Callable[[], Any], stack: str = "test", mocks: CapturingMocks | None = None
+) -> tuple[CapturingMocks, Any]:
     """Run `build` (which registers resources) to completion under capturing mocks.
 
     Returns the mocks and the resolved value of whatever `build` returned (an Input or None).
+    `mocks` may be a subclass that answers with provider-computed outputs (ARNs, ...).
     """
-    mocks = CapturingMocks()
+    mocks = mocks if mocks is not None else CapturingMocks()
     resolved: dict[str, Any] = {}
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project="maintainpro-platform", stack=stack, preview=False)

@@ -176,7 +176,9 @@ def _delivered(mocks: CapturingMocks) -> dict[str, tuple[object, bool]]:
     return {
         r.inputs["secretName"].value: (r.inputs["value"].value, r.inputs["value"].secret)
         for r in mocks.of_type(ENV_SECRET)
-        if r.inputs["secretName"].value not in CI_SECRETS  # the Supabase project's outputs, not generated
+        # The Supabase project's outputs (also the backup workflow's database URL) are not generated.
+        if r.inputs["secretName"].value not in CI_SECRETS
+        and r.inputs["environment"].value == "production"
     }
 
 

@@ -1,0 +1,115 @@
+"""What the backup commands ask PostgreSQL: server facts, tables and exact row counts, scratch databases.
+
+Row counts are taken inside the snapshot pg_dump exports from, so the manifest describes exactly
+the rows in the dump even while the application keeps writing.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from ops.backup.dsn import Dsn
+from ops.backup.errors import BackupError
+
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+# Ordinary and partitioned tables of the chosen schemas, minus extension members (pg_dump skips
+# their data unless the extension asks for it, so counting them would make drills fail).
+_TABLES = """
+SELECT n.nspname, c.relname
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND n.nspname = ANY(%s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2
+"""
+
+
+def find_binary(name: str) -> str:
+    """A PostgreSQL program from PATH, else the newest /usr/lib/postgresql/<major>/bin (Debian layout)."""
+    found = shutil.which(name)
+    if found:
+        return found
+
+    def major(path: str) -> int:
+        match = re.search(r"/postgresql/(\d+)/bin/", path)
+        return int(match.group(1)) if match else 0
+
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=major, reverse=True)
+    for candidate in candidates:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    raise BackupError(
+        f"{name} not found on PATH nor in /usr/lib/postgresql/*/bin; install the PostgreSQL "
+        "client tools (Debian/Ubuntu: apt-get install postgresql-client)"
+    )
+
+
+def table_name(schema: str, table: str) -> str:
+    """The manifest's key for a table: `schema.table`, names as PostgreSQL stores them."""
+    return f"{schema}.{table}"
+
+
+def list_tables(conn: psycopg.Connection, schemas: Sequence[str]) -> list[tuple[str, str]]:
+    rows = conn.execute(_TABLES, (list(schemas),)).fetchall()
+    return [(str(schema), str(table)) for schema, table in rows]
+
+
+def count_rows(conn: psycopg.Connection, tables: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Exact row counts (count(*)), one query per table, in the connection's current transaction."""
+    counts: dict[str, int] = {}
+    for schema, table in tables:
+        query = sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+        row = conn.execute(query).fetchone()
+        counts[table_name(schema, table)] = int(row[0]) if row else 0
+    return counts
+
+
+def server_version(conn: psycopg.Connection) -> str:
+    row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "unknown"
+
+
+def existing_schemas(conn: psycopg.Connection, schemas: Sequence[str]) -> list[str]:
+    rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", (list(schemas),)).fetchall()
+    return sorted(str(r[0]) for r in rows)
+
+
+def database_exists(conn: psycopg.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+
+
+def create_database(dsn: Dsn, name: str) -> None:
+    """CREATE DATABASE, issued from the DSN's own database (the maintenance connection)."""
+    with dsn.connect(autocommit=True) as conn:
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot create database {name!r} on {dsn.describe()}: {dsn.redact(str(exc))}") from None
+
+
+def drop_database(dsn: Dsn, name: str) -> None:
+    """DROP DATABASE ... WITH (FORCE): a drill's scratch database must go even if a session lingers."""
+    with dsn.connect(autocommit=True) as conn:
+        try:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot drop database {name!r} on {dsn.describe()}: {dsn.redact(str(exc))}") from None
+
+
+def tail(path: Path, dsn: Dsn, limit: int = 2000) -> str:
+    """The end of a tool's stderr, password removed, for an error message."""
+    try:
+        data = path.read_bytes()[-limit:]
+    except OSError:
+        return ""
+    return dsn.redact(data.decode("utf-8", errors="replace"))

@@ -1,0 +1,191 @@
+"""`ops restore-drill` and `ops restore`: fetch a verified backup, check it, pg_restore it, compare.
+
+Both share one path so the drill measures exactly what a real recovery would do; the drill then
+drops its scratch database, a restore leaves the target in place.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from ops.backup import manifest as names
+from ops.backup import postgres
+from ops.backup.dsn import Dsn
+from ops.backup.errors import BackupError
+from ops.backup.manifest import Backup, Manifest
+from ops.backup.store import BackupStore
+
+_SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (?P<name>\S+) ")
+RTO_STEPS = ("choose backup", "download+verify", "create database", "pg_restore", "compare")
+
+
+@dataclass
+class Timings:
+    """Seconds per step, in order; the RTO is the sum of the steps a real recovery needs."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - started
+
+    @property
+    def rto_seconds(self) -> float:
+        return sum(v for k, v in self.steps.items() if k in RTO_STEPS)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    backup: Backup
+    manifest: Manifest
+    database: str
+    timings: Timings
+    mismatches: list[str]
+
+    @property
+    def verified(self) -> bool:
+        return not self.mismatches
+
+
+def choose_backup(store: BackupStore, name: str | None) -> tuple[Backup, Manifest]:
+    catalog = names.catalog(store.prefix, store.list_keys())
+    if name:
+        backup = catalog.find(name)
+    elif catalog.newest is None:
+        raise BackupError(f"no verified backup under s3://{store.bucket}/{store.prefix}")
+    else:
+        backup = catalog.newest
+    manifest = Manifest.from_json(store.get_small(backup.manifest_key), backup.manifest_key)
+    if manifest.dump_key != backup.dump_key:
+        raise BackupError(f"manifest {backup.manifest_key} describes {manifest.dump_key}, not {backup.dump_key}")
+    return backup, manifest
+
+
+def compare(manifest: Manifest, restored: dict[str, int]) -> list[str]:
+    """Every difference between the manifest's tables and row counts and the restored database's."""
+    problems = [f"table {t} missing after restore" for t in sorted(manifest.tables.keys() - restored.keys())]
+    problems += [f"table {t} not in the manifest" for t in sorted(restored.keys() - manifest.tables.keys())]
+    for table in sorted(manifest.tables.keys() & restored.keys()):
+        if manifest.tables[table] != restored[table]:
+            problems.append(f"table {table}: {restored[table]} rows restored, manifest says {manifest.tables[table]}")
+    return problems
+
+
+def restore(
+    store: BackupStore,
+    backup: Backup,
+    manifest: Manifest,
+    server: Dsn,
+    database: str,
+    *,
+    create: bool,
+    jobs: int,
+    keep_acl: bool,
+    work_dir: Path | None,
+    timings: Timings,
+) -> list[str]:
+    """Download + verify, optionally create `database` on `server`, pg_restore, compare; the mismatches."""
+    pg_restore = postgres.find_binary("pg_restore")
+    target = server.with_dbname(database)
+    with tempfile.TemporaryDirectory(prefix="maintainpro-restore-", dir=work_dir) as tmp:
+        dump = Path(tmp) / "backup.dump"
+        with timings.step("download+verify"):
+            store.download_verified(backup.dump_key, dump, manifest.size_bytes, manifest.sha256)
+        if create:
+            with timings.step("create database"):
+                postgres.create_database(server, database)
+        with timings.step("pg_restore"):
+            toc = _toc_without_existing_schemas(pg_restore, dump, target)
+            argv = [pg_restore, "--exit-on-error", "--no-password", f"--jobs={jobs}", f"--dbname={target.conninfo()}"]
+            argv += [f"--use-list={toc}"]
+            if not keep_acl:
+                argv += ["--no-owner", "--no-acl"]
+            _run(argv + [str(dump)], target, "pg_restore")
+    with timings.step("compare"):
+        with target.connect() as conn:
+            try:
+                restored = postgres.count_rows(conn, postgres.list_tables(conn, manifest.schemas))
+            except psycopg.Error as exc:
+                raise BackupError(f"counting restored rows failed: {target.redact(str(exc))}") from None
+    return compare(manifest, restored)
+
+
+def drill(
+    store: BackupStore, server: Dsn, name: str | None, jobs: int, work_dir: Path | None
+) -> RestoreResult:
+    """Restore into a fresh scratch database on `server`, compare, always drop it."""
+    timings = Timings()
+    with timings.step("choose backup"):
+        backup, manifest = choose_backup(store, name)
+    scratch = f"restore_drill_{backup.stamp.lower()}_{secrets.token_hex(3)}"
+    try:
+        mismatches = restore(
+            store, backup, manifest, server, scratch,
+            create=True, jobs=jobs, keep_acl=False, work_dir=work_dir, timings=timings,
+        )
+    finally:
+        with timings.step("drop scratch database"):
+            postgres.drop_database(server, scratch)
+    return RestoreResult(backup, manifest, scratch, timings, mismatches)
+
+
+def ensure_restorable(target: Dsn, manifest: Manifest) -> bool:
+    """Whether the target database must be created; refuses a target that already holds the backup's tables."""
+    maintenance = target.with_dbname("postgres")
+    with maintenance.connect(autocommit=True) as conn:
+        exists = postgres.database_exists(conn, target.dbname)
+    if not exists:
+        return True
+    with target.connect() as conn:
+        clashes = [postgres.table_name(s, t) for s, t in postgres.list_tables(conn, manifest.schemas)]
+    if clashes:
+        shown = ", ".join(clashes[:5]) + (" ..." if len(clashes) > 5 else "")
+        raise BackupError(
+            f"target {target.describe()} already has tables of the backup ({shown}); "
+            "restore into a new or empty database"
+        )
+    return False
+
+
+def _toc_without_existing_schemas(pg_restore: str, dump: Path, target: Dsn) -> Path:
+    """The dump's table of contents minus CREATE SCHEMA for schemas the target already has.
+
+    A dump taken with --schema=public carries `CREATE SCHEMA public`, which every fresh database
+    (and every Supabase project) already has; with --exit-on-error that would stop the restore.
+    """
+    listing = dump.with_suffix(".toc")
+    _run([pg_restore, "--list", f"--file={listing}", str(dump)], target, "pg_restore --list")
+    with target.connect() as conn:
+        present = {str(r[0]) for r in conn.execute("SELECT nspname FROM pg_namespace").fetchall()}
+    kept = [
+        line for line in listing.read_text().splitlines()
+        if not ((m := _SCHEMA_ENTRY.match(line)) and m["name"] in present)
+    ]
+    listing.write_text("\n".join(kept) + "\n")
+    return listing
+
+
+def _run(argv: list[str], dsn: Dsn, tool: str) -> None:
+    with tempfile.TemporaryFile() as stderr:
+        try:
+            code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=dsn.child_env()).returncode
+        except OSError as exc:
+            raise BackupError(f"{tool} could not start: {exc}") from None
+        if code != 0:
+            stderr.seek(0)
+            detail = dsn.redact(stderr.read()[-2000:].decode("utf-8", "replace"))
+            raise BackupError(f"{tool} exited with status {code}: {detail or 'no message'}")

@@ -1,0 +1,97 @@
+"""A small CMMS-shaped schema and deterministic data for the backup round trip.
+
+It covers what a restore can get wrong: foreign keys, an enum, identity columns, jsonb, large
+(TOASTed) text, a mixed-case table name, NULLs, a view, and a second schema that is not backed up.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+SCHEMA = """
+CREATE TYPE work_order_status AS ENUM ('open', 'in_progress', 'on_hold', 'done');
+CREATE TABLE sites (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE assets (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    site_id bigint NOT NULL REFERENCES sites(id),
+    tag text NOT NULL UNIQUE,
+    model text,
+    installed_on date,
+    specs jsonb NOT NULL DEFAULT '{}'
+);
+CREATE TABLE work_orders (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    asset_id bigint NOT NULL REFERENCES assets(id),
+    status work_order_status NOT NULL,
+    title text NOT NULL,
+    opened_at timestamptz NOT NULL,
+    closed_at timestamptz,
+    cost numeric(12, 2)
+);
+CREATE INDEX work_orders_open ON work_orders (asset_id) WHERE status <> 'done';
+CREATE TABLE maintenance_logs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    work_order_id bigint NOT NULL REFERENCES work_orders(id) ON DELETE CASCADE,
+    logged_at timestamptz NOT NULL,
+    readings jsonb NOT NULL,
+    notes text
+);
+CREATE TABLE "PartsInventory" (sku text PRIMARY KEY, "onHand" integer NOT NULL CHECK ("onHand" >= 0));
+CREATE TABLE audit_empty (id bigint PRIMARY KEY);
+CREATE VIEW open_work_orders AS SELECT * FROM work_orders WHERE status <> 'done';
+CREATE SCHEMA scratch_notes;
+CREATE TABLE scratch_notes.not_backed_up (id int);
+"""
+
+DATA = """
+INSERT INTO sites (name) SELECT 'Plant ' || g FROM generate_series(1, 3) g;
+INSERT INTO assets (site_id, tag, model, installed_on, specs)
+SELECT 1 + g % 3, 'PUMP-' || lpad(g::text, 4, '0'), CASE WHEN g % 5 = 0 THEN NULL ELSE 'Model ' || g % 7 END,
+       DATE '2020-01-01' + g, jsonb_build_object('rpm', 1000 + g, 'tags', jsonb_build_array('a', g))
+FROM generate_series(1, 120) g;
+INSERT INTO work_orders (asset_id, status, title, opened_at, closed_at, cost)
+SELECT 1 + g % 120, (ARRAY['open','in_progress','on_hold','done']::work_order_status[])[1 + g % 4],
+       'Inspect bearing #' || g, TIMESTAMPTZ '2026-01-01 00:00+00' + g * INTERVAL '1 hour',
+       CASE WHEN g % 4 = 3 THEN TIMESTAMPTZ '2026-01-02 00:00+00' + g * INTERVAL '1 hour' END, (g * 13.37)::numeric(12,2)
+FROM generate_series(1, 900) g;
+INSERT INTO maintenance_logs (work_order_id, logged_at, readings, notes)
+SELECT 1 + g % 900, TIMESTAMPTZ '2026-02-01 00:00+00' + g * INTERVAL '5 minutes',
+       jsonb_build_object('temp_c', 40 + g % 30, 'vibration', jsonb_build_array(g % 3, g % 5, g % 7), 'ok', g % 2 = 0),
+       CASE WHEN g % 4 = 0 THEN (SELECT string_agg(md5(g::text || ':' || i), '') FROM generate_series(1, 640) i)
+            WHEN g % 7 = 0 THEN NULL ELSE 'checked ' || g END
+FROM generate_series(1, 2500) g;
+INSERT INTO "PartsInventory" SELECT 'SKU-' || g, g % 11 FROM generate_series(1, 40) g;
+INSERT INTO scratch_notes.not_backed_up SELECT generate_series(1, 5);
+"""
+
+EXPECTED_COUNTS = {
+    "public.sites": 3,
+    "public.assets": 120,
+    "public.work_orders": 900,
+    "public.maintenance_logs": 2500,
+    "public.PartsInventory": 40,
+    "public.audit_empty": 0,
+}
+
+# A digest of every row of every backed-up table, to prove the restore preserved content, not just counts.
+FINGERPRINT = """
+SELECT md5(string_agg(t, '|' ORDER BY t)) FROM (
+  SELECT 'sites' || s::text AS t FROM sites s
+  UNION ALL SELECT 'assets' || a::text FROM assets a
+  UNION ALL SELECT 'wo' || w::text FROM work_orders w
+  UNION ALL SELECT 'log' || l::text FROM maintenance_logs l
+  UNION ALL SELECT 'parts' || p::text FROM "PartsInventory" p
+) rows
+"""
+
+
+def seed_cmms(conn: psycopg.Connection) -> None:
+    conn.execute(SCHEMA)
+    conn.execute(DATA)
+    conn.commit()
+
+
+def fingerprint(conn: psycopg.Connection) -> str:
+    row = conn.execute(FINGERPRINT).fetchone()
+    assert row is not None
+    return str(row[0])

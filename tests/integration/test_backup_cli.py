@@ -1,0 +1,111 @@
+"""`python -m ops backup | restore-drill | restore` as operators and the workflow run them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.postgres import PASSWORD, Cluster
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ops(*args: str, env: dict[str, Any], stdin: Any = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ops", *args], cwd=ROOT, env=env, stdin=stdin,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["backup", "--database-url", "postgresql://u:fake-pw@h:5432/db"], "--bucket"),
+        (["backup", "--bucket", "b"], "--database-url"),
+        (["backup", "--bucket", "b", "--database-url", "not a dsn at all"], "--database-url"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--part-size-mib", "2"], "--part-size-mib"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--keep-daily", "-1"], "--keep-daily"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--prefix", "/abs"], "--prefix"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--keep-daily", "0",
+          "--keep-weekly", "0", "--keep-monthly", "0"], "keeps nothing"),
+        (["restore-drill", "--bucket", "b", "--database-url", "postgresql://h/db", "--jobs", "0"], "--jobs"),
+        (["restore-drill", "--bucket", "b"], "RESTORE_DATABASE_URL"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--no-such-flag"], "--no-such-flag"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_clear_message(args: list[str], complaint: str, cli_env: dict[str, Any]) -> None:
+    result = ops(*args, env=cli_env)
+    assert result.returncode == 2, result.stderr
+    assert complaint in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "fake-pw" not in result.stderr + result.stdout
+
+
+def test_backup_then_drill_by_cli_never_prints_the_password(
+    pg: Cluster, cmms_url: str, bucket: str, cli_env: dict[str, Any]
+) -> None:
+    env = {**cli_env, "BACKUP_BUCKET": bucket, "BACKUP_PREFIX": "production",
+           "BACKUP_DATABASE_URL": cmms_url, "RESTORE_DATABASE_URL": pg.url()}
+    backup = ops("backup", "--keep-daily", "2", env=env)
+    assert backup.returncode == 0, backup.stderr
+    assert f"backup s3://{bucket}/production/" in backup.stdout
+    assert "6 tables, 3563 rows" in backup.stdout
+
+    drill = ops("restore-drill", "--jobs", "2", env=env)
+    assert drill.returncode == 0, drill.stderr
+    assert "verified: 6 tables, row counts match the manifest" in drill.stdout
+    assert "RTO " in drill.stdout and ": met" in drill.stdout
+
+    # An objective no restore can meet turns the same drill into a failure.
+    strict = ops("restore-drill", "--rto-minutes", "0.01", env=env)
+    assert strict.returncode == 1
+    assert "over the 1s objective" in strict.stderr
+
+    for result in (backup, drill, strict):
+        assert PASSWORD not in result.stdout + result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_drill_of_a_corrupted_backup_exits_1(pg: Cluster, cmms_url: str, bucket: str, cli_env: dict[str, Any]) -> None:
+    import boto3
+
+    env = {**cli_env, "BACKUP_BUCKET": bucket, "BACKUP_DATABASE_URL": cmms_url, "RESTORE_DATABASE_URL": pg.url()}
+    assert ops("backup", env=env).returncode == 0
+    s3 = boto3.client("s3", endpoint_url=cli_env["BACKUP_S3_ENDPOINT_URL"])
+    key = next(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"] if o["Key"].endswith(".dump"))
+    s3.put_object(Bucket=bucket, Key=key, Body=b"PGDMP" + b"\0" * 100)
+
+    result = ops("restore-drill", env=env)
+    assert result.returncode == 1
+    assert "error: checksum verification failed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_restore_needs_confirmation(pg: Cluster, cmms_url: str, bucket: str, cli_env: dict[str, Any]) -> None:
+    env = {**cli_env, "BACKUP_BUCKET": bucket, "BACKUP_DATABASE_URL": cmms_url,
+           "RESTORE_DATABASE_URL": pg.url("cmms_from_cli")}
+    assert ops("backup", env=env).returncode == 0
+
+    refused = ops("restore", env=env)  # stdin is not a terminal and no --yes
+    assert refused.returncode == 1
+    assert "pass --yes" in refused.stderr
+
+    into_source = ops("restore", "--yes", "--database-url", cmms_url, env=env)
+    assert into_source.returncode == 1
+    assert "already has tables of the backup" in into_source.stderr
+
+    done = ops("restore", "--yes", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "will be created" in done.stdout
+    assert "verified: 6 tables" in done.stdout
+
+
+def test_no_backup_yet_is_a_clear_error(pg: Cluster, bucket: str, cli_env: dict[str, Any]) -> None:
+    env = {**cli_env, "BACKUP_BUCKET": bucket, "RESTORE_DATABASE_URL": pg.url()}
+    result = ops("restore-drill", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: no verified backup under s3://{bucket}/"

@@ -1,0 +1,145 @@
+"""The backup job and restore drill against a real PostgreSQL and moto S3."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+
+import psycopg
+import pytest
+
+from ops.backup import restore as restoring
+from ops.backup.dsn import Dsn
+from ops.backup.errors import BackupError
+from ops.backup.job import BackupSettings, run_backup
+from ops.backup.store import MIB, BackupStore
+from tests.integration.cmms import EXPECTED_COUNTS, fingerprint
+from tests.support.postgres import Cluster
+
+
+def _clock(moment: str) -> Any:
+    return lambda: datetime.fromisoformat(moment).replace(tzinfo=timezone.utc)
+
+
+def _databases(pg: Cluster) -> set[str]:
+    with psycopg.connect(pg.url()) as conn:
+        return {r[0] for r in conn.execute("SELECT datname FROM pg_database").fetchall()}
+
+
+def _keys(store: BackupStore) -> list[str]:
+    return sorted(store.list_keys())
+
+
+def test_backup_then_drill_round_trip_preserves_the_cmms_schema(pg: Cluster, cmms_dsn: Dsn, store: BackupStore) -> None:
+    settings = BackupSettings(dsn=cmms_dsn, store=store, part_size=5 * MIB, clock=_clock("2026-03-01T02:00:00"))
+    result = run_backup(settings)
+
+    assert _keys(store) == ["staging/20260301T020000Z.dump", "staging/20260301T020000Z.manifest.json"]
+    manifest = result.manifest
+    assert manifest.tables == EXPECTED_COUNTS  # the schema excluded from --schema is not counted
+    assert manifest.parts == 2  # the ~7 MB dump crossed a 5 MiB part boundary
+    body = store.client.get_object(Bucket=store.bucket, Key=manifest.dump_key)["Body"].read()
+    assert body[:5] == b"PGDMP"  # custom format
+    assert (manifest.size_bytes, manifest.sha256) == (len(body), hashlib.sha256(body).hexdigest())
+    with psycopg.connect(pg.url("cmms")) as conn:
+        assert manifest.server_version == conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        source_print = fingerprint(conn)
+
+    before = _databases(pg)
+    drill = restoring.drill(store, Dsn.parse(pg.url()), None, jobs=2, work_dir=None)
+    assert drill.verified, drill.mismatches
+    assert drill.backup.stamp == "20260301T020000Z"
+    assert _databases(pg) == before  # scratch database dropped
+    assert drill.timings.rto_seconds > 0
+    assert set(restoring.RTO_STEPS) <= drill.timings.steps.keys()
+
+    # Content, not only counts: restore into a named database and compare every row.
+    backup, manifest = restoring.choose_backup(store, "20260301T020000Z")
+    target = Dsn.parse(pg.url("cmms_restored"))
+    assert restoring.ensure_restorable(target, manifest) is True
+    mismatches = restoring.restore(
+        store, backup, manifest, Dsn.parse(pg.url()), "cmms_restored",
+        create=True, jobs=2, keep_acl=True, work_dir=None, timings=restoring.Timings(),
+    )
+    assert mismatches == []
+    with psycopg.connect(pg.url("cmms_restored")) as conn:
+        assert fingerprint(conn) == source_print
+        assert conn.execute("SELECT count(*) FROM open_work_orders").fetchone()[0] == 675  # type: ignore[index]
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("INSERT INTO assets (site_id, tag) VALUES (999, 'X')")
+    with pytest.raises(BackupError, match="already has tables"):
+        restoring.ensure_restorable(target, manifest)
+
+
+def test_drill_fails_on_a_corrupted_object(pg: Cluster, cmms_dsn: Dsn, store: BackupStore) -> None:
+    result = run_backup(BackupSettings(dsn=cmms_dsn, store=store, clock=_clock("2026-03-02T02:00:00")))
+    key = result.manifest.dump_key
+    body = bytearray(store.client.get_object(Bucket=store.bucket, Key=key)["Body"].read())
+    body[len(body) // 2] ^= 0xFF  # one flipped bit-pattern, same size
+    store.client.put_object(Bucket=store.bucket, Key=key, Body=bytes(body))
+
+    before = _databases(pg)
+    with pytest.raises(BackupError, match="checksum verification failed"):
+        restoring.drill(store, Dsn.parse(pg.url()), None, jobs=1, work_dir=None)
+    assert _databases(pg) == before
+
+
+def test_drill_reports_row_count_mismatches(pg: Cluster, cmms_dsn: Dsn, store: BackupStore) -> None:
+    result = run_backup(BackupSettings(dsn=cmms_dsn, store=store, clock=_clock("2026-03-03T02:00:00")))
+    manifest = result.manifest
+    tables = dict(manifest.tables)
+    tables["public.work_orders"] += 1
+    tables["public.ghost"] = 3
+    tampered = manifest.model_copy(update={"tables": tables})
+    store.put_small(result.manifest_key, tampered.to_json(), "application/json")
+
+    drill = restoring.drill(store, Dsn.parse(pg.url()), None, jobs=1, work_dir=None)
+    assert not drill.verified
+    assert sorted(drill.mismatches) == [
+        "table public.ghost missing after restore",
+        "table public.work_orders: 900 rows restored, manifest says 901",
+    ]
+
+
+def test_failed_upload_mid_stream_leaves_no_manifest_and_no_object(cmms_dsn: Dsn, store: BackupStore) -> None:
+    calls = {"n": 0}
+
+    def fail_second_part(**_: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ConnectionResetError("injected: connection reset during part 2")
+
+    store.client.meta.events.register("before-call.s3.UploadPart", fail_second_part)
+    settings = BackupSettings(dsn=cmms_dsn, store=store, part_size=256 * 1024, concurrency=1, clock=_clock("2026-03-04T02:00:00"))
+    with pytest.raises(BackupError, match="injected"):
+        run_backup(settings)
+    assert calls["n"] >= 2
+    assert _keys(store) == []
+    assert store.client.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []  # aborted
+
+
+def test_pg_dump_failure_leaves_nothing_and_redacts_the_password(pg: Cluster, store: BackupStore) -> None:
+    wrong = Dsn.parse(pg.url("cmms", password="fake-wrong-password"))
+    with pytest.raises(BackupError) as caught:
+        run_backup(BackupSettings(dsn=wrong, store=store))
+    assert "password authentication failed" in str(caught.value)
+    assert "fake-wrong-password" not in str(caught.value)
+    assert _keys(store) == []
+
+
+def test_a_missing_schema_is_an_error_before_anything_is_uploaded(cmms_dsn: Dsn, store: BackupStore) -> None:
+    with pytest.raises(BackupError, match="schema\\(s\\) not found .*: nope"):
+        run_backup(BackupSettings(dsn=cmms_dsn, store=store, schemas=("public", "nope")))
+    assert _keys(store) == []
+
+
+def test_failed_manifest_write_removes_the_dump(cmms_dsn: Dsn, store: BackupStore) -> None:
+    def refuse_manifest(params: dict[str, Any], **_: Any) -> None:
+        if str(params.get("Key", "")).endswith(".manifest.json"):
+            raise ConnectionResetError("injected: manifest write lost")
+
+    store.client.meta.events.register("provide-client-params.s3.PutObject", refuse_manifest)
+    with pytest.raises(BackupError, match="removed the dump again"):
+        run_backup(BackupSettings(dsn=cmms_dsn, store=store, clock=_clock("2026-03-05T02:00:00")))
+    assert _keys(store) == []

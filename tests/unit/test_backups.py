@@ -1,0 +1,241 @@
+"""`BackupSchedule` under the mock engine, for both stacks' real config."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+
+from components.backups import BackupSchedule, BackupScheduleArgs
+from components.config import ConfigError, StackConfig, load_stack_config
+from ops.engine import SECRET, run_stack
+from ops.stackfile import read_stack_file
+from tests.stacks import mutate, stack_document
+from tests.support.capture import CapturingMocks, run_program
+
+S3 = "aws:s3/"
+ACCOUNT = "123456789012"
+FAKE_DB_URL = "postgresql://backup:fake-db-password@db.example.invalid:5432/postgres"
+
+
+class AwsMocks(CapturingMocks):
+    """Answers like the AWS provider where the component reads computed outputs (ARNs)."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        rid, state = super().new_resource(args)
+        if args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            state["arn"] = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+        elif args.typ == "aws:iam/role:Role":
+            state["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{args.name}"
+        return rid, state
+
+
+def build(cfg: StackConfig, database_url: str | None = None) -> tuple[AwsMocks, Any]:
+    mocks = AwsMocks()
+    args = BackupScheduleArgs(
+        environment=cfg.environment, backups=cfg.backups, github=cfg.github,
+        protect_data=cfg.is_production, database_url=database_url,
+    )
+    return run_program(lambda: BackupSchedule("b", args).role_arn, stack=cfg.environment, mocks=mocks)
+
+
+@pytest.fixture(scope="module", params=["staging", "production"])
+def stack(request: pytest.FixtureRequest) -> tuple[StackConfig, AwsMocks]:
+    cfg = read_stack_file(request.param).validate()
+    mocks, _ = build(cfg)
+    return cfg, mocks
+
+
+def one(mocks: CapturingMocks, token: str) -> dict[str, Any]:
+    (found,) = mocks.of_type(token)
+    return found.state
+
+
+def test_bucket_is_versioned_encrypted_private_and_tls_only(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    bucket = one(mocks, S3 + "bucket:Bucket")
+    assert bucket["bucket"] == cfg.backups.bucket_name
+    assert bucket.get("forceDestroy") is False
+    assert one(mocks, S3 + "bucketVersioning:BucketVersioning")["versioningConfiguration"] == {"status": "Enabled"}
+    (rule,) = one(mocks, S3 + "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")["rules"]
+    assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+    block = one(mocks, S3 + "bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert all(block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    (deny,) = json.loads(one(mocks, S3 + "bucketPolicy:BucketPolicy")["policy"])["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert f"arn:aws:s3:::{cfg.backups.bucket_name}/*" in deny["Resource"]
+
+
+# Expiry is a backstop past the oldest backup GFS keeps: staging keeps 3 monthly (93 days),
+# production 12 monthly (372 days); one week of grace on top.
+EXPECTED_EXPIRY = {"staging": 100, "production": 379}
+
+
+def test_lifecycle_matches_retention(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    rules = {r["id"]: r for r in one(mocks, S3 + "bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"]}
+    main = rules["backup-retention"]
+    assert main["status"] == "Enabled"
+    assert main["filter"] == {"prefix": f"{cfg.environment}/"}
+    assert main["expiration"] == {"days": EXPECTED_EXPIRY[cfg.environment]}
+    assert main["expiration"]["days"] > cfg.backups.retention.monthly * 31
+    assert main["transitions"] == [{"days": 30, "storageClass": "STANDARD_IA"}]
+    assert main["noncurrentVersionExpiration"] == {"noncurrentDays": cfg.backups.minimum_retention_days}
+    assert main["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
+    assert rules["expired-delete-markers"]["expiration"] == {"expiredObjectDeleteMarker": True}
+
+
+def test_object_lock_follows_config(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    locks = mocks.of_type(S3 + "bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    if cfg.environment == "production":
+        assert one(mocks, S3 + "bucket:Bucket")["objectLockEnabled"] is True
+        (lock,) = locks
+        assert lock.state["rule"] == {"defaultRetention": {"mode": "GOVERNANCE", "days": 365}}
+    else:
+        assert locks == []
+        assert "objectLockEnabled" not in one(mocks, S3 + "bucket:Bucket")
+
+
+def test_role_is_assumable_only_from_the_app_repos_backup_environment(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    role = one(mocks, "aws:iam/role:Role")
+    (statement,) = json.loads(role["assumeRolePolicy"])["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"] == {
+        "Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    }
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub":
+                f"repo:maintainpro-example/maintainpro-app:environment:{cfg.environment}-backups",
+        }
+    }
+    oidc = one(mocks, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert oidc["url"] == "https://token.actions.githubusercontent.com"
+    assert oidc["clientIdLists"] == ["sts.amazonaws.com"]
+
+
+def test_role_reaches_only_its_prefix_of_the_bucket(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    policy = json.loads(one(mocks, "aws:iam/rolePolicy:RolePolicy")["policy"])
+    bucket, prefix = cfg.backups.bucket_name, f"{cfg.environment}/"
+    resources = {s["Resource"] for s in policy["Statement"]}
+    assert resources == {f"arn:aws:s3:::{bucket}/{prefix}*", f"arn:aws:s3:::{bucket}"}
+    for statement in policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert all(a.startswith("s3:") and "*" not in a for a in actions)
+        if statement["Resource"] == f"arn:aws:s3:::{bucket}":
+            assert actions == ["s3:ListBucket"]
+            assert statement["Condition"] == {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+
+
+def test_workflow_is_valid_yaml_with_the_cron_from_config(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    file = one(mocks, "github:index/repositoryFile:RepositoryFile")
+    assert file["repository"] == cfg.github.app_repo
+    assert file["branch"] == cfg.github.default_branch
+    assert file["file"] == f".github/workflows/db-backup-{cfg.environment}.yml"
+    doc = yaml.safe_load(file["content"])
+    assert "&id" not in file["content"] and "*id" not in file["content"]  # no YAML aliases in a workflow
+    assert [c["cron"] for c in doc["on"]["schedule"]] == [cfg.backups.schedule, cfg.backups.restore_drill_schedule]
+    assert doc["permissions"] == {"contents": "read", "id-token": "write"}
+    backup, drill = doc["jobs"]["backup"], doc["jobs"]["restore-drill"]
+    for job in (backup, drill):
+        assert job["environment"] == f"{cfg.environment}-backups"
+        assert any(s.get("uses", "").startswith("aws-actions/configure-aws-credentials@") and
+                   s["with"]["role-to-assume"] == "${{ vars.BACKUP_ROLE_ARN }}" for s in job["steps"])
+    assert f"github.event.schedule == '{cfg.backups.schedule}'" in backup["if"]
+    assert f"github.event.schedule == '{cfg.backups.restore_drill_schedule}'" in drill["if"]
+    run = backup["steps"][-1]
+    assert run["run"].startswith("python -m ops backup")
+    assert run["env"]["BACKUP_DATABASE_URL"] == "${{ secrets.BACKUP_DATABASE_URL }}"
+    r = cfg.backups.retention
+    assert (run["env"]["BACKUP_KEEP_DAILY"], run["env"]["BACKUP_KEEP_WEEKLY"], run["env"]["BACKUP_KEEP_MONTHLY"]) == (
+        str(r.daily), str(r.weekly), str(r.monthly))
+    check = drill["steps"][-1]
+    assert check["run"].startswith("python -m ops restore-drill")
+    assert check["env"]["BACKUP_RTO_MINUTES"] == str(cfg.backups.rto_minutes)
+    assert drill["services"]["postgres"]["image"] == f"postgres:{cfg.backups.postgres_major}"
+
+
+def test_workflow_inputs_are_environment_variables_of_the_backup_environment(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    env = one(mocks, "github:index/repositoryEnvironment:RepositoryEnvironment")
+    assert env["environment"] == f"{cfg.environment}-backups"
+    assert "reviewers" not in env  # a scheduled run cannot wait for a reviewer
+    (policy,) = mocks.of_type("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
+    assert policy.state["branchPattern"] == cfg.github.default_branch
+    variables = {v.state["variableName"]: v.state["value"] for v in mocks.of_type(
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")}
+    assert variables == {
+        "BACKUP_BUCKET": cfg.backups.bucket_name,
+        "BACKUP_PREFIX": f"{cfg.environment}/",
+        "BACKUP_AWS_REGION": cfg.backups.aws_region,
+        "BACKUP_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/b-role",
+    }
+    assert mocks.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") == []
+
+
+def test_database_url_becomes_a_secret_of_the_backup_environment() -> None:
+    cfg = read_stack_file("staging").validate()
+    mocks, _ = build(cfg, database_url=FAKE_DB_URL)
+    (secret,) = mocks.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
+    assert secret.inputs["value"].secret and secret.state["value"] == FAKE_DB_URL
+    assert secret.state["environment"] == "staging-backups"
+
+
+def test_an_existing_oidc_provider_is_reused() -> None:
+    arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    document = mutate(stack_document("staging"), "maintainpro-platform:backups", "github_oidc_provider_arn", arn)
+    cfg = load_stack_config({k.partition(":")[2]: v for k, v in document["config"].items()
+                             if k.startswith("maintainpro-platform:")}, "staging")
+    mocks, _ = build(cfg)
+    assert mocks.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
+    (statement,) = json.loads(one(mocks, "aws:iam/role:Role")["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"]["Federated"] == arn
+
+
+@pytest.mark.parametrize("stack_name", ["staging", "production"])
+def test_platform_registers_the_schedule_and_protects_production_data(stack_name: str) -> None:
+    preview = run_stack(read_stack_file(stack_name))
+    (component,) = preview.by_type("maintainpro:backups:BackupSchedule")
+    (bucket,) = preview.by_type("aws:s3/bucket:Bucket")
+    assert bucket.parent == component.urn
+    protected = stack_name == "production"
+    assert (bucket.protect, bucket.retain_on_delete) == (protected, protected)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        ("restore_drill_schedule", "23 3 * * *", "restore_drill_schedule must differ from schedule"),
+        ("transition_days", 7, "greater than or equal to 30"),
+        ("github_oidc_provider_arn", "arn:aws:iam::1:oidc-provider/example.com", "String should match pattern"),
+        ("schemas", [], "at least 1 item"),
+    ],
+)
+def test_bad_backup_config_is_reported_with_its_key_path(path: str, value: Any, problem: str) -> None:
+    document = mutate(stack_document("staging"), "maintainpro-platform:backups", path, value)
+    sections = {k.partition(":")[2]: v for k, v in document["config"].items() if k.startswith("maintainpro-platform:")}
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(sections, "staging")
+    assert any(p.startswith("backups") and problem in m for p, m in caught.value.problems), caught.value.problems
+
+
+@pytest.mark.parametrize("stack_name", ["staging", "production"])
+def test_platform_wires_the_stacks_database_url_as_a_secret(stack_name: str) -> None:
+    preview = run_stack(read_stack_file(stack_name))
+    (component,) = preview.by_type("maintainpro:backups:BackupSchedule")
+    (project,) = preview.by_type("pulumi-python:dynamic/supabase:Project")
+    secrets = [r for r in preview.by_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
+               if r.parent == component.urn]
+    (secret,) = secrets
+    assert secret.inputs["secretName"] == "BACKUP_DATABASE_URL"
+    assert secret.inputs["environment"] == f"{stack_name}-backups"
+    assert secret.inputs["value"] == SECRET
+    assert project.urn in secret.property_dependencies.get("value", ())
