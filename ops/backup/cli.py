@@ -23,6 +23,8 @@ from ops.backup.retention import GfsPolicy
 from ops.backup.store import MIB, BackupStore, s3_client
 
 T = TypeVar("T")
+# pg_restore workers: one per core, at most four (more only contend for the same disk).
+DEFAULT_JOBS = min(4, os.cpu_count() or 1)
 
 
 def _dsn(value: str) -> Dsn:
@@ -130,7 +132,7 @@ def restore_drill(
     database_url: DrillUrl,  # type: ignore[valid-type]
     prefix: Prefix = "",
     backup_name: Name = None,
-    jobs: Jobs = min(4, os.cpu_count() or 1),
+    jobs: Jobs = DEFAULT_JOBS,
     rto_minutes: Annotated[float, typer.Option(envvar="BACKUP_RTO_MINUTES", min=0.01, help="recovery time objective")] = 15.0,
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
@@ -153,7 +155,7 @@ def restore(
     database_url: TargetUrl,  # type: ignore[valid-type]
     prefix: Prefix = "",
     backup_name: Name = None,
-    jobs: Jobs = min(4, os.cpu_count() or 1),
+    jobs: Jobs = DEFAULT_JOBS,
     keep_acl: Annotated[bool, typer.Option(help="restore owners and grants (roles must exist on the target)")] = True,
     yes: Annotated[bool, typer.Option("--yes", help="skip the confirmation prompt")] = False,
     work_dir: WorkDir = None,
