@@ -408,8 +408,6 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     for name, why in REQUIRED_SECRETS.items():
         if name not in cfg.secrets:
             problems.append((f"secrets.{name}", f"missing: {why} is generated and rotated from it"))
-    if cfg.backups.enabled and "backup-passphrase" not in cfg.secrets:
-        problems.append(("secrets.backup-passphrase", "missing: backups are enabled and are encrypted with it"))
     for name in cfg.netlify.domain_aliases:
         if name == cfg.netlify.custom_domain:
             problems.append(("netlify.domain_aliases", f"'{name}' repeats the custom domain"))

@@ -29,7 +29,6 @@ PERIOD_KEEPER = "rotation_days"
 # The component that owns each well-known secret, besides the consumers listed in config.
 OWNERS: Mapping[str, str] = {
     "database-password": "Supabase project (database password)",
-    "backup-passphrase": "backup job (dump encryption)",
 }
 
 ConsumerKind = Literal["owner", "github-environment-secret", "netlify-env", "supabase-secret"]

@@ -6,6 +6,7 @@ stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import datetime, timezone
 from typing import NoReturn
@@ -59,10 +60,23 @@ def _group() -> None:
     """Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills."""
 
 
-def main() -> None:
-    # Command modules register themselves on `app` when imported.
-    from ops import audit, preview, probe, rollback, secrets  # noqa: F401
-    from ops.backup.cli import register as register_backup
+# Where each command lives. Only the invoked command's module is imported: the others pull in
+# the policy engine, boto3, psycopg... (about a second of imports `ops preview` does not need).
+COMMANDS = {
+    "preview": "ops.preview",
+    "audit": "ops.audit",
+    "secrets": "ops.secrets",
+    "probe": "ops.probe",
+    "rollback": "ops.rollback",
+    "backup": "ops.backup.cli",
+    "restore-drill": "ops.backup.cli",
+    "restore": "ops.backup.cli",
+}
 
-    register_backup(app)
+
+def main() -> None:
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    modules = {COMMANDS[command]} if command in COMMANDS else set(COMMANDS.values())
+    for module in sorted(modules):
+        importlib.import_module(module)  # each module registers its commands on `app`
     app()

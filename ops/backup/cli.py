@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from ops.cli import app
 from ops.backup import restore as restoring
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
@@ -97,6 +98,7 @@ def _store(bucket: str, prefix: str, endpoint_url: str | None) -> BackupStore:
     return BackupStore(s3_client(endpoint_url), bucket.strip(), prefix)
 
 
+@app.command("backup")
 def backup(
     bucket: Bucket,
     database_url: SourceUrl,  # type: ignore[valid-type]
@@ -127,6 +129,7 @@ def backup(
     _print_backup(result, settings.store)
 
 
+@app.command("restore-drill")
 def restore_drill(
     bucket: Bucket,
     database_url: DrillUrl,  # type: ignore[valid-type]
@@ -150,6 +153,7 @@ def restore_drill(
         raise _fail(f"restore drill took {rto:.1f}s, over the {objective:.0f}s objective")
 
 
+@app.command("restore")
 def restore(
     bucket: Bucket,
     database_url: TargetUrl,  # type: ignore[valid-type]
@@ -188,13 +192,6 @@ def restore(
     _print_restore(restoring.RestoreResult(chosen, manifest, target.dbname, timings, mismatches))
     if mismatches:
         raise _fail(f"restored database {target.dbname!r} does not match the manifest")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the backup commands to the ops CLI."""
-    app.command("backup")(backup)
-    app.command("restore-drill")(restore_drill)
-    app.command("restore")(restore)
 
 
 def _print_backup(result: BackupResult, store: BackupStore) -> None:

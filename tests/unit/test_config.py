@@ -51,7 +51,7 @@ INVALID = [
     ("production", f"{P}:github", "environment.reviewers.0.type", "robot", "github.environment.reviewers[0].type", "Input should be 'team' or 'user'"),
     ("production", f"{P}:secrets", "database-password.rotation_days", 120, "secrets.database-password.rotation_days", "at least every 90 days"),
     ("staging", f"{P}:secrets", "database-password", DELETE, "secrets.database-password", "missing"),
-    ("staging", f"{P}:secrets", "backup-passphrase.length", 8, "secrets.backup-passphrase.length", "greater than or equal to 16"),
+    ("staging", f"{P}:secrets", "work-order-webhook-secret.length", 8, "secrets.work-order-webhook-secret.length", "greater than or equal to 16"),
     ("production", f"{P}:backups", "enabled", False, "backups.enabled", "production requires backups"),
     ("staging", f"{P}:backups", "schedule", "61 * * * *", "backups.schedule", "61 is outside 0-59"),
     ("staging", f"{P}:backups", "restore_drill_schedule", "weekly", "backups.restore_drill_schedule", "not a 5-field cron"),

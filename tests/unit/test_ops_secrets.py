@@ -85,8 +85,8 @@ def test_text_names_each_secret_its_period_and_consumers() -> None:
 def test_next_rotation_moves_with_the_clock() -> None:
     before = json.loads(ops("secrets", "--stack", "staging", "--now", "2026-12-02T23:00:00Z", "--json").stdout)
     after = json.loads(ops("secrets", "--stack", "staging", "--now", "2026-12-03T00:00:00Z", "--json").stdout)
-    passphrase = [{s["name"]: s for s in r["secrets"]}["backup-passphrase"] for r in (before, after)]
-    assert passphrase[0]["next_rotation"] == passphrase[1]["window_start"] == "2026-12-03T00:00:00+00:00"
+    webhook = [{s["name"]: s for s in r["secrets"]}["work-order-webhook-secret"] for r in (before, after)]
+    assert webhook[0]["next_rotation"] == webhook[1]["window_start"] == "2026-12-03T00:00:00+00:00"
 
 
 def test_unknown_stack_is_a_clear_error() -> None:
