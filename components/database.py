@@ -2,8 +2,12 @@
 
 The project holds production data, so in production it is protected and retained on delete;
 in any stack it is protected unless the stack deliberately sets `supabase.allow_destroy` (which
-the config model refuses in production). Keys and the database URL leave this component only
+the config model refuses in production). Keys and the database URLs leave this component only
 as secrets.
+
+Two database URLs: `db_url` is the direct host `db.<ref>.supabase.co`, IPv6-only unless the IPv4
+add-on is bought; `pooler_url` is Supavisor's session mode (port 5432, IPv4), which is what jobs on
+GitHub-hosted runners (no IPv6) such as the nightly `pg_dump` must use.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from providers.supabase import (
     Project,
     SslEnforcement,
 )
+from providers.supabase.connection import with_password
 
 
 # What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
-# (the backup job dumps through SUPABASE_DB_URL; server-side jobs use the service-role key).
+# (server-side jobs use the service-role key; the backup job has its own environment and URL).
 CI_VARIABLES = ("SUPABASE_PROJECT_REF", "SUPABASE_URL")
 CI_SECRETS = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL")
 
@@ -59,6 +64,13 @@ def auth_settings(cfg: SupabaseConfig) -> dict[str, object]:
     }
 
 
+def _pooler_url(session_url: str | None, password: str) -> str:
+    if not session_url:
+        # Only state written before the pooler had this output, kept by a `--target` run that skipped it.
+        raise pulumi.RunError("the supabase pooler config has no session_url yet: run `pulumi up` once without --target")
+    return with_password(session_url, password)
+
+
 class SupabaseProject(pulumi.ComponentResource):
     """The stack's Supabase project with auth, PostgREST, SSL, network, pooler, hostname and function secrets."""
 
@@ -67,6 +79,7 @@ class SupabaseProject(pulumi.ComponentResource):
     anon_key: pulumi.Output[str]
     service_role_key: pulumi.Output[str]
     db_url: pulumi.Output[str]
+    pooler_url: pulumi.Output[str]
 
     def __init__(self, name: str, args: SupabaseProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("maintainpro:database:SupabaseProject", name, None, opts)
@@ -104,7 +117,7 @@ class SupabaseProject(pulumi.ComponentResource):
                 allowed_cidrs_v6=[str(c) for c in cfg.allowed_cidrs_v6],
                 opts=after,
             )
-        PoolerConfig(
+        pooler = PoolerConfig(
             f"{name}-pooler", project_ref=ref, pool_mode=cfg.pooler.pool_mode,
             default_pool_size=cfg.pooler.default_pool_size, opts=after,
         )
@@ -118,6 +131,11 @@ class SupabaseProject(pulumi.ComponentResource):
         self.anon_key = pulumi.Output.secret(self.project.anon_key)
         self.service_role_key = pulumi.Output.secret(self.project.service_role_key)
         self.db_url = pulumi.Output.secret(self.project.db_url)
+        # The project's ref is in the list only for ordering: its outputs resolve after the project
+        # applied the (possibly rotated) password, so consumers never get it before the database does.
+        self.pooler_url = pulumi.Output.secret(
+            pulumi.Output.all(pooler.session_url, args.db_password, ref).apply(lambda p: _pooler_url(p[0], p[1]))
+        )
         self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url), strict=True))
         self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.db_url), strict=True))
         self.register_outputs({
@@ -126,4 +144,5 @@ class SupabaseProject(pulumi.ComponentResource):
             "anon_key": self.anon_key,
             "service_role_key": self.service_role_key,
             "db_url": self.db_url,
+            "pooler_url": self.pooler_url,
         })

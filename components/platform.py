@@ -77,13 +77,14 @@ class Platform(pulumi.ComponentResource):
             "headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=self.supabase_url), child
         )
 
-        # -- backups (components/backups.py): the workflow dumps this stack's database (BACKUP_DATABASE_URL).
+        # -- backups (components/backups.py): the workflow dumps this stack's database (BACKUP_DATABASE_URL)
+        # from a GitHub-hosted runner, which has no IPv6: through the session pooler, not the direct host.
         self.backups = (
             BackupSchedule(
                 f"{name}-backups",
                 BackupScheduleArgs(
                     environment=cfg.environment, backups=cfg.backups, github=cfg.github,
-                    protect_data=cfg.is_production, database_url=self.database.db_url,
+                    protect_data=cfg.is_production, database_url=self.database.pooler_url,
                 ),
                 child,
             )

@@ -1,11 +1,22 @@
-"""Connection pooler (Supavisor) settings: pool mode and default pool size of the primary database."""
+"""Connection pooler (Supavisor) of the primary database: its settings, and its session endpoint.
+
+Why the session-pooler endpoint is an output of this resource and not of `Project`: it comes from
+the very GET that reads these settings, so a refresh stays one GET per resource (the project's
+read would need a second one), and the endpoint is the pooler's, not the project's. The output
+`session_url` carries no password: this resource never sees the database password, so its state
+holds nothing secret; `SupabaseProject` adds the rotating password to build the secret
+`pooler_url`, and a rotation changes that URL in the same run without touching this resource.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, UpdateResult
 
+from providers.http import ApiError
+from providers.supabase.connection import primary, session_pooler_url
 from providers.supabase.settings import SettingsProvider, SettingsResource
 
 
@@ -16,11 +27,41 @@ class PoolerConfigProvider(SettingsProvider):
 
     def observe(self, response: Any) -> dict[str, Any]:
         # GET answers one entry per database (PRIMARY, READ_REPLICA...); settings apply to the primary.
-        primary = next((d for d in response or [] if d.get("database_type") == "PRIMARY"), {})
-        return {k: primary.get(k) for k in ("pool_mode", "default_pool_size")}
+        entry = primary(response) or {}
+        return {k: entry.get(k) for k in ("pool_mode", "default_pool_size")}
+
+    def observed_outputs(self, ref: str, response: Any) -> dict[str, Any]:
+        try:
+            return {"session_url": session_pooler_url(response, ref)}
+        except ValueError as exc:
+            raise ApiError(self.kind, self.get_op, None, f"project {ref}: no session pooler endpoint: {exc}") from None
+
+    def _endpoint(self, ref: str) -> dict[str, Any]:
+        return self.observed_outputs(ref, self.call(self.get_op, ref=ref))
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        if not result.changes and not olds.get("session_url"):
+            # State written before the endpoint was an output: one update reads it (local: no call here).
+            return DiffResult(changes=True, replaces=[])
+        return result
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        created = super().create(props)
+        return CreateResult(created.id, {**created.outs, **self._endpoint(created.id)})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        # Pool settings do not move the endpoint: keep it, read it only when state lacks it.
+        outs = super().update(id_, olds, news).outs
+        endpoint = {"session_url": olds["session_url"]} if olds.get("session_url") else self._endpoint(id_)
+        return UpdateResult({**outs, **endpoint})
 
 
 class PoolerConfig(SettingsResource, module="supabase", name="PoolerConfig"):
+    """Pool mode and size of the primary database; `session_url` is its password-less session-mode URL."""
+
+    session_url: pulumi.Output[str]
+
     def __init__(
         self,
         resource_name: str,
@@ -31,4 +72,5 @@ class PoolerConfig(SettingsResource, module="supabase", name="PoolerConfig"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         settings = {"pool_mode": pool_mode, "default_pool_size": default_pool_size}
-        super().__init__(PoolerConfigProvider(), resource_name, project_ref, settings, None, opts)
+        super().__init__(PoolerConfigProvider(), resource_name, project_ref, settings, None, opts,
+                         outputs=("session_url",))

@@ -9,7 +9,6 @@ input that rotates in place (PATCH /database/password); state keeps only its SHA
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -22,6 +21,7 @@ from providers.supabase.api import (
     SupabaseProvider,
     require_ref,
 )
+from providers.supabase.connection import postgres_url
 from providers.supabase.values import sha256_hex
 
 # Where a create-body field comes from among the resource's inputs (for check messages).
@@ -129,7 +129,8 @@ class ProjectProvider(SupabaseProvider):
 
     @staticmethod
     def _db_url(host: str, password: str) -> str:
-        return f"postgresql://postgres:{quote(password, safe='')}@{host}:5432/postgres"
+        """The direct host (IPv6-only without the IPv4 add-on): for what must bypass the pooler."""
+        return postgres_url(user="postgres", password=password, host=host, port=5432, database="postgres")
 
     @staticmethod
     def _observed(project: dict[str, Any]) -> dict[str, Any]:

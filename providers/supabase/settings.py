@@ -42,6 +42,10 @@ class SettingsProvider(SupabaseProvider):
         """Checks the spec cannot express (e.g. CIDR syntax)."""
         return []
 
+    def observed_outputs(self, ref: str, response: Any) -> dict[str, Any]:
+        """Outputs read from the same GET answer besides the settings (the pooler's endpoint)."""
+        return {}
+
     # -- contract ----------------------------------------------------------------------------
     def normalise(self, settings: Mapping[str, Any], strict: bool = True) -> dict[str, Any]:
         """Normal forms; `strict=False` (reading the API) keeps a value it cannot parse as is, so it shows as drift."""
@@ -108,13 +112,15 @@ class SettingsProvider(SupabaseProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         require_ref(self.get_op, id_, self.kind)
-        live = self.normalise(self.observe(self.call(self.get_op, ref=id_)), strict=False)
+        response = self.call(self.get_op, ref=id_)
+        live = self.normalise(self.observe(response), strict=False)
         wanted = props.get("settings")
         keys = wanted.keys() if wanted else [k for k in live if not self.write_only(k)]
         outs = {
             "project_ref": id_,
             "settings": {k: live.get(k) for k in keys},
             "secret_hashes": dict(props.get("secret_hashes") or {}),
+            **self.observed_outputs(id_, response),
         }
         return ReadResult(id_, outs, {"project_ref": id_, "settings": outs["settings"]} if not wanted else None)
 
@@ -143,11 +149,13 @@ class SettingsResource(pulumi.dynamic.Resource):
         settings: Mapping[str, Any],
         secret_settings: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        outputs: tuple[str, ...] = (),
     ) -> None:
         props: dict[str, Any] = {
             "project_ref": project_ref,
             "settings": {k: v for k, v in settings.items() if v is not None},
             "secret_hashes": None,
+            **{name: None for name in outputs},  # the provider's `observed_outputs`, as attributes
         }
         if secret_settings:
             props["secret_settings"] = pulumi.Output.secret(dict(secret_settings))

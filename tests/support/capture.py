@@ -2,7 +2,8 @@
 
 Tests need to see which generated value reached which consumer. Generated values here are
 derived from the resource's keepers, the way a replacement produces a new value, and are
-obviously fake.
+obviously fake. Values a provider reads from its API that the program builds on (the session
+pooler's URL) are answered with fake stand-ins too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import pulumi
 from pulumi.runtime import rpc, settings
 
 SECRET_SIG = {rpc._special_sig_key: rpc._special_secret_sig}
+FAKE_SESSION_URL = "postgresql://postgres.fakeprojectrefabcd@pooler.example.test:5432/postgres?sslmode=require"
+API_OUTPUTS: dict[str, dict[str, Any]] = {
+    "pulumi-python:dynamic/supabase:PoolerConfig": {"session_url": FAKE_SESSION_URL},
+}
 
 
 def fake_generated(name: str, keepers: dict[str, Any]) -> str:
@@ -53,6 +58,9 @@ class CapturingMocks(pulumi.runtime.Mocks):
         state = {key: item.value for key, item in inputs.items()}
         if args.typ.startswith("random:index/random"):
             state["result"] = fake_generated(args.name, state.get("keepers") or {})
+        for key, value in API_OUTPUTS.get(args.typ, {}).items():
+            if state.get(key) is None:
+                state[key] = value
         self.resources.append(Captured(args.typ, args.name, inputs, state))
         return (f"{args.name}-id" if args.custom else None), state
 

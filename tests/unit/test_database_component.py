@@ -17,6 +17,7 @@ from ops.stackfile import read_stack_file
 from tests.stacks import ROOT, mutate, stack_document, write_stack
 
 PROJECT_TYPE = "pulumi-python:dynamic/supabase:Project"
+POOLER_TYPE = "pulumi-python:dynamic/supabase:PoolerConfig"
 FUNCTION_SECRETS = "pulumi-python:dynamic/supabase:FunctionSecrets"
 SETTINGS_TYPES = {f"pulumi-python:dynamic/supabase:{n}" for n in
                   ("AuthConfig", "PostgrestConfig", "SslEnforcement", "NetworkRestrictions", "PoolerConfig")}
@@ -116,6 +117,8 @@ class ProviderLikeMocks(pulumi.runtime.Mocks):
             ref = "abcdefghijklmnopqrst"
             state.update(ref=ref, url=f"https://{ref}.supabase.co", anon_key="fake-anon-key",
                          service_role_key="fake-service-role-key", db_url="postgresql://postgres:fake@db/postgres")
+        elif args.typ == POOLER_TYPE:
+            state.update(session_url="postgresql://postgres.abcdefghijklmnopqrst@pooler.example.test:5432/postgres")
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
@@ -128,7 +131,7 @@ def _config(stack: str):
     return load_stack_config(sections, stack).supabase
 
 
-def test_component_outputs_keys_and_db_url_only_as_secrets():
+def test_component_outputs_keys_and_database_urls_only_as_secrets():
     pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(ProviderLikeMocks(), project=PROJECT, stack="production", preview=False)
 
@@ -137,7 +140,7 @@ def test_component_outputs_keys_and_db_url_only_as_secrets():
         db = SupabaseProject("supabase", SupabaseProjectArgs(
             config=_config("production"), production=True, db_password="fake-db-password",
             function_secrets={"WORK_ORDER_WEBHOOK_SECRET": "fake-webhook-secret"}))
-        outputs = [db.url, db.project_ref, db.anon_key, db.service_role_key, db.db_url]
+        outputs = [db.url, db.project_ref, db.anon_key, db.service_role_key, db.db_url, db.pooler_url]
 
         async def secrecy():
             return [await o._is_secret for o in outputs], [await o._future for o in outputs[:2]]
@@ -146,7 +149,7 @@ def test_component_outputs_keys_and_db_url_only_as_secrets():
 
     def verify(result):
         secret, plain = result
-        assert secret == [False, False, True, True, True]
+        assert secret == [False, False, True, True, True, True]
         assert plain == ["https://abcdefghijklmnopqrst.supabase.co", "abcdefghijklmnopqrst"]
 
     check()

@@ -5,7 +5,8 @@ fake keeps projects and their settings in memory. Every request body is validate
 same pinned spec's request schema and every answer against its response schema; any mismatch
 is recorded in `violations` (tests assert it stays empty) and answered 422.
 Like the real API it reads write-only auth fields back masked, rewrites comma lists and CIDRs,
-and lists edge-function secrets as SHA-256 digests.
+lists edge-function secrets as SHA-256 digests, and answers the pooler config with one entry per
+database (tenant-qualified user, pooler host, a `[YOUR-PASSWORD]` placeholder in the string).
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ class FakeProject:
     ssl: bool = False
     cidrs: dict[str, list[str]] = field(default_factory=lambda: {"dbAllowedCidrs": ["0.0.0.0/0"], "dbAllowedCidrsV6": ["::/0"]})
     pooler: dict[str, Any] = field(default_factory=lambda: {"pool_mode": "transaction", "default_pool_size": 15})
+    # Supavisor's host for the project; deliberately not derivable from the region or the ref.
+    pooler_host: str = "aws-1-fake-region.pooler.example.test"
+    read_replica: bool = False
     hostname: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)  # name -> sha256
     keys_polls_left: int = 0
@@ -297,10 +301,7 @@ class FakeSupabase(LoopbackServer):
                        for k in ("dbAllowedCidrs", "dbAllowedCidrsV6")}
             return 201, {"entitlement": "allowed", "config": p.cidrs, "status": "stored"}
         if op == "v1-get-pooler-config":
-            return 200, [{"identifier": p.ref, "database_type": "PRIMARY", "is_using_scram_auth": True,
-                          "db_user": "postgres", "db_host": f"aws-0-{p.region}.pooler.supabase.com", "db_port": 6543,
-                          "db_name": "postgres", "connection_string": "postgresql://postgres.x:[YOUR-PASSWORD]@pooler/postgres",
-                          "connectionString": "deprecated", "max_client_conn": 200, **p.pooler}]
+            return 200, self._pooler_json(p)
         if op == "v1-update-pooler-config":
             p.pooler.update(body)
             return 200, dict(p.pooler)
@@ -323,6 +324,20 @@ class FakeSupabase(LoopbackServer):
             return 200, None
         self.violations.append(f"{op}: not implemented by the fake")
         return 501, {"message": "not implemented"}
+
+    @staticmethod
+    def _pooler_json(p: FakeProject) -> list[dict[str, Any]]:
+        """One entry per database; `db_port` is the port of the entry's pool mode, as the API answers."""
+
+        def entry(kind: str, identifier: str, host: str) -> dict[str, Any]:
+            user, port = f"postgres.{p.ref}", 5432 if p.pooler["pool_mode"] == "session" else 6543
+            url = f"postgresql://{user}:[YOUR-PASSWORD]@{host}:{port}/postgres"
+            return {"identifier": identifier, "database_type": kind, "is_using_scram_auth": True, "db_user": user,
+                    "db_host": host, "db_port": port, "db_name": "postgres", "connection_string": url,
+                    "connectionString": url, "max_client_conn": 200, **p.pooler}
+
+        replica = [entry("READ_REPLICA", f"{p.ref}-rr", f"replica.{p.pooler_host}")] if p.read_replica else []
+        return [*replica, entry("PRIMARY", p.ref, p.pooler_host)]
 
     @staticmethod
     def _require_healthy(p: FakeProject) -> None:

@@ -40,8 +40,10 @@ def stack(fake):
 def test_creating_a_stack_costs_a_known_number_of_requests(fake):
     fake.polls_until_healthy = 0
     stack(fake)
-    # project: find, create, 1 poll, keys; each of 6 project-scoped resources: 1 health check + 1 write.
-    assert fake.count() == 4 + 6 * 2
+    # project: find, create, 1 poll, keys; each of 6 project-scoped resources: 1 health check + 1 write;
+    # the pooler also reads its session endpoint back (the write's answer does not carry it).
+    assert fake.count() == 4 + 6 * 2 + 1
+    assert fake.count("v1-get-pooler-config") == 1
 
 
 def test_an_unchanged_stack_costs_no_request_to_diff_and_one_get_per_resource_to_refresh(fake):

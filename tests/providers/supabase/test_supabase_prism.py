@@ -107,6 +107,20 @@ def test_settings_requests_fit_the_spec(contract, monkeypatch, cls, settings, se
     assert len({m for m, _, _ in transport.exchanges}) == 2  # one read verb, one write verb
 
 
+def test_pooler_endpoint_is_read_in_the_one_get_and_built_from_the_answer(contract):
+    """Prism answers the spec's response schema (every field a placeholder value): the session URL
+    must be made of that answer's primary entry, on the session port, and cost no extra call."""
+    url, transport = contract
+    provider = connect(PoolerConfigProvider(), url, transport=transport)
+    result = provider.read(REF, {})
+    assert [(m, p) for m, p, _ in transport.exchanges] == [("GET", f"/v1/projects/{REF}/config/database/pooler")]
+    answer = httpx.get(f"{url}/v1/projects/{REF}/config/database/pooler", headers={"Authorization": "Bearer x"}).json()
+    (entry,) = [e for e in answer if e["database_type"] == "PRIMARY"]
+    assert entry["db_port"] != 5432  # so the port below is the session port, not copied from the answer
+    assert result.outs["session_url"] == (
+        f"postgresql://{entry['db_user']}@{entry['db_host']}:5432/{entry['db_name']}?sslmode=require")
+
+
 def test_function_secrets_requests_fit_the_spec(contract, monkeypatch):
     url, transport = contract
     provider = connect(FunctionSecretsProvider(), url, transport=transport)

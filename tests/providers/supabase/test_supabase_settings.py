@@ -200,7 +200,7 @@ def test_settings_for_a_project_still_coming_up_wait_for_healthy_first(fake):
     ref = connect(ProjectProvider(), fake.url).call(
         "v1-create-a-project", json={"name": "p", "organization_slug": "acme", "db_pass": "fake-pass"})["ref"]
     provider.create({"project_ref": ref, "settings": {"pool_mode": "session"}})
-    assert fake.operations()[-4:] == ["v1-get-project"] * 3 + ["v1-update-pooler-config"]
+    assert fake.operations()[-5:] == ["v1-get-project"] * 3 + ["v1-update-pooler-config", "v1-get-pooler-config"]
 
 
 def test_numbers_arrive_from_the_engine_as_doubles_and_leave_as_integers(fake, project):
