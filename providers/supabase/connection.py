@@ -3,11 +3,12 @@
 The direct host `db.<ref>.supabase.co` is IPv6-only unless the IPv4 add-on is bought, and
 GitHub-hosted runners have no IPv6, so jobs that run there (the nightly `pg_dump`) connect through
 Supavisor, the shared pooler, which answers on IPv4. Supavisor serves SESSION mode on port 5432
-and transaction mode on 6543 of the same host; `pg_dump` needs session mode (it holds one
-snapshot across many statements), and the answer's `db_port` is the port of the entry's
-`pool_mode` (6543 for transaction), so the session port is fixed here while host, user and
-database come from the API's answer (the Supabase CLI connects the same way). The API's `connection_string` is never
-used: it holds a password placeholder, and may hold a real password.
+and transaction mode on 6543 of the same host. `pg_dump` needs session mode (it sets session
+parameters before its transaction, which transaction mode does not keep), and the answer's
+`db_port` is the port of the entry's `pool_mode` (6543 for transaction), so the session port is
+fixed here while host, user and database come from the API's answer (the Supabase CLI connects
+the same way). The answer's `connection_string` is never used: it holds a password placeholder,
+and may hold a real password.
 """
 
 from __future__ import annotations
