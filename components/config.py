@@ -243,8 +243,19 @@ class EnvironmentConfig(Strict):
         return self
 
 
+class BypassActor(Strict):
+    """Who may push past the ruleset: the identity Pulumi runs as must be one, or its commits of
+    generated files (headers, workflows) to the default branch are rejected."""
+
+    type: Literal["Integration", "OrganizationAdmin", "RepositoryRole", "Team", "DeployKey"]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    id: Annotated[int, Field(gt=0)] | None = None
+    mode: Literal["always", "pull_request"] = "always"
+
+
 class RulesetConfig(Strict):
     enabled: bool = True
+    bypass_actors: list[BypassActor] = Field(default_factory=list)
     required_approvals: Annotated[int, Field(ge=0, le=10)] = 1
     dismiss_stale_reviews: bool = True
     require_code_owner_review: bool = False

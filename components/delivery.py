@@ -145,6 +145,10 @@ class DeliveryEnvironment(pulumi.ComponentResource):
                     )
                 ),
                 rules=ruleset_rules(cfg.ruleset),
+                bypass_actors=[
+                    github.RepositoryRulesetBypassActorArgs(actor_type=a.type, actor_id=a.id, bypass_mode=a.mode)
+                    for a in cfg.ruleset.bypass_actors
+                ],
                 opts=child,
             )
         self.register_outputs(

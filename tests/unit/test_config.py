@@ -49,6 +49,7 @@ INVALID = [
     ("production", f"{P}:github", "environment.reviewers", [], "github.environment.reviewers", "at least one required reviewer"),
     ("production", f"{P}:github", "environment.reviewers", [{"type": "user", "name": f"u{i}", "id": i + 1} for i in range(7)], "github.environment.reviewers", "at most 6 items"),
     ("production", f"{P}:github", "environment.reviewers.0.type", "robot", "github.environment.reviewers[0].type", "Input should be 'team' or 'user'"),
+    ("staging", f"{P}:github", "ruleset.bypass_actors", [{"type": "Robot", "name": "x"}], "github.ruleset.bypass_actors[0].type", "Input should be"),
     ("production", f"{P}:secrets", "database-password.rotation_days", 120, "secrets.database-password.rotation_days", "at least every 90 days"),
     ("staging", f"{P}:secrets", "database-password", DELETE, "secrets.database-password", "missing"),
     ("staging", f"{P}:secrets", "work-order-webhook-secret.length", 8, "secrets.work-order-webhook-secret.length", "greater than or equal to 16"),

@@ -125,6 +125,10 @@ def test_default_branch_ruleset_follows_config(stack: tuple[StackConfig, Preview
     assert [c["context"] for c in rules["requiredStatusChecks"]["requiredChecks"]] == rules_cfg.required_checks
     assert rules["nonFastForward"] is rules_cfg.block_force_push
     assert rules["deletion"] is rules_cfg.block_deletion
+    assert [(a["actorType"], a.get("actorId"), a["bypassMode"]) for a in ruleset["bypassActors"]] == [
+        (a.type, a.id, a.mode) for a in rules_cfg.bypass_actors
+    ]
+    assert ruleset["bypassActors"], "the deploying identity must be able to commit generated files"
 
 
 def test_delivery_resources_are_children_of_the_component(stack: tuple[StackConfig, Preview]) -> None:
