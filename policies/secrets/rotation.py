@@ -19,6 +19,10 @@ from policies import resources as R
 from policies.props import as_int, get
 from policies.registry import cis, resource_policy, soc2
 
+# The engine runs policies moments after the program computed its window: a run that straddles a
+# window boundary must not read as "not rotated".
+CLOCK_SKEW = timedelta(hours=1)
+
 
 def _instant(value: Any) -> datetime | None:
     """An ISO 8601 timestamp as an aware datetime (UTC when no zone is given), or None."""
@@ -63,10 +67,10 @@ def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[s
         yield f"generated secret has no rotation keeper '{R.ROTATION_WINDOW_KEEPER}': nothing makes it change"
     elif start is None:
         yield f"rotation keeper '{R.ROTATION_WINDOW_KEEPER}' is {raw!r}, not an ISO 8601 date/time"
-    elif start < now - timedelta(days=days):
+    elif start < now - timedelta(days=days) - CLOCK_SKEW:
         yield (f"secret was generated for the window starting {start.isoformat()}, more than {days} days before "
                f"{now.isoformat()}: it is not being rotated")
-    elif start > now:
+    elif start > now + CLOCK_SKEW:
         yield f"rotation window starting {start.isoformat()} is after {now.isoformat()}: the keeper is pinned, not computed"
 
 

@@ -157,3 +157,11 @@ def test_policy_passes_what_rotating_secret_generates() -> None:
         window = RotationWindow.containing(now, 90)
         node = password({KEEPER: window.start.isoformat(), PERIOD_KEEPER: "90"})
         assert_passes(rotation.POLICY, resource_args(node, {"maxRotationDays": 90, "now": moment}))
+
+
+def test_a_run_straddling_a_window_boundary_is_tolerated_but_a_stale_window_is_not() -> None:
+    """NOW is 2026-11-26T12:00Z; one 30-day period back is 2026-10-27T12:00Z."""
+    just_past = password({R.ROTATION_PERIOD_KEEPER: "30", R.ROTATION_WINDOW_KEEPER: "2026-10-27T11:30:00Z"})
+    assert_passes(rotation.POLICY, resource_args(just_past, PROD))
+    stale = password({R.ROTATION_PERIOD_KEEPER: "30", R.ROTATION_WINDOW_KEEPER: "2026-10-27T10:30:00Z"})
+    assert_fails(rotation.POLICY, resource_args(stale, PROD), "more than 30 days before")
