@@ -57,6 +57,7 @@ def test_environment_has_the_protection_rules_from_config(stack: tuple[StackConf
     assert inputs["repository"] == cfg.github.app_repo
     assert inputs["preventSelfReview"] is env.prevent_self_review
     assert inputs["waitTimer"] == env.wait_timer_minutes
+    assert inputs["canAdminsBypass"] is False  # GitHub's default is true: stated, never inherited
     if env.reviewers:
         assert inputs["reviewers"] == [
             {
