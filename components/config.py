@@ -141,7 +141,8 @@ AllowlistMember = Annotated[str, Field(pattern=r"^(self|src|\*|https://[^\s\"(),
 class HeadersConfig(Strict):
     """The security headers the site serves; `connect-src` gains the stack's Supabase URL."""
 
-    path: Annotated[str, Field(pattern=r"^[^/\s][^\s]*$")] = "public/_headers"
+    # In the app repo, copied into the publish dir by the build; default deploy/headers/<stack>/_headers.
+    path: Annotated[str, Field(pattern=r"^[^/\s][^\s]*$")] | None = None
     csp: dict[CspDirective, list[CspSource]]
     hsts_max_age: Annotated[int, Field(ge=0)] = 63072000
     hsts_include_subdomains: bool = True
@@ -383,6 +384,11 @@ class StackConfig(Strict):
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    @property
+    def headers_path(self) -> str:
+        """Where this stack's `_headers` file lives in the app repo (both stacks share the repo)."""
+        return self.headers.path or f"deploy/headers/{self.environment}/_headers"
+
 
 Problem = tuple[str, str]
 
@@ -426,6 +432,10 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     for name in cfg.netlify.domain_aliases:
         if name == cfg.netlify.custom_domain:
             problems.append(("netlify.domain_aliases", f"'{name}' repeats the custom domain"))
+    if cfg.environment not in cfg.headers_path.split("/"):
+        problems.append(
+            ("headers.path", f"must name the stack (e.g. deploy/headers/{cfg.environment}/_headers): both stacks commit to one repo")
+        )
     if cfg.netlify.domain_aliases and not cfg.netlify.custom_domain:
         problems.append(("netlify.domain_aliases", "aliases need a custom_domain"))
     problems += _dns_problems(cfg.netlify)

@@ -140,6 +140,7 @@ class SecurityHeadersArgs:
     stack: str
     repository: str
     branch: str
+    path: str
     supabase_url: pulumi.Input[str] | None = None
 
     @classmethod
@@ -148,7 +149,10 @@ class SecurityHeadersArgs:
             headers=cfg.headers,
             stack=cfg.environment,
             repository=cfg.github.app_repo,
-            branch=cfg.netlify.production_branch,
+            # Every branch's build copies this stack's file (see build_command), so it lives on the
+            # default branch; its path names the stack, so the two stacks never overwrite each other.
+            branch=cfg.github.default_branch,
+            path=cfg.headers_path,
             supabase_url=supabase_url,
         )
 
@@ -166,13 +170,13 @@ class SecurityHeaders(pulumi.ComponentResource):
         self.file = github.RepositoryFile(
             f"{name}-file",
             repository=args.repository,
-            file=args.headers.path,
+            file=args.path,
             branch=args.branch,
             content=content,
             commit_message=f"chore(headers): security headers for the {args.stack} stack (maintainpro-platform)",
             overwrite_on_create=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.path = args.headers.path
+        self.path = args.path
         self.content = pulumi.Output.from_input(content)
         self.register_outputs({"path": self.path, "content": self.content})

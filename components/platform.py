@@ -68,6 +68,7 @@ class Platform(pulumi.ComponentResource):
                 supabase_url=self.supabase_url,
                 supabase_anon_key=self.supabase_anon_key,
                 secret_env=self.secrets.delivered_as("netlify-env"),
+                headers_path=cfg.headers_path,
             ),
             child,
         )

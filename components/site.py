@@ -9,6 +9,8 @@ secrets) arrive as `pulumi.Input`s.
 
 from __future__ import annotations
 
+import shlex
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -40,6 +42,19 @@ class NetlifySiteArgs:
     supabase_anon_key: pulumi.Input[str] | None = None
     # Generated secrets delivered as secret env vars (key -> value), e.g. from the secrets component.
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # The stack's committed `_headers` file (repo path), copied into the publish dir by every build.
+    headers_path: str | None = None
+
+
+def build_command(netlify: NetlifyConfig, headers_path: str | None) -> str:
+    """The configured build, then this stack's headers into the publish dir.
+
+    Both stacks build the same repository; each site serves its own stack's headers (its CSP names
+    its own Supabase project) because the build, not the branch, picks the file.
+    """
+    if headers_path is None:
+        return netlify.build_command
+    return f"{netlify.build_command} && cp {shlex.quote(headers_path)} {shlex.quote(netlify.publish_dir)}/_headers"
 
 
 def env_values(config: EnvVarConfig) -> list[EnvValueArgs]:
@@ -106,7 +121,7 @@ class NetlifySite(pulumi.ComponentResource):
                     provider="github",
                     repo_path=args.repo_path,
                     repo_branch=cfg.production_branch,
-                    cmd=cfg.build_command,
+                    cmd=build_command(cfg, args.headers_path),
                     dir=cfg.publish_dir,
                     allowed_branches=allowed_branches(cfg),
                     deploy_key_id=self.deploy_key.key_id,

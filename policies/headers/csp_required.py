@@ -36,7 +36,7 @@ POLICY = resource_policy(
     controls=asvs("14.4.3") + soc2("CC6.1", "CC6.6"),
     remediation=(
         "Set `headers.csp` in the stack file with default-src, script-src, object-src 'none', base-uri 'self' "
-        "and frame-ancestors 'none'; `pulumi up` re-renders and commits public/_headers."
+        "and frame-ancestors 'none'; `pulumi up` re-renders and commits the stack's `_headers` file."
     ),
     check=check,
 )

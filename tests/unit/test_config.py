@@ -73,6 +73,7 @@ INVALID = [
     ("staging", f"{P}:supabase", "auth.password_min_length", 4, "supabase.auth.password_min_length", "greater than or equal to 6"),
     ("staging", f"{P}:supabase", "auth.site_url", "ftp://x", "supabase.auth.site_url", "should match pattern"),
     ("staging", f"{P}:headers", "csp.script-srcc", ["'self'"], "headers.csp.script-srcc.[key]", "Input should be"),
+    ("production", f"{P}:headers", "path", "public/_headers", "headers.path", "must name the stack"),
     ("staging", f"{P}:headers", "hsts_max_age", -1, "headers.hsts_max_age", "greater than or equal to 0"),
     ("staging", f"{P}:headers", "frame_options", "ALLOWALL", "headers.frame_options", "Input should be 'DENY' or 'SAMEORIGIN'"),
     ("production", f"{P}:environment", "", "staging", "environment", "does not match stack 'production'"),

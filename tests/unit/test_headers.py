@@ -134,7 +134,7 @@ def test_header_values_that_would_break_the_file_are_config_errors(change: dict[
     assert [path for path, _ in error.value.problems] == [where]
 
 
-@pytest.mark.parametrize(("stack", "branch"), [("staging", "develop"), ("production", "main")])
+@pytest.mark.parametrize(("stack", "branch"), [("staging", "main"), ("production", "main")])
 def test_each_stack_commits_its_headers_file_to_the_app_repo(stack: str, branch: str) -> None:
     stack_file = read_stack_file(stack)
     cfg = stack_file.validate()
@@ -143,7 +143,7 @@ def test_each_stack_commits_its_headers_file_to_the_app_repo(stack: str, branch:
     (file,) = [r for r in preview.by_type("github:index/repositoryFile:RepositoryFile") if r.parent == component.urn]
     assert file.inputs["repository"] == "maintainpro-app"
     assert file.inputs["branch"] == branch
-    assert file.inputs["file"] == "public/_headers"
+    assert file.inputs["file"] == f"deploy/headers/{stack}/_headers"  # one file per stack, one branch
     assert file.inputs["overwriteOnCreate"] is True
     assert stack in file.inputs["commitMessage"]
     blocks = parse(file.inputs["content"])
@@ -192,7 +192,7 @@ def test_offline_preview_shows_the_headers_file_summarised_and_no_secret() -> No
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "github:index/repositoryFile:RepositoryFile" in out
-    assert "file = public/_headers" in out
+    assert "file = deploy/headers/production/_headers" in out
     content_line = next(line for line in out.splitlines() if "content = " in line)
     assert "lines>" in content_line and "Content-Security-Policy" not in out
     for token in ("fake-github-token", "fake-netlify-token", "fake-supabase-token"):

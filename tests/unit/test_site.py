@@ -96,8 +96,8 @@ def test_staging_site_children(monkeypatch):
     assert children["maintainpro-staging-env-NODE_VERSION"].additional_secret_outputs == ()
     web = children["maintainpro-staging-site"].inputs
     assert "custom_domain" not in web and web["force_ssl"] is True
-    assert web["repo"]["repo_branch"] == "develop"
-    assert web["repo"]["allowed_branches"] == ["develop", "release/next"]  # branch deploys on
+    assert web["repo"]["repo_branch"] == "main"
+    assert web["repo"]["allowed_branches"] == ["main", "develop", "release/next"]  # branch deploys on
     sentry = children["maintainpro-staging-env-VITE_SENTRY_ENVIRONMENT"].inputs
     assert {v["context"] for v in sentry["values"]} == {"production", "deploy-preview", "branch-deploy"}
 
@@ -196,3 +196,14 @@ def test_deploy_previews_off_is_reported_not_silently_ignored(monkeypatch, caplo
     caplog.clear()
     run("staging", monkeypatch)
     assert not any("deploy_previews" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_each_site_build_serves_its_own_stacks_headers(stack: str) -> None:
+    """Both sites build one repo: the build copies this stack's `_headers` into the publish dir."""
+    stack_file = read_stack_file(stack)
+    cfg = stack_file.validate()
+    (site,) = run_stack(stack_file).by_type("pulumi-python:dynamic/netlify:Site")
+    cmd = site.inputs["repo"]["cmd"]
+    assert cmd.startswith(cfg.netlify.build_command + " && ")
+    assert cmd.endswith(f"cp deploy/headers/{stack}/_headers {cfg.netlify.publish_dir}/_headers")
