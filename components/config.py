@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 PROJECT = "maintainpro-platform"
 STACKS = ("staging", "production")
 MAX_PRODUCTION_ROTATION_DAYS = 90
+# The retention policy's production minimum (policies/config/production.json `minRetentionDays`).
+MIN_PRODUCTION_RETENTION_DAYS = 365
 
 # Credentials: allowed only as secret config, never as plain values in a stack file.
 CREDENTIAL_KEYS = frozenset(
@@ -513,6 +515,13 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
         problems.append(("backups.enabled", "production requires backups"))
     if cfg.backups.rto_minutes > 15:
         problems.append(("backups.rto_minutes", "production recovery time objective is at most 15 minutes"))
+    if cfg.backups.minimum_retention_days < MIN_PRODUCTION_RETENTION_DAYS:
+        problems.append(
+            (
+                "backups.minimum_retention_days",
+                f"production keeps backups at least {MIN_PRODUCTION_RETENTION_DAYS} days (got {cfg.backups.minimum_retention_days})",
+            )
+        )
     if cfg.supabase.allow_destroy:
         problems.append(("supabase.allow_destroy", "production data cannot be marked destroyable"))
     if not cfg.supabase.ssl_enforced:
