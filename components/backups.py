@@ -20,6 +20,7 @@ import pulumi_github as github
 import yaml
 
 from components.config import BackupsConfig, GitHubConfig
+from components.platform_checkout import checkout_step
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
@@ -101,9 +102,7 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
     """The app repo's scheduled workflow; every stack-specific input is an environment variable or secret."""
     env_name = backup_environment(environment)
     setup = [
-        {"name": "Check out the platform's ops tools", "uses": "actions/checkout@v4",
-         "with": {"repository": f"{owner}/{cfg.ops_repository}", "ref": cfg.ops_ref,
-                  "token": "${{ secrets.PLATFORM_READ_TOKEN || github.token }}", "persist-credentials": False}},
+        checkout_step(f"{owner}/{cfg.ops_repository}", cfg.ops_ref),
         {"uses": "actions/setup-python@v5", "with": {"python-version": "3.11", "cache": "pip"}},
         {"name": f"PostgreSQL {cfg.postgres_major} client", "run": (
             "sudo apt-get update -qq\n"
@@ -208,8 +207,14 @@ class BackupSchedule(pulumi.ComponentResource):
     def __init__(self, name: str, args: BackupScheduleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("maintainpro:backups:BackupSchedule", name, None, opts)
         cfg, gh = args.backups, args.github
+        # The bucket must be in `backups.aws_region`, the region the workflow is told to use, whatever
+        # the stack's default `aws:region` says.
+        region = aws.Provider(f"{name}-aws", region=cfg.aws_region, opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self)
-        data = pulumi.ResourceOptions(parent=self, protect=args.protect_data, retain_on_delete=args.protect_data)
+        in_region = pulumi.ResourceOptions(parent=self, provider=region)
+        data = pulumi.ResourceOptions(
+            parent=self, provider=region, protect=args.protect_data, retain_on_delete=args.protect_data
+        )
         prefix = key_prefix(args.environment)
         env_name = backup_environment(args.environment)
 
@@ -218,7 +223,7 @@ class BackupSchedule(pulumi.ComponentResource):
             force_destroy=False, tags={"maintainpro:environment": args.environment, "maintainpro:purpose": "db-backups"},
             opts=data,
         )
-        owned = pulumi.ResourceOptions(parent=self, depends_on=[bucket])
+        owned = pulumi.ResourceOptions(parent=self, provider=region, depends_on=[bucket])
         public_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
             ignore_public_acls=True, restrict_public_buckets=True, opts=owned,
@@ -233,9 +238,9 @@ class BackupSchedule(pulumi.ComponentResource):
         )
         aws.s3.BucketPolicy(
             f"{name}-tls-only", bucket=bucket.id, policy=bucket.bucket.apply(lambda b: tls_only_policy(f"arn:aws:s3:::{b}")),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_block]),
+            opts=pulumi.ResourceOptions(parent=self, provider=region, depends_on=[public_block]),
         )
-        after_versioning = pulumi.ResourceOptions(parent=self, depends_on=[versioning])
+        after_versioning = pulumi.ResourceOptions(parent=self, provider=region, depends_on=[versioning])
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle", bucket=bucket.id,
             rules=[
@@ -265,12 +270,16 @@ class BackupSchedule(pulumi.ComponentResource):
             )
 
         provider_arn: pulumi.Input[str]
-        if cfg.github_oidc_provider_arn:
+        if cfg.create_github_oidc_provider:
+            # One per AWS account, trusted by every stack's role there: never deleted with this stack.
+            provider_arn = aws.iam.OpenIdConnectProvider(
+                f"{name}-github-oidc", url=f"https://{GITHUB_OIDC_HOST}", client_id_lists=[AUDIENCE],
+                opts=pulumi.ResourceOptions.merge(in_region, pulumi.ResourceOptions(protect=True, retain_on_delete=True)),
+            ).arn
+        elif cfg.github_oidc_provider_arn:
             provider_arn = cfg.github_oidc_provider_arn
         else:
-            provider_arn = aws.iam.OpenIdConnectProvider(
-                f"{name}-github-oidc", url=f"https://{GITHUB_OIDC_HOST}", client_id_lists=[AUDIENCE], opts=child,
-            ).arn
+            raise ValueError("backups: set create_github_oidc_provider or github_oidc_provider_arn")
         role = aws.iam.Role(
             f"{name}-role",
             description=f"Backup workflow of {gh.owner}/{gh.app_repo} ({env_name})",
@@ -278,10 +287,10 @@ class BackupSchedule(pulumi.ComponentResource):
                 lambda arn: trust_policy(arn, gh.owner, gh.app_repo, env_name)
             ),
             max_session_duration=3 * 3600,
-            opts=child,
+            opts=in_region,
         )
         aws.iam.RolePolicy(
-            f"{name}-role-s3", role=role.id, policy=bucket.bucket.apply(lambda b: access_policy(b, prefix)), opts=child,
+            f"{name}-role-s3", role=role.id, policy=bucket.bucket.apply(lambda b: access_policy(b, prefix)), opts=in_region,
         )
 
         environment = github.RepositoryEnvironment(

@@ -333,6 +333,9 @@ class BackupsConfig(Strict):
     postgres_major: Annotated[int, Field(ge=13, le=18)] = 17
     ops_repository: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")] = "maintainpro-platform"
     ops_ref: Annotated[str, Field(min_length=1, max_length=255)] = "main"
+    # GitHub's OIDC provider is one per AWS account: exactly one stack creates it
+    # (`create_github_oidc_provider: true`, production), every other stack in the account names it by ARN.
+    create_github_oidc_provider: bool = False
     github_oidc_provider_arn: Annotated[
         str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
     ] | None = None
@@ -341,6 +344,20 @@ class BackupsConfig(Strict):
     def _distinct_schedules(self) -> BackupsConfig:
         if self.schedule == self.restore_drill_schedule:
             raise ValueError("restore_drill_schedule must differ from schedule (the workflow tells runs apart by cron)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_oidc_provider_source(self) -> BackupsConfig:
+        if self.create_github_oidc_provider and self.github_oidc_provider_arn:
+            raise ValueError(
+                "set at most one of create_github_oidc_provider and github_oidc_provider_arn "
+                "(the account's one GitHub OIDC provider is created by one stack, referenced by the others)"
+            )
+        if self.enabled and not (self.create_github_oidc_provider or self.github_oidc_provider_arn):
+            raise ValueError(
+                "set create_github_oidc_provider: true (in the one stack that owns the account's GitHub OIDC "
+                "provider) or github_oidc_provider_arn (every other stack)"
+            )
         return self
 
 

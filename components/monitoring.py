@@ -17,6 +17,7 @@ import pulumi_github as github
 import yaml
 
 from components.config import MonitoringConfig, Severity, StackConfig
+from components.platform_checkout import checkout_step
 
 SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
 PYTHON_VERSION = "3.11"
@@ -94,14 +95,7 @@ def render_workflow(args: MonitoringArgs, supabase_url: str | None = None) -> st
                 "timeout-minutes": 10,
                 "environment": environment_name(args.stack),
                 "steps": [
-                    {
-                        "uses": "actions/checkout@v4",
-                        "with": {
-                            "repository": f"{args.owner}/{args.monitoring.platform_repo}",
-                            "token": "${{ secrets.PLATFORM_REPO_TOKEN || github.token }}",
-                            "persist-credentials": False,
-                        },
-                    },
+                    checkout_step(f"{args.owner}/{args.monitoring.platform_repo}"),
                     {"uses": "actions/setup-python@v5", "with": {"python-version": PYTHON_VERSION, "cache": "pip"}},
                     {"run": "python -m pip install -r requirements.txt"},
                     {

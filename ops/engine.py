@@ -43,6 +43,7 @@ class Registered:
     inputs: dict[str, Any]
     protect: bool = False
     retain_on_delete: bool = False
+    provider: str | None = None  # `<provider URN>::<id>` when the resource names an explicit provider
     additional_secret_outputs: tuple[str, ...] = ()
     dependencies: tuple[str, ...] = ()
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -135,6 +136,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     inputs=masked(inputs),
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
+                    provider=request.provider or None,
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
                     dependencies=tuple(request.dependencies),
                     property_dependencies={

@@ -42,8 +42,6 @@ def _prefix(value: str) -> str:
         raise typer.BadParameter(str(exc)) from None
 
 
-
-
 def _database_url(envvar: str, what: str) -> Any:
     """The --database-url option; each command reads its own variable so a restore never picks up the backup source."""
     return Annotated[
@@ -68,6 +66,11 @@ Name = Annotated[
     str | None, typer.Option("--backup", show_default=False, help="timestamp of the backup (default: newest verified)")
 ]
 Jobs = Annotated[int, typer.Option(min=1, max=64, help="pg_restore parallel jobs")]
+SupabaseCompat = Annotated[
+    bool,
+    typer.Option(help="first create the roles, schemas, extensions and auth functions a Supabase dump "
+                      "references and the target lacks (a no-op on a Supabase project)"),
+]
 WorkDir = Annotated[
     Path | None,
     typer.Option(envvar="BACKUP_WORK_DIR", file_okay=False, exists=True, show_default=False,
@@ -137,12 +140,14 @@ def restore_drill(
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,
     rto_minutes: Annotated[float, typer.Option(envvar="BACKUP_RTO_MINUTES", min=0.01, help="recovery time objective")] = 15.0,
+    supabase_compat: SupabaseCompat = True,
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
 ) -> None:
     """Restore a backup into a scratch database on the server of --database-url, verify it, drop it, report the RTO."""
     store = _store(bucket, prefix, endpoint_url)
-    result = _guarded(lambda: restoring.drill(store, database_url, backup_name, jobs, work_dir), database_url)
+    result = _guarded(lambda: restoring.drill(
+        store, database_url, backup_name, jobs, work_dir, supabase_compat=supabase_compat), database_url)
     _print_restore(result)
     objective = rto_minutes * 60
     rto = result.timings.rto_seconds
@@ -161,6 +166,7 @@ def restore(
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,
     keep_acl: Annotated[bool, typer.Option(help="restore owners and grants (roles must exist on the target)")] = True,
+    supabase_compat: SupabaseCompat = True,
     yes: Annotated[bool, typer.Option("--yes", help="skip the confirmation prompt")] = False,
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
@@ -185,7 +191,8 @@ def restore(
     mismatches = _guarded(
         lambda: restoring.restore(
             store, chosen, manifest, target.with_dbname("postgres"), target.dbname,
-            create=create, jobs=jobs, keep_acl=keep_acl, work_dir=work_dir, timings=timings,
+            create=create, jobs=jobs, keep_acl=keep_acl, keep_owner=keep_acl, supabase_compat=supabase_compat,
+            work_dir=work_dir, timings=timings,
         ),
         target,
     )

@@ -88,8 +88,7 @@ def run_backup(settings: BackupSettings) -> BackupResult:
 
             def pg_dump_succeeded() -> None:
                 if proc.wait() != 0:
-                    stderr.seek(0)
-                    detail = settings.dsn.redact(stderr.read()[-2000:].decode("utf-8", "replace"))
+                    detail = postgres.tail(stderr, settings.dsn)
                     raise BackupError(f"pg_dump exited with status {proc.returncode}: {detail or 'no message'}")
                 counter.join()
                 if count_errors:

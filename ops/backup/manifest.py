@@ -63,13 +63,22 @@ class Manifest(BaseModel):
 
 
 def normalize_prefix(prefix: str) -> str:
-    """'' or a key prefix ending in '/': backups of one stack live under their own folder."""
+    """'' or a key prefix ending in '/': backups of one stack live under their own folder.
+
+    `.`/`..` and empty segments are refused: S3 keeps them literally, so `../x` or `a//b` would be a
+    different folder from the one the workflow and the IAM policy (`<stack>/*`) mean.
+    """
     prefix = prefix.strip()
     if prefix.startswith("/"):
         raise BackupError(f"--prefix {prefix!r} must not start with '/'")
-    if prefix and not prefix.endswith("/"):
-        prefix += "/"
-    return prefix
+    if not prefix:
+        return ""
+    segments = prefix.removesuffix("/").split("/")
+    if any(s in (".", "..") for s in segments):
+        raise BackupError(f"--prefix {prefix!r} must not contain '.' or '..' segments")
+    if "" in segments:
+        raise BackupError(f"--prefix {prefix!r} must not contain an empty segment ('//')")
+    return prefix if prefix.endswith("/") else prefix + "/"
 
 
 def stamp_of(moment: datetime) -> str:

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from typing import IO
 
 import psycopg
 from psycopg import sql
@@ -106,10 +106,11 @@ def drop_database(dsn: Dsn, name: str) -> None:
             raise BackupError(f"cannot drop database {name!r} on {dsn.describe()}: {dsn.redact(str(exc))}") from None
 
 
-def tail(path: Path, dsn: Dsn, limit: int = 2000) -> str:
-    """The end of a tool's stderr, password removed, for an error message."""
+def tail(stream: IO[bytes], dsn: Dsn, limit: int = 2000) -> str:
+    """The last `limit` bytes a tool wrote to `stream` (its stderr file), password removed, for an error message."""
     try:
-        data = path.read_bytes()[-limit:]
+        stream.seek(max(0, stream.seek(0, os.SEEK_END) - limit))
+        data = stream.read()
     except OSError:
         return ""
-    return dsn.redact(data.decode("utf-8", errors="replace"))
+    return dsn.redact(data.decode("utf-8", errors="replace")).strip()

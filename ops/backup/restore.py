@@ -19,14 +19,14 @@ from pathlib import Path
 import psycopg
 
 from ops.backup import manifest as names
-from ops.backup import postgres
+from ops.backup import postgres, supabase_target
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.manifest import Backup, Manifest
 from ops.backup.store import BackupStore
 
 _SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (?P<name>\S+) ")
-RTO_STEPS = ("choose backup", "download+verify", "create database", "pg_restore", "compare")
+RTO_STEPS = ("choose backup", "download+verify", "create database", "prepare target", "pg_restore", "compare")
 
 
 @dataclass
@@ -95,10 +95,16 @@ def restore(
     create: bool,
     jobs: int,
     keep_acl: bool,
+    keep_owner: bool,
+    supabase_compat: bool,
     work_dir: Path | None,
     timings: Timings,
 ) -> list[str]:
-    """Download + verify, optionally create `database` on `server`, pg_restore, compare; the mismatches."""
+    """Download + verify, optionally create `database` on `server`, prepare it, pg_restore, compare.
+
+    `supabase_compat` first adds what a Supabase dump references and the target lacks
+    (`ops.backup.supabase_target`); the result is the list of mismatches with the manifest.
+    """
     pg_restore = postgres.find_binary("pg_restore")
     target = server.with_dbname(database)
     with tempfile.TemporaryDirectory(prefix="maintainpro-restore-", dir=work_dir) as tmp:
@@ -108,12 +114,17 @@ def restore(
         if create:
             with timings.step("create database"):
                 postgres.create_database(server, database)
+        if supabase_compat:
+            with timings.step("prepare target"):
+                supabase_target.prepare(target)
         with timings.step("pg_restore"):
             toc = _toc_without_existing_schemas(pg_restore, dump, target)
             argv = [pg_restore, "--exit-on-error", "--no-password", f"--jobs={jobs}", f"--dbname={target.conninfo()}"]
             argv += [f"--use-list={toc}"]
+            if not keep_owner:
+                argv += ["--no-owner"]
             if not keep_acl:
-                argv += ["--no-owner", "--no-acl"]
+                argv += ["--no-acl"]
             _run(argv + [str(dump)], target, "pg_restore")
     with timings.step("compare"):
         with target.connect() as conn:
@@ -125,9 +136,14 @@ def restore(
 
 
 def drill(
-    store: BackupStore, server: Dsn, name: str | None, jobs: int, work_dir: Path | None
+    store: BackupStore, server: Dsn, name: str | None, jobs: int, work_dir: Path | None, *, supabase_compat: bool = True
 ) -> RestoreResult:
-    """Restore into a fresh scratch database on `server`, compare, always drop it."""
+    """Restore into a fresh scratch database on `server`, compare, always drop it.
+
+    Grants are restored when the target was prepared (the API roles then exist), so the drill
+    also proves the dump's GRANTs and RLS policies apply; owners never are (a scratch server
+    lacks Supabase's admin roles).
+    """
     timings = Timings()
     with timings.step("choose backup"):
         backup, manifest = choose_backup(store, name)
@@ -135,7 +151,8 @@ def drill(
     try:
         mismatches = restore(
             store, backup, manifest, server, scratch,
-            create=True, jobs=jobs, keep_acl=False, work_dir=work_dir, timings=timings,
+            create=True, jobs=jobs, keep_acl=supabase_compat, keep_owner=False, supabase_compat=supabase_compat,
+            work_dir=work_dir, timings=timings,
         )
     finally:
         with timings.step("drop scratch database"):
@@ -186,6 +203,5 @@ def _run(argv: list[str], dsn: Dsn, tool: str) -> None:
         except OSError as exc:
             raise BackupError(f"{tool} could not start: {exc}") from None
         if code != 0:
-            stderr.seek(0)
-            detail = dsn.redact(stderr.read()[-2000:].decode("utf-8", "replace"))
+            detail = postgres.tail(stderr, dsn)
             raise BackupError(f"{tool} exited with status {code}: {detail or 'no message'}")

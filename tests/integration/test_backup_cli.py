@@ -30,6 +30,14 @@ def ops(*args: str, env: dict[str, Any], stdin: Any = subprocess.DEVNULL) -> sub
         (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--part-size-mib", "2"], "--part-size-mib"),
         (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--keep-daily", "-1"], "--keep-daily"),
         (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--prefix", "/abs"], "--prefix"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--prefix", "../x"],
+         "--prefix '../x' must not contain '.' or '..' segments"),
+        (["restore-drill", "--bucket", "b", "--database-url", "postgresql://h/db", "--prefix", "production/../staging"],
+         "must not contain '.' or '..' segments"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--prefix", "./production"],
+         "must not contain '.' or '..' segments"),
+        (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--prefix", "production//daily"],
+         "--prefix 'production//daily' must not contain an empty segment"),
         (["backup", "--bucket", "b", "--database-url", "postgresql://h/db", "--keep-daily", "0",
           "--keep-weekly", "0", "--keep-monthly", "0"], "keeps nothing"),
         (["restore-drill", "--bucket", "b", "--database-url", "postgresql://h/db", "--jobs", "0"], "--jobs"),
@@ -97,6 +105,12 @@ def test_restore_needs_confirmation(pg: Cluster, cmms_url: str, bucket: str, cli
     into_source = ops("restore", "--yes", "--database-url", cmms_url, env=env)
     assert into_source.returncode == 1
     assert "already has tables of the backup" in into_source.stderr
+
+    # A plain PostgreSQL lacks what the Supabase-shaped dump refers to; opting out of the preparation shows it.
+    unprepared = ops("restore", "--yes", "--no-supabase-compat", "--database-url", pg.url("cmms_unprepared"), env=env)
+    assert unprepared.returncode == 1
+    assert 'schema "extensions" does not exist' in unprepared.stderr
+    assert "Traceback" not in unprepared.stderr
 
     done = ops("restore", "--yes", env=env)
     assert done.returncode == 0, done.stderr

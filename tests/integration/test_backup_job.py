@@ -14,8 +14,9 @@ from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.job import BackupSettings, run_backup
 from ops.backup.store import MIB, BackupStore
-from tests.integration.cmms import EXPECTED_COUNTS, fingerprint
-from tests.support.postgres import Cluster
+from ops.backup import supabase_target
+from tests.integration.cmms import EXPECTED_COUNTS, SUPABASE_ROLES, TECHNICIANS, fingerprint, technician
+from tests.support.postgres import Cluster, cluster
 
 
 def _clock(moment: str) -> Any:
@@ -60,16 +61,92 @@ def test_backup_then_drill_round_trip_preserves_the_cmms_schema(pg: Cluster, cmm
     assert restoring.ensure_restorable(target, manifest) is True
     mismatches = restoring.restore(
         store, backup, manifest, Dsn.parse(pg.url()), "cmms_restored",
-        create=True, jobs=2, keep_acl=True, work_dir=None, timings=restoring.Timings(),
+        create=True, jobs=2, keep_acl=True, keep_owner=True, supabase_compat=True, work_dir=None,
+        timings=restoring.Timings(),
     )
     assert mismatches == []
     with psycopg.connect(pg.url("cmms_restored")) as conn:
         assert fingerprint(conn) == source_print
+        assert_supabase_shape_works(conn)
         assert conn.execute("SELECT count(*) FROM open_work_orders").fetchone()[0] == 675  # type: ignore[index]
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO assets (site_id, tag) VALUES (999, 'X')")
     with pytest.raises(BackupError, match="already has tables"):
         restoring.ensure_restorable(target, manifest)
+
+
+def assert_supabase_shape_works(conn: psycopg.Connection) -> None:
+    """The restored `public` keeps its Supabase references, and they work: default, grants, RLS on auth.uid()."""
+    inserted = conn.execute(
+        "INSERT INTO work_orders (asset_id, status, title, opened_at) VALUES (1, 'open', 'new', now()) RETURNING public_id"
+    ).fetchone()
+    assert inserted is not None and inserted[0] is not None  # extensions.gen_random_uuid() ran
+    conn.rollback()
+    privileges = conn.execute(
+        "SELECT has_table_privilege('anon', 'sites', 'SELECT'), has_table_privilege('anon', 'work_orders', 'SELECT'),"
+        " has_table_privilege('authenticated', 'work_orders', 'SELECT')"
+    ).fetchone()
+    assert privileges == (True, False, True)
+    assert conn.execute("SELECT relrowsecurity FROM pg_class WHERE oid = 'work_orders'::regclass").fetchone() == (True,)
+    conn.execute("SET ROLE authenticated")
+    conn.execute("SELECT set_config('request.jwt.claims', %s, true)", (f'{{"sub": "{technician(2)}"}}',))
+    visible = conn.execute("SELECT count(*) FROM work_orders").fetchone()
+    assert visible == (900 // TECHNICIANS,)  # only the rows the policy lets technician 2 see
+    conn.rollback()
+
+
+def test_drill_into_a_vanilla_postgres_prepares_a_supabase_compatible_target(cmms_dsn: Dsn, store: BackupStore) -> None:
+    """The workflow's drill runs on a stock `postgres:<major>` container: no API roles, no extensions/auth schemas."""
+    run_backup(BackupSettings(dsn=cmms_dsn, store=store, clock=_clock("2026-03-06T02:00:00")))
+    with cluster("vanilla.log") as vanilla:
+        with psycopg.connect(vanilla.url()) as conn:
+            assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = ANY(%s)", (list(SUPABASE_ROLES),)).fetchone() == (0,)
+
+        with pytest.raises(BackupError, match='schema "extensions" does not exist'):
+            restoring.drill(store, Dsn.parse(vanilla.url()), None, jobs=2, work_dir=None, supabase_compat=False)
+
+        drill = restoring.drill(store, Dsn.parse(vanilla.url()), None, jobs=2, work_dir=None)
+        assert drill.verified, drill.mismatches
+        assert "prepare target" in drill.timings.steps
+        with psycopg.connect(vanilla.url()) as conn:
+            roles = conn.execute(
+                "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = ANY(%s) ORDER BY 1", (list(SUPABASE_ROLES),)
+            ).fetchall()
+        assert roles == [("anon", False), ("authenticated", False), ("service_role", False)]
+
+        # The same preparation and a restore that keeps grants, into a database that stays for inspection.
+        backup, manifest = restoring.choose_backup(store, None)
+        mismatches = restoring.restore(
+            store, backup, manifest, Dsn.parse(vanilla.url()), "recovered",
+            create=True, jobs=2, keep_acl=True, keep_owner=False, supabase_compat=True, work_dir=None,
+            timings=restoring.Timings(),
+        )
+        assert mismatches == []
+        with psycopg.connect(vanilla.url("recovered")) as conn:
+            assert_supabase_shape_works(conn)
+            signatures = conn.execute(
+                "SELECT p.proname, pg_get_function_identity_arguments(p.oid), pg_get_function_result(p.oid)"
+                " FROM pg_proc p WHERE p.pronamespace = 'auth'::regnamespace ORDER BY 1"
+            ).fetchall()
+            assert signatures == [("jwt", "", "jsonb"), ("role", "", "text"), ("uid", "", "uuid")]
+            extensions = conn.execute(
+                "SELECT extname, extnamespace::regnamespace::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1"
+            ).fetchall()
+            assert extensions == [("pgcrypto", "extensions"), ("uuid-ossp", "extensions")]
+
+
+def test_preparing_a_target_that_has_everything_creates_nothing(pg: Cluster, cmms_dsn: Dsn) -> None:
+    # The seeded database has the roles, both schemas and pgcrypto, but neither uuid-ossp nor auth.role()/jwt().
+    with psycopg.connect(pg.url(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE supabase_like TEMPLATE cmms")
+    target = Dsn.parse(pg.url("supabase_like"))
+    assert supabase_target.prepare(target) == ["extension uuid-ossp", "function auth.role()", "function auth.jwt()"]
+    assert supabase_target.prepare(target) == []
+    with psycopg.connect(pg.url("supabase_like")) as conn:
+        conn.execute("SELECT set_config('request.jwt.claims', '{\"sub\": \"00000000-0000-0000-0000-00000000000a\", "
+                     "\"role\": \"authenticated\"}', false)")
+        row = conn.execute("SELECT auth.uid()::text, auth.role(), auth.jwt() ->> 'role'").fetchone()
+    assert row == ("00000000-0000-0000-0000-00000000000a", "authenticated", "authenticated")
 
 
 def test_drill_fails_on_a_corrupted_object(pg: Cluster, cmms_dsn: Dsn, store: BackupStore) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -13,11 +15,13 @@ from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import ConfigError, StackConfig, load_stack_config
 from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
-from tests.stacks import mutate, stack_document
+from tests.stacks import DELETE, mutate, stack_document, write_stack
 from tests.support.capture import CapturingMocks, run_program
 
 S3 = "aws:s3/"
 ACCOUNT = "123456789012"
+FAKE_SHARED_ACCOUNT = "111111111111"  # the account id in Pulumi.staging.yaml's github_oidc_provider_arn
+OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 FAKE_DB_URL = "postgresql://backup:fake-db-password@db.example.invalid:5432/postgres"
 
 
@@ -105,9 +109,10 @@ def test_role_is_assumable_only_from_the_app_repos_backup_environment(stack: tup
     role = one(mocks, "aws:iam/role:Role")
     (statement,) = json.loads(role["assumeRolePolicy"])["Statement"]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Principal"] == {
-        "Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-    }
+    # production trusts the provider it creates (the mock answers its ARN), staging the one it names
+    trusted = {"production": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
+               "staging": f"arn:aws:iam::{FAKE_SHARED_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"}
+    assert statement["Principal"] == {"Federated": trusted[cfg.environment]}
     assert statement["Condition"] == {
         "StringEquals": {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
@@ -115,9 +120,83 @@ def test_role_is_assumable_only_from_the_app_repos_backup_environment(stack: tup
                 f"repo:maintainpro-example/maintainpro-app:environment:{cfg.environment}-backups",
         }
     }
-    oidc = one(mocks, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
-    assert oidc["url"] == "https://token.actions.githubusercontent.com"
-    assert oidc["clientIdLists"] == ["sts.amazonaws.com"]
+
+
+def test_only_production_creates_the_accounts_github_oidc_provider_and_never_deletes_it() -> None:
+    production = run_stack(read_stack_file("production"))
+    (oidc,) = production.by_type(OIDC)
+    (component,) = production.by_type("maintainpro:backups:BackupSchedule")
+    assert oidc.parent == component.urn
+    assert oidc.inputs["url"] == "https://token.actions.githubusercontent.com"
+    assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    assert (oidc.protect, oidc.retain_on_delete) == (True, True)  # shared by every stack in the account
+    (role,) = production.by_type("aws:iam/role:Role")
+    assert oidc.urn in role.property_dependencies["assumeRolePolicy"]
+
+    staging = run_stack(read_stack_file("staging"))
+    assert staging.by_type(OIDC) == []
+    (role,) = staging.by_type("aws:iam/role:Role")
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    configured = read_stack_file("staging").validate().backups.github_oidc_provider_arn
+    assert configured == f"arn:aws:iam::{FAKE_SHARED_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    assert statement["Principal"] == {"Federated": configured}
+
+
+@pytest.mark.parametrize(
+    ("create", "arn", "problem"),
+    [
+        (True, f"arn:aws:iam::{FAKE_SHARED_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
+         "set at most one of create_github_oidc_provider and github_oidc_provider_arn"),
+        (False, DELETE, "set create_github_oidc_provider: true"),
+    ],
+)
+def test_a_stack_creates_or_references_the_oidc_provider_never_both(create: bool, arn: Any, problem: str) -> None:
+    document = mutate(stack_document("staging"), "maintainpro-platform:backups", "create_github_oidc_provider", create)
+    document = mutate(document, "maintainpro-platform:backups", "github_oidc_provider_arn", arn)
+    sections = {k.partition(":")[2]: v for k, v in document["config"].items() if k.startswith("maintainpro-platform:")}
+    with pytest.raises(ConfigError) as caught:
+        load_stack_config(sections, "staging")
+    assert any(p.startswith("backups") and problem in m for p, m in caught.value.problems), caught.value.problems
+
+
+@pytest.mark.parametrize("stack_name", ["staging", "production"])
+def test_aws_resources_use_a_provider_in_the_backup_region_not_the_stacks_default(
+    stack_name: str, tmp_path: Path
+) -> None:
+    # The stack's default region differs from backups.aws_region: the bucket must follow the latter,
+    # which is what the workflow is told (BACKUP_AWS_REGION).
+    document = mutate(stack_document(stack_name), "aws:region", "", "us-west-2")
+    write_stack(tmp_path, stack_name, document)
+    stack_file = read_stack_file(stack_name, root=tmp_path)
+    cfg = stack_file.validate()
+    assert cfg.backups.aws_region != "us-west-2"
+    preview = run_stack(stack_file)
+    (component,) = preview.by_type("maintainpro:backups:BackupSchedule")
+    (provider,) = [r for r in preview.by_type("pulumi:providers:aws") if r.parent == component.urn]
+    assert provider.inputs["region"] == cfg.backups.aws_region
+    aws_children = [r for r in preview.resources if r.parent == component.urn and r.type.startswith("aws:")]
+    assert {r.type for r in aws_children} >= {"aws:s3/bucket:Bucket", "aws:iam/role:Role"}
+    for resource in aws_children:
+        assert resource.provider is not None and resource.provider.startswith(provider.urn + "::"), resource.type
+    (region_var,) = [r for r in preview.by_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+                     if r.inputs["variableName"] == "BACKUP_AWS_REGION"]
+    assert region_var.inputs["value"] == provider.inputs["region"]
+
+
+def test_both_app_repo_workflows_check_out_the_platform_with_the_same_token_secret() -> None:
+    preview = run_stack(read_stack_file("production"))
+    contents = {r.inputs["file"]: r.inputs["content"] for r in preview.by_type("github:index/repositoryFile:RepositoryFile")
+                if r.inputs["file"].startswith(".github/workflows/")}
+    backup = yaml.safe_load(contents[".github/workflows/db-backup-production.yml"])
+    monitoring = yaml.safe_load(contents[".github/workflows/maintainpro-monitoring-production.yml"])
+    tokens = set()
+    for doc in (backup, monitoring):
+        for job in doc["jobs"].values():
+            (checkout,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+            tokens.add(checkout["with"]["token"])
+    assert tokens == {"${{ secrets.PLATFORM_REPO_TOKEN || github.token }}"}
+    referenced = set(re.findall(r"secrets\.([A-Z0-9_]+)", contents[".github/workflows/db-backup-production.yml"]))
+    assert referenced == {"BACKUP_DATABASE_URL", "PLATFORM_REPO_TOKEN"}
 
 
 def test_role_reaches_only_its_prefix_of_the_bucket(stack: tuple[StackConfig, AwsMocks]) -> None:
@@ -187,17 +266,6 @@ def test_database_url_becomes_a_secret_of_the_backup_environment() -> None:
     (secret,) = mocks.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
     assert secret.inputs["value"].secret and secret.state["value"] == FAKE_DB_URL
     assert secret.state["environment"] == "staging-backups"
-
-
-def test_an_existing_oidc_provider_is_reused() -> None:
-    arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-    document = mutate(stack_document("staging"), "maintainpro-platform:backups", "github_oidc_provider_arn", arn)
-    cfg = load_stack_config({k.partition(":")[2]: v for k, v in document["config"].items()
-                             if k.startswith("maintainpro-platform:")}, "staging")
-    mocks, _ = build(cfg)
-    assert mocks.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
-    (statement,) = json.loads(one(mocks, "aws:iam/role:Role")["assumeRolePolicy"])["Statement"]
-    assert statement["Principal"]["Federated"] == arn
 
 
 @pytest.mark.parametrize("stack_name", ["staging", "production"])
