@@ -17,6 +17,7 @@ from pulumi.dynamic import CreateResult, DiffResult, UpdateResult
 
 from providers.http import ApiError
 from providers.supabase.connection import primary, session_pooler_url
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.settings import SettingsProvider, SettingsResource
 
 
@@ -69,8 +70,9 @@ class PoolerConfig(SettingsResource, module="supabase", name="PoolerConfig"):
         project_ref: pulumi.Input[str],
         pool_mode: str | None = None,
         default_pool_size: int | None = None,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         settings = {"pool_mode": pool_mode, "default_pool_size": default_pool_size}
         super().__init__(PoolerConfigProvider(), resource_name, project_ref, settings, None, opts,
-                         outputs=("session_url",))
+                         outputs=("session_url",), wait_timeout=wait_timeout)
