@@ -8,9 +8,10 @@ from components.runtime_config import now, program_config
 
 try:
     config = program_config()
+    clock = now()
 except ConfigError as error:
     # RunError prints the message without a traceback, before any resource is registered.
     raise pulumi.RunError(str(error)) from None
 
-platform = Platform(f"maintainpro-{config.environment}", PlatformArgs(config=config, now=now()))
+platform = Platform(f"maintainpro-{config.environment}", PlatformArgs(config=config, now=clock))
 pulumi.export("environment", platform.environment)

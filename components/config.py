@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 PROJECT = "maintainpro-platform"
 STACKS = ("staging", "production")
 MAX_PRODUCTION_ROTATION_DAYS = 90
+# The retention policy's production minimum (policies/config/production.json `minRetentionDays`).
+MIN_PRODUCTION_RETENTION_DAYS = 365
 
 # Credentials: allowed only as secret config, never as plain values in a stack file.
 CREDENTIAL_KEYS = frozenset(
@@ -232,6 +234,8 @@ class EnvironmentConfig(Strict):
     prevent_self_review: bool = True
     wait_timer_minutes: Annotated[int, Field(ge=0, le=43200)] = 0
     protected_branches_only: bool = False
+    # GitHub lets repository admins skip the reviewers and wait timer unless this is off.
+    admins_bypass: bool = False
     branch_patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     tag_patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
@@ -432,19 +436,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     names = [check.name for check in cfg.monitoring.checks]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(("monitoring.checks", f"check name '{name}' is used more than once"))
-    consumers = [
-        (f"secrets.{name}.consumers.github_secrets", key)
-        for name, secret in cfg.secrets.items()
-        for key in secret.consumers.github_secrets
-    ]
-    seen: set[str] = set()
-    for path, key in consumers:
-        if key in seen:
-            problems.append((path, f"GitHub secret {key} is fed by more than one secret"))
-        seen.add(key)
-    for key in cfg.github.variables:
-        if key in seen:
-            problems.append((f"github.variables.{key}", "is also a GitHub secret name"))
+    problems += _consumer_problems(cfg)
     problems += _supabase_api_problems(cfg.supabase)
     if cfg.is_production:
         problems += _production_problems(cfg)
@@ -479,12 +471,42 @@ def _supabase_api_problems(cfg: SupabaseConfig) -> list[Problem]:
     return [(key.get(field, f"supabase.{field}"), message) for field, message in input_problems(props)]
 
 
+# Where each kind of consumer delivers, and the names already taken there by other config.
+_CONSUMER_KINDS = {
+    "github_secrets": "GitHub secret",
+    "netlify_env": "Netlify env var",
+    "supabase_secrets": "Supabase function secret",
+}
+
+
+def _consumer_problems(cfg: StackConfig) -> list[Problem]:
+    """One value per delivered name: two secrets (or a secret and a plain setting) never share one."""
+    problems: list[Problem] = []
+    taken = {
+        "github_secrets": {key: "github.variables" for key in cfg.github.variables},
+        "netlify_env": {key: "netlify.env" for key in cfg.netlify.env},
+        "supabase_secrets": {},
+    }
+    for name, secret in cfg.secrets.items():
+        for kind, label in _CONSUMER_KINDS.items():
+            for key in getattr(secret.consumers, kind):
+                path = f"secrets.{name}.consumers.{kind}"
+                if kind == "supabase_secrets" and key.startswith("SUPABASE_"):
+                    problems.append((path, f"{key}: the SUPABASE_ prefix is reserved by Supabase"))
+                elif key in taken[kind]:
+                    problems.append((path, f"{label} {key} is also set by {taken[kind][key]}"))
+                taken[kind][key] = f"secrets.{name}"
+    return problems
+
+
 def _production_problems(cfg: StackConfig) -> list[Problem]:
     problems: list[Problem] = []
     if not cfg.netlify.custom_domain:
         problems.append(("netlify.custom_domain", "production requires a custom domain"))
     if not cfg.netlify.force_ssl:
         problems.append(("netlify.force_ssl", "production must force HTTPS"))
+    if cfg.github.environment.admins_bypass:
+        problems.append(("github.environment.admins_bypass", "production reviewers cannot be bypassed by admins"))
     if not cfg.github.environment.reviewers:
         problems.append(("github.environment.reviewers", "production requires at least one required reviewer"))
     env = cfg.github.environment
@@ -496,6 +518,13 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
         problems.append(("backups.enabled", "production requires backups"))
     if cfg.backups.rto_minutes > 15:
         problems.append(("backups.rto_minutes", "production recovery time objective is at most 15 minutes"))
+    if cfg.backups.minimum_retention_days < MIN_PRODUCTION_RETENTION_DAYS:
+        problems.append(
+            (
+                "backups.minimum_retention_days",
+                f"production keeps backups at least {MIN_PRODUCTION_RETENTION_DAYS} days (got {cfg.backups.minimum_retention_days})",
+            )
+        )
     if cfg.supabase.allow_destroy:
         problems.append(("supabase.allow_destroy", "production data cannot be marked destroyable"))
     if not cfg.supabase.ssl_enforced:

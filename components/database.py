@@ -32,7 +32,9 @@ from providers.supabase.connection import with_password
 
 
 # What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
-# (server-side jobs use the service-role key; the backup job has its own environment and URL).
+# (server-side jobs use the service-role key; migrations connect through the session pooler,
+# since GitHub-hosted runners cannot reach the IPv6-only direct host; the backup job has its
+# own environment and URL).
 CI_VARIABLES = ("SUPABASE_PROJECT_REF", "SUPABASE_URL")
 CI_SECRETS = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL")
 
@@ -147,7 +149,7 @@ class SupabaseProject(pulumi.ComponentResource):
             pulumi.Output.all(pooler.session_url, args.db_password, ref).apply(lambda p: _pooler_url(p[0], p[1]))
         )
         self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url), strict=True))
-        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.db_url), strict=True))
+        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.pooler_url), strict=True))
         self.register_outputs({
             "url": self.url,
             "project_ref": self.project_ref,

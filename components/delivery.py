@@ -99,6 +99,7 @@ class DeliveryEnvironment(pulumi.ComponentResource):
             environment=args.environment,
             reviewers=[github.RepositoryEnvironmentReviewerArgs(teams=teams, users=users)] if env.reviewers else None,
             prevent_self_review=env.prevent_self_review,
+            can_admins_bypass=env.admins_bypass,
             wait_timer=env.wait_timer_minutes,
             deployment_branch_policy=branch_policy(env),
             opts=child,

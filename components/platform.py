@@ -71,6 +71,7 @@ class Platform(pulumi.ComponentResource):
             ),
             child,
         )
+        delivery_variables.update(self.site.ci_variables)
 
         # -- headers (components/headers.py): connect-src allows exactly this stack's Supabase project.
         self.headers = SecurityHeaders(

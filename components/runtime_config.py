@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import StackConfig, load_stack_config, split_config
+from components.config import ConfigError, StackConfig, load_stack_config, split_config
 
 NOW_ENV = "MAINTAINPRO_NOW"
 
@@ -41,5 +41,8 @@ def now() -> datetime:
     text = os.environ.get(NOW_ENV)
     if not text:
         return datetime.now(timezone.utc)
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(NOW_ENV, [("(environment)", f"'{text}' is not an ISO 8601 date/time")]) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

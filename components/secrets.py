@@ -26,12 +26,7 @@ KEEPER = "rotation_window_start"
 # almost always means a new window start anyway, so it adds no rotation of its own.
 PERIOD_KEEPER = "rotation_days"
 
-# The component that owns each well-known secret, besides the consumers listed in config.
-OWNERS: Mapping[str, str] = {
-    "database-password": "Supabase project (database password)",
-}
-
-ConsumerKind = Literal["owner", "github-environment-secret", "netlify-env", "supabase-secret"]
+ConsumerKind = Literal["owner", "derived", "github-environment-secret", "netlify-env", "supabase-secret"]
 
 
 @dataclass(frozen=True)
@@ -58,9 +53,20 @@ class Consumer:
     name: str
 
 
+# Well-known secrets: the component that owns each, and the values built from it that carry it
+# further (a rotation reaches those in the same update too), besides the consumers in config.
+OWNED: Mapping[str, tuple[Consumer, ...]] = {
+    "database-password": (
+        Consumer("owner", "Supabase project (database password)"),
+        Consumer("derived", "SUPABASE_DB_URL (stack GitHub environment, session-pooler URL)"),
+        Consumer("derived", "BACKUP_DATABASE_URL (<stack>-backups GitHub environment, session-pooler URL)"),
+    ),
+}
+
+
 def consumers_of(name: str, secret: SecretConfig) -> list[Consumer]:
     """Every place one configured secret reaches: its owner first, then the configured consumers."""
-    found = [Consumer("owner", OWNERS[name])] if name in OWNERS else []
+    found = list(OWNED.get(name, ()))
     found += [Consumer("github-environment-secret", key) for key in secret.consumers.github_secrets]
     found += [Consumer("netlify-env", key) for key in secret.consumers.netlify_env]
     found += [Consumer("supabase-secret", key) for key in secret.consumers.supabase_secrets]

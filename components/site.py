@@ -64,6 +64,11 @@ def _record_name(domain: str) -> str:
     return domain.replace(".", "-")
 
 
+# What CI (the stack's GitHub environment) receives from the site: the id `netlify deploy` and
+# `ops rollback`-style jobs address it by.
+CI_VARIABLES = ("NETLIFY_SITE_ID",)
+
+
 class NetlifySite(pulumi.ComponentResource):
     site: Site
     url: pulumi.Output[str]
@@ -168,6 +173,7 @@ class NetlifySite(pulumi.ComponentResource):
         self.url = pulumi.Output.from_input(
             f"https://{cfg.custom_domain}" if cfg.custom_domain else self.site.ssl_url
         )
+        self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (site_id,), strict=True))
         self.register_outputs({
             "site_id": site_id,
             "url": self.url,

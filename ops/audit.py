@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -19,12 +20,13 @@ from rich.console import Console
 
 from ops.audit_formats import markdown, sarif, tables
 from ops.audit_report import AuditReport
-from ops.cli import app, fail, stdout
+from ops.cli import app, fail, parse_now, stdout
 from ops.event_log import EventLogError, audit_event_log
 from ops.pack_config import PackConfig, PackConfigError, default_path, load_pack_config
 from ops.policy_run import audit_preview
 from ops.preview import StackDir, load_preview
 from ops.stackfile import ROOT
+from policies.secrets.rotation import POLICY as ROTATION
 
 EXIT_MANDATORY = 1
 
@@ -42,6 +44,23 @@ def _pack(stack: str, path: Path | None) -> PackConfig:
         return dataclasses.replace(load_pack_config(path), source=_relative(path))
     except PackConfigError as error:
         fail(f"policy config {error.source}: " + "; ".join(error.problems))
+
+
+def _check_output(output: Path) -> None:
+    """Fail before the (slow) preview when the report could not be written anyway."""
+    if output.is_dir():
+        fail(f"--output {output}: is a directory")
+    parent = output.parent
+    if not parent.is_dir():
+        fail(f"--output {output}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        fail(f"--output {output}: not writable")
+
+
+def _clock(now: str) -> str:
+    """`--now` for the rotation policy: the same instant the preview computes rotation windows from."""
+    moment = parse_now(now)
+    return moment.isoformat() if moment else now
 
 
 def _relative(path: Path) -> str:
@@ -86,7 +105,11 @@ def audit(
 
     Exits 1 when a mandatory policy fails.
     """
+    if output is not None:
+        _check_output(output)
     pack = _pack(stack, policy_config)
+    if now is not None:
+        pack = pack.with_properties(ROTATION.name, {"now": _clock(now)})
     if from_event_log is not None:
         try:
             report = audit_event_log(from_event_log, stack, pack)

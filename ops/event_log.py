@@ -40,12 +40,28 @@ class _Log:
     failed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     violations: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))  # policy -> (urn, message, level)
     version: str | None = None
+    pack_ran: bool = False  # any policy event or analyze summary of this pack
+    stacks: set[str] = field(default_factory=set)  # stack segments of every URN in the log
 
 
 def _type_of(urn: str) -> str:
     """`urn:pulumi:stack::project::parent$type::name` -> `type`."""
     qualified = urn.split("::")[2] if urn.count("::") >= 3 else ""
     return qualified.rsplit("$", 1)[-1]
+
+
+def _urn_in(payload: Any) -> str:
+    """The resource URN an event payload names (policy events, pre/outputs metadata, diagnostics), or ""."""
+    if not isinstance(payload, dict):
+        return ""
+    urn = payload.get("resourceUrn") or payload.get("urn") or (payload.get("metadata") or {}).get("urn")
+    return urn if isinstance(urn, str) else ""
+
+
+def _stack_of(urn: str) -> str | None:
+    """`urn:pulumi:stack::project::...` -> `stack` (None for anything else)."""
+    head = urn.split("::", 1)[0].split(":", 2)
+    return head[2] if len(head) == 3 and head[:2] == ["urn", "pulumi"] and head[2] else None
 
 
 def _name_of(urn: str) -> str:
@@ -83,11 +99,13 @@ def read_events(path: Path) -> list[dict[str, Any]]:
 def _collect(events: list[dict[str, Any]]) -> _Log:
     log = _Log()
     for event in sorted(events, key=lambda e: e.get("sequence", 0)):
+        log.stacks.update(stack for payload in event.values() if (stack := _stack_of(_urn_in(payload))))
         if pre := event.get("resourcePreEvent"):
             meta = pre.get("metadata") or {}
             if meta.get("urn"):
                 log.types[meta["urn"]] = meta.get("type") or _type_of(meta["urn"])
         if (summary := event.get("policyAnalyzeSummaryEvent")) and summary.get("policyPackName") == PACK_NAME:
+            log.pack_ran = True
             urn = summary.get("resourceUrn") or ""
             log.types.setdefault(urn, _type_of(urn))
             for name in summary.get("passed") or []:
@@ -96,11 +114,13 @@ def _collect(events: list[dict[str, Any]]) -> _Log:
                 log.failed[name].add(urn)
             log.version = log.version or summary.get("policyPackVersion")
         if (summary := event.get("policyAnalyzeStackSummaryEvent")) and summary.get("policyPackName") == PACK_NAME:
+            log.pack_ran = True
             for name in summary.get("passed") or []:
                 log.passed[name].add("")
             for name in summary.get("failed") or []:
                 log.failed[name].add("")
         if (violation := event.get("policyEvent")) and violation.get("policyPackName") == PACK_NAME:
+            log.pack_ran = True
             log.violations[violation.get("policyName", "")].append(
                 (violation.get("resourceUrn") or "", violation.get("message") or "", violation.get("enforcementLevel") or "")
             )
@@ -114,9 +134,28 @@ def _finding(outcome: str, urn: str, types: dict[str, str], message: str | None 
     return Finding(outcome, urn, types.get(urn) or _type_of(urn), _name_of(urn), message)  # type: ignore[arg-type]
 
 
+def _check_log(log: _Log, source: str, stack: str) -> None:
+    """Refuse a log that cannot evidence this stack: the pack never ran, or it is another stack's run.
+
+    Without this, a `pulumi preview` run without `--policy-pack` reads as "21 not applicable" and
+    exits 0, and a production log audited as `--stack staging` yields a staging report.
+    """
+    if not log.pack_ran:
+        raise EventLogError(source, (
+            f"no policy event of pack {PACK_NAME}: the preview ran without the pack "
+            f"(run `pulumi preview --stack {stack} --policy-pack policies --policy-pack-config "
+            f"policies/config/{stack}.json --event-log FILE`)"
+        ))
+    expected = stack.rsplit("/", 1)[-1]  # URNs carry the bare stack name, not org/project/
+    if log.stacks != {expected}:
+        found = ", ".join(sorted(log.stacks)) or "no stack (no resource URN)"
+        raise EventLogError(source, f"records stack {found}, not {expected}")
+
+
 def audit_event_log(path: Path, stack: str, pack: PackConfig) -> AuditReport:
     """The same report `ops audit` builds offline, from what the engine recorded."""
     log = _collect(read_events(path))
+    _check_log(log, str(path), stack)
     results = []
     for entry in ENTRIES:
         violations = log.violations.get(entry.name, [])

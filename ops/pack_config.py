@@ -8,7 +8,7 @@ against the policy's config schema, so a typo fails here instead of silently usi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,10 @@ class PackConfig:
 
     def config(self, entry: Entry) -> dict[str, Any]:
         return dict(self.properties.get(entry.name, {}))
+
+    def with_properties(self, policy: str, properties: dict[str, Any]) -> PackConfig:
+        """This config with `properties` set on one policy (e.g. the audit clock from `ops audit --now`)."""
+        return replace(self, properties={**self.properties, policy: {**self.properties.get(policy, {}), **properties}})
 
 
 def default_path(stack: str) -> Path:

@@ -11,6 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from components.config import ConfigError
+from components.runtime_config import now as program_clock
 from ops.cli import app, fail_config, parse_now, stdout
 from ops.engine import Preview, Registered, run_stack
 from ops.stackfile import ROOT, read_stack_file
@@ -82,12 +83,15 @@ StackDir = Annotated[
 
 def load_preview(stack: str, now: str | None = None, stack_dir: Path = ROOT) -> Preview:
     """Validate the stack file, then run the program offline; config errors end the command."""
+    clock = parse_now(now)
     try:
         stack_file = read_stack_file(stack, stack_dir)
         stack_file.validate()
+        if clock is None:
+            program_clock()  # the program reads MAINTAINPRO_NOW: a bad value is bad input, not a crash
     except ConfigError as error:
         fail_config(error)
-    return run_stack(stack_file, parse_now(now))
+    return run_stack(stack_file, clock)
 
 
 @app.command()

@@ -61,20 +61,30 @@ RULESET_CONDITIONS = "conditions"  # {refName: {includes: [...], excludes: [...]
 RULESET_RULES = "rules"  # {pullRequest: {...}, nonFastForward: bool, deletion: bool, ...}
 DEFAULT_BRANCH_REFS = frozenset({"~DEFAULT_BRANCH", "~ALL"})
 
-# ---------------------------------------------------------------- generated secrets (pulumi_random)
+# ---------------------------------------------------------------- generated secrets (pulumi_random 4.21)
+# The secret generators: the provider marks their values secret (RandomPassword `result`/`bcryptHash`,
+# RandomBytes `base64`/`hex`). RandomString is documented as "not for sensitive values" and its
+# `result` is plain, so it is judged only where the program marks `result` secret (then it is used as
+# one). RandomId / RandomUuid* / RandomPet / RandomInteger / RandomShuffle generate identifiers.
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
-GENERATED_SECRET_TYPES = (RANDOM_PASSWORD,)
+RANDOM_BYTES = "random:index/randomBytes:RandomBytes"
+RANDOM_STRING = "random:index/randomString:RandomString"
+GENERATED_SECRET_TYPES = (RANDOM_PASSWORD, RANDOM_BYTES)
+SECRET_IF_MARKED = {RANDOM_STRING: "result"}  # type -> output that, when marked secret, makes it a secret generator
 KEEPERS = "keepers"
 # components/secrets.py `RotatingSecret` keeps its period (days, as text: keepers are strings) here
-# (`PERIOD_KEEPER`), next to the rotation window that makes the password change on the first
-# `pulumi up` after it ends.
+# (`PERIOD_KEEPER`), next to the start of the rotation window (`KEEPER`, an ISO 8601 timestamp)
+# that makes the value change on the first `pulumi up` after the window ends.
 ROTATION_PERIOD_KEEPER = "rotation_days"
+ROTATION_WINDOW_KEEPER = "rotation_window_start"
 
 # ---------------------------------------------------------------- AWS (pulumi_aws 7)
 AWS_BUCKET = "aws:s3/bucket:Bucket"
 AWS_BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 LIFECYCLE_BUCKET = "bucket"
-LIFECYCLE_RULES = "rules"  # [{status, expiration: {days}, noncurrentVersionExpiration: {noncurrentDays}}]
+LIFECYCLE_RULES = "rules"  # [{id, status, expiration: {days}, noncurrentVersionExpiration: {noncurrentDays}}]
+LIFECYCLE_EXPIRY_DAYS = ("expiration", "days")  # current versions: the object is deleted (a delete marker)
+LIFECYCLE_NONCURRENT_DAYS = ("noncurrentVersionExpiration", "noncurrentDays")  # pruned versions: gone for good
 
 # ---------------------------------------------------------------- components (maintainpro:<module>:<Name>)
 BACKUP_SCHEDULE = "maintainpro:backups:BackupSchedule"

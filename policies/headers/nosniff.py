@@ -15,7 +15,9 @@ from policies.registry import asvs, resource_policy, soc2
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
     headers = served(args)
     value = headers.first("x-content-type-options")
-    if value is None or value.strip().lower() != "nosniff":
+    if value is None:
+        yield "X-Content-Type-Options is missing for /; it must be 'nosniff'"
+    elif value.strip().lower() != "nosniff":
         yield f"X-Content-Type-Options is {value!r} for /; it must be 'nosniff'"
 
 

@@ -66,9 +66,12 @@ checks:
     ssl_expiry_warn_days: 21
 """
 
+# The audit clock of the compliant stack: inside both passwords' rotation windows.
+NOW = "2026-11-26T12:00:00+00:00"
+
 PRODUCTION = {
     "netlify-headers-require-hsts": {"requirePreload": True},
-    "secrets-password-require-rotation": {"maxRotationDays": 90},
+    "secrets-password-require-rotation": {"maxRotationDays": 90, "now": NOW},
     "aws-backups-bucket-require-retention": {"minRetentionDays": 365},
 }
 
@@ -109,9 +112,9 @@ class Stack:
 def compliant_stack() -> Stack:
     s = Stack()
     password = s.add(R.RANDOM_PASSWORD, "database-password", {"length": 40.0, "special": False,
-                     "keepers": {R.ROTATION_PERIOD_KEEPER: "30", "window": "2026-11-01"}},
+                     "keepers": {R.ROTATION_PERIOD_KEEPER: "30", R.ROTATION_WINDOW_KEEPER: "2026-11-01T00:00:00+00:00"}},
                      parent=s.add(R.ROTATING_SECRET, "database-password-secret"))
-    hook = s.add(R.RANDOM_PASSWORD, "build-hook-secret", {"length": 32.0, "keepers": {R.ROTATION_PERIOD_KEEPER: "90"}})
+    hook = s.add(R.RANDOM_PASSWORD, "build-hook-secret", {"length": 32.0, "keepers": {R.ROTATION_PERIOD_KEEPER: "90", R.ROTATION_WINDOW_KEEPER: "2026-10-01T00:00:00+00:00"}})
     site = s.add(R.NETLIFY_SITE, "site", {"name": "maintainpro-production", "custom_domain": "app.maintainpro.example",
                  "domain_aliases": ["www.maintainpro.example"], "force_ssl": True})
     s.add(R.NETLIFY_CERTIFICATE, "certificate", {"site_id": "site-id", "domains": ["app.maintainpro.example", "www.maintainpro.example"]},
@@ -138,7 +141,7 @@ def compliant_stack() -> Stack:
     backups = s.add(R.BACKUP_SCHEDULE, "backups")
     bucket = s.add(R.AWS_BUCKET, "backup-bucket", {"bucket": "maintainpro-production-db-backups-example"}, parent=backups, protect=True)
     s.add(R.AWS_BUCKET_LIFECYCLE, "backup-lifecycle", {"bucket": "bucket-id", "rules": [
-          {"id": "expire", "status": "Enabled", "expiration": {"days": 400.0}, "noncurrentVersionExpiration": {"noncurrentDays": 30.0}}]},
+          {"id": "expire", "status": "Enabled", "expiration": {"days": 400.0}, "noncurrentVersionExpiration": {"noncurrentDays": 365.0}}]},
           parent=backups, feeds={"bucket": [bucket]})
     s.add(R.GITHUB_REPOSITORY_FILE, "backup-workflow", {"repository": "maintainpro-app", "file": ".github/workflows/database-backup.yml",
           "content": BACKUP_WORKFLOW}, parent=backups)

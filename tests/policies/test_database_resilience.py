@@ -92,6 +92,15 @@ def test_short_lifecycle_expiry_fails_against_the_minimum() -> None:
     assert_passes(backup_retention.POLICY, stack.args({"minRetentionDays": 30}))
 
 
+def test_short_noncurrent_version_expiry_fails_against_the_minimum() -> None:
+    stack = compliant_stack()
+    stack["backup-lifecycle"].props["rules"][0]["noncurrentVersionExpiration"]["noncurrentDays"] = 1.0
+    assert_fails(backup_retention.POLICY, stack.args({"minRetentionDays": 365}),
+                 "lifecycle rule expire deletes pruned (noncurrent) backup versions after 1 days; they must be kept at least 365 days",
+                 stack["backup-bucket"].urn)
+    assert_passes(backup_retention.POLICY, stack.args({"minRetentionDays": 1}))
+
+
 def test_disabled_lifecycle_rule_does_not_count() -> None:
     stack = compliant_stack()
     rule = stack["backup-lifecycle"].props["rules"][0]

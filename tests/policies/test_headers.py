@@ -70,7 +70,7 @@ VIOLATIONS = [
     (hsts, weaken("  Strict-Transport-Security: max-age=63072000; includeSubDomains; preload\n", ""),
      "no Strict-Transport-Security header"),
     (nosniff, weaken("X-Content-Type-Options: nosniff", "X-Content-Type-Options: sniff"), "it must be 'nosniff'"),
-    (nosniff, weaken("  X-Content-Type-Options: nosniff\n", ""), "X-Content-Type-Options is None"),
+    (nosniff, weaken("  X-Content-Type-Options: nosniff\n", ""), "X-Content-Type-Options is missing for /; it must be 'nosniff'"),
     (frame_protection, weaken("frame-ancestors 'none'", "frame-ancestors https:").replace("  X-Frame-Options: DENY\n", ""),
      "framing is not restricted"),
     (referrer_policy, weaken("strict-origin-when-cross-origin", "unsafe-url"), "Referrer-Policy 'unsafe-url' leaks"),

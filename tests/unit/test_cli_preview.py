@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +15,10 @@ from tests.stacks import ROOT, mutate, stack_document, write_stack
 P = "maintainpro-platform"
 
 
-def ops(*args: str) -> subprocess.CompletedProcess[str]:
+def ops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -84,3 +86,10 @@ def test_encrypted_values_never_reach_the_output(tmp_path: Path) -> None:
     result = ops("preview", "--stack", "staging", "--stack-dir", str(tmp_path), "--json")
     assert result.returncode == 0, result.stderr
     assert "ZmFrZS1jaXBoZXJ0ZXh0LW5ldGxpZnk" not in result.stdout
+
+
+def test_a_bad_clock_in_the_environment_is_bad_input() -> None:
+    result = ops("preview", "--stack", "staging", env={"MAINTAINPRO_NOW": "next week"})
+    assert result.returncode == 2
+    assert "MAINTAINPRO_NOW" in result.stderr and "'next week' is not an ISO 8601 date/time" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,7 +8,9 @@ import pulumi
 import pytest
 
 from components.config import ConfigError, GitHubConfig, StackConfig, load_stack_config
-from components.database import CI_SECRETS, CI_VARIABLES
+from components.database import CI_SECRETS
+from components.database import CI_VARIABLES as DATABASE_CI_VARIABLES
+from components.site import CI_VARIABLES as SITE_CI_VARIABLES
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from ops.engine import SECRET, Preview, Registered, run_stack
 from ops.stackfile import read_stack_file
@@ -22,6 +24,8 @@ ENV_SECRET = T + "actionsEnvironmentSecret:ActionsEnvironmentSecret"
 ENV_VARIABLE = T + "actionsEnvironmentVariable:ActionsEnvironmentVariable"
 RULESET = T + "repositoryRuleset:RepositoryRuleset"
 PASSWORD = "random:index/randomPassword:RandomPassword"
+
+CI_VARIABLES = DATABASE_CI_VARIABLES + SITE_CI_VARIABLES
 
 
 @pytest.fixture(scope="module", params=["staging", "production"])
@@ -53,6 +57,7 @@ def test_environment_has_the_protection_rules_from_config(stack: tuple[StackConf
     assert inputs["repository"] == cfg.github.app_repo
     assert inputs["preventSelfReview"] is env.prevent_self_review
     assert inputs["waitTimer"] == env.wait_timer_minutes
+    assert inputs["canAdminsBypass"] is False  # GitHub's default is true: stated, never inherited
     if env.reviewers:
         assert inputs["reviewers"] == [
             {
@@ -211,3 +216,14 @@ def test_a_key_cannot_be_both_variable_and_secret() -> None:
     args = DeliveryEnvironmentArgs("staging", _github(), variables={"KEY": "a"}, secrets={"KEY": "fake-b"})
     with pytest.raises(pulumi.RunError, match="KEY are both a variable and a secret"):
         _register(args)
+
+
+def test_wired_values_come_from_the_resources_that_own_them(stack: tuple[StackConfig, Preview]) -> None:
+    """The site id and the pooler URL are outputs of their resources, not copies or the direct host."""
+    _, preview = stack
+    (site,) = preview.by_type("pulumi-python:dynamic/netlify:Site")
+    (pooler,) = preview.by_type("pulumi-python:dynamic/supabase:PoolerConfig")
+    variables = {v.inputs["variableName"]: v for v in preview.by_type(ENV_VARIABLE)}
+    assert site.urn in variables["NETLIFY_SITE_ID"].property_dependencies["value"]
+    db_url = next(s for s in preview.by_type(ENV_SECRET) if s.inputs["secretName"] == "SUPABASE_DB_URL")
+    assert pooler.urn in db_url.property_dependencies["value"]

@@ -69,7 +69,9 @@ def test_json_lists_every_secret_with_its_schedule_and_consumers(stack: str) -> 
     by_name = {s["name"]: s for s in report["secrets"]}
     # Hand-computed: 2026-11-03 is day 20760 after the epoch, a multiple of 30 and of 60.
     assert by_name["database-password"]["window_start"] == "2026-11-03T00:00:00+00:00"
-    assert by_name["database-password"]["consumers"] == [{"kind": "owner", "name": "Supabase project (database password)"}]
+    consumers = by_name["database-password"]["consumers"]
+    assert consumers[0] == {"kind": "owner", "name": "Supabase project (database password)"}
+    assert [c["name"].split()[0] for c in consumers[1:]] == ["SUPABASE_DB_URL", "BACKUP_DATABASE_URL"]
 
 
 def test_text_names_each_secret_its_period_and_consumers() -> None:

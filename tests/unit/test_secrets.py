@@ -115,7 +115,9 @@ def test_value_is_secret_and_schedule_is_plain() -> None:
 def test_consumers_list_owner_then_configured_deliveries() -> None:
     cfg = production()
     assert consumers_of("database-password", cfg.secrets["database-password"]) == [
-        Consumer("owner", "Supabase project (database password)")
+        Consumer("owner", "Supabase project (database password)"),
+        Consumer("derived", "SUPABASE_DB_URL (stack GitHub environment, session-pooler URL)"),
+        Consumer("derived", "BACKUP_DATABASE_URL (<stack>-backups GitHub environment, session-pooler URL)"),
     ]
     webhook = SecretConfig(
         rotation_days=60,
