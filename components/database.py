@@ -66,6 +66,11 @@ def auth_settings(cfg: SupabaseConfig) -> dict[str, object]:
     }
 
 
+def wait_timeout(cfg: SupabaseConfig) -> float:
+    """Seconds any resource of the project waits for it to be healthy: `supabase.health_timeout_minutes`."""
+    return cfg.health_timeout_minutes * 60.0
+
+
 def _pooler_url(session_url: str | None, password: str) -> str:
     if not session_url:
         # Only state written before the pooler had this output, kept by a `--target` run that skipped it.
@@ -95,7 +100,7 @@ class SupabaseProject(pulumi.ComponentResource):
             region=cfg.region,
             instance_size=cfg.instance_size,
             db_password=args.db_password,
-            wait_timeout=cfg.health_timeout_minutes * 60,
+            wait_timeout=wait_timeout(cfg),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.production or not cfg.allow_destroy,
@@ -104,29 +109,34 @@ class SupabaseProject(pulumi.ComponentResource):
         )
         ref = self.project.ref
         after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project]))
+        # Everything below waits for a healthy project first: as long as the project itself may take.
+        wait = wait_timeout(cfg)
 
-        AuthConfig(f"{name}-auth", project_ref=ref, settings=auth_settings(cfg), opts=after)
+        AuthConfig(f"{name}-auth", project_ref=ref, settings=auth_settings(cfg), wait_timeout=wait, opts=after)
         PostgrestConfig(
             f"{name}-postgrest", project_ref=ref, db_schema=cfg.postgrest.schemas,
-            max_rows=cfg.postgrest.max_rows, opts=after,
+            max_rows=cfg.postgrest.max_rows, wait_timeout=wait, opts=after,
         )
-        SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, opts=after)
+        SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, wait_timeout=wait, opts=after)
         if cfg.allowed_cidrs or cfg.allowed_cidrs_v6:
             NetworkRestrictions(
                 f"{name}-network",
                 project_ref=ref,
                 allowed_cidrs=[str(c) for c in cfg.allowed_cidrs],
                 allowed_cidrs_v6=[str(c) for c in cfg.allowed_cidrs_v6],
+                wait_timeout=wait,
                 opts=after,
             )
         pooler = PoolerConfig(
             f"{name}-pooler", project_ref=ref, pool_mode=cfg.pooler.pool_mode,
-            default_pool_size=cfg.pooler.default_pool_size, opts=after,
+            default_pool_size=cfg.pooler.default_pool_size, wait_timeout=wait, opts=after,
         )
         if cfg.custom_hostname:
-            CustomHostname(f"{name}-hostname", project_ref=ref, hostname=cfg.custom_hostname, opts=after)
+            CustomHostname(f"{name}-hostname", project_ref=ref, hostname=cfg.custom_hostname, wait_timeout=wait,
+                           opts=after)
         if args.function_secrets:
-            FunctionSecrets(f"{name}-function-secrets", project_ref=ref, secrets=args.function_secrets, opts=after)
+            FunctionSecrets(f"{name}-function-secrets", project_ref=ref, secrets=args.function_secrets,
+                            wait_timeout=wait, opts=after)
 
         self.url = self.project.url
         self.project_ref = ref

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from providers.base import ApiEndpoint, ApiProvider
@@ -34,6 +35,21 @@ DEAD_ENDS = frozenset({"INIT_FAILED", "REMOVED", "RESTORE_FAILED", "PAUSE_FAILED
 
 DEFAULT_WAIT_TIMEOUT = 900.0
 DEFAULT_POLL_INTERVAL = 10.0
+
+
+def wait_timeout_of(props: Mapping[str, Any]) -> float:
+    """A resource's `wait_timeout` input (the project's `health_timeout_minutes`); the default for older state."""
+    value = props.get("wait_timeout")
+    return DEFAULT_WAIT_TIMEOUT if value is None else float(value)
+
+
+def seconds_problem(value: Any) -> str | None:
+    """Why `value` is not a usable number of seconds, or None (unknown values are checked once known)."""
+    if spec.is_unknown(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return "must be a positive number of seconds"
+    return None
 
 
 class ProjectNotReady(Exception):
@@ -104,8 +120,8 @@ class SupabaseProvider(ApiProvider):
             sleep(step)
             slept += step
 
-    def write(self, ref: str, send: Callable[[], T]) -> T:
-        """Send a settings change; on a lasting 5xx wait for the project to be healthy and resend (bounded)."""
+    def write(self, ref: str, send: Callable[[], T], timeout: float = DEFAULT_WAIT_TIMEOUT) -> T:
+        """Send a settings change; on a lasting 5xx wait (up to `timeout` s) for a healthy project and resend (bounded)."""
         for round_ in range(1, self.settings_rounds + 1):
             try:
                 return send()
@@ -113,7 +129,7 @@ class SupabaseProvider(ApiProvider):
                 if exc.status is None or exc.status < 500 or round_ == self.settings_rounds:
                     raise
                 log.info("supabase %s: %s; waiting for the project to be healthy", self.kind, exc.message)
-                self.wait_until_healthy(ref)
+                self.wait_until_healthy(ref, timeout=timeout)
         raise AssertionError("unreachable")
 
 

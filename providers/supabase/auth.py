@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 
 from providers.supabase import spec
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.settings import SettingsProvider, SettingsResource
 from providers.supabase.values import comma_set
 
@@ -45,6 +46,8 @@ class AuthConfig(SettingsResource, module="supabase", name="AuthConfig"):
         project_ref: pulumi.Input[str],
         settings: Mapping[str, Any],
         secret_settings: Mapping[str, pulumi.Input[str]] | None = None,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(AuthConfigProvider(), resource_name, project_ref, settings, secret_settings, opts)
+        super().__init__(AuthConfigProvider(), resource_name, project_ref, settings, secret_settings, opts,
+                         wait_timeout=wait_timeout)

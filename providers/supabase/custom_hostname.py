@@ -13,7 +13,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult
 
 from providers.supabase import spec
-from providers.supabase.api import SupabaseProvider, require_ref
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 
 
 def _records(answer: dict[str, Any]) -> list[dict[str, str]]:
@@ -35,6 +35,9 @@ class CustomHostnameProvider(SupabaseProvider):
         body = spec.without_unknowns({"custom_hostname": news.get("hostname")})
         failures = [CheckFailure("hostname", what)
                     for _where, what in spec.validate_body("v1-update-hostname-config", body)]
+        problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
+        if problem:
+            failures.append(CheckFailure("wait_timeout", problem))
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -48,10 +51,12 @@ class CustomHostnameProvider(SupabaseProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         ref = props["project_ref"]
-        self.wait_until_healthy(ref)
+        timeout = wait_timeout_of(props)
+        self.wait_until_healthy(ref, timeout=timeout)
         body = {"custom_hostname": props["hostname"]}
         # Initialising the same hostname again is harmless, so a lost answer may be resent.
-        answer = self.write(ref, lambda: self.call("v1-update-hostname-config", ref=ref, json=body, idempotent=True))
+        answer = self.write(ref, lambda: self.call("v1-update-hostname-config", ref=ref, json=body, idempotent=True),
+                            timeout)
         return CreateResult(ref, self._outs(ref, answer or {"custom_hostname": props["hostname"]}))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -77,7 +82,9 @@ class CustomHostname(pulumi.dynamic.Resource, module="supabase", name="CustomHos
         *,
         project_ref: pulumi.Input[str],
         hostname: pulumi.Input[str],
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"project_ref": project_ref, "hostname": hostname, "status": None, "dns_records": None}
+        props = {"project_ref": project_ref, "hostname": hostname, "status": None, "dns_records": None,
+                 "wait_timeout": wait_timeout}
         super().__init__(CustomHostnameProvider(), resource_name, props, opts)

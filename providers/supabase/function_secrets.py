@@ -14,7 +14,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.supabase import spec
-from providers.supabase.api import SupabaseProvider, require_ref
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex
 
 
@@ -30,6 +30,9 @@ class FunctionSecretsProvider(SupabaseProvider):
             index, _, field = where.partition(".")
             name = names[int(index)] if index.isdigit() and int(index) < len(names) else where
             failures.append(CheckFailure(f"secrets.{name}", f"{field or 'value'} {what}"))
+        problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
+        if problem:
+            failures.append(CheckFailure("wait_timeout", problem))
         return CheckResult(news, failures)
 
     @staticmethod
@@ -45,19 +48,20 @@ class FunctionSecretsProvider(SupabaseProvider):
         upserts, removals = self._changed(olds, news)
         return DiffResult(changes=bool(upserts or removals), replaces=[])
 
-    def _upsert(self, ref: str, secrets: Mapping[str, str]) -> None:
+    def _upsert(self, ref: str, secrets: Mapping[str, str], timeout: float) -> None:
         body = [{"name": k, "value": v} for k, v in sorted(secrets.items())]
         # Bulk create is an upsert: resending after a lost answer is harmless.
-        self.write(ref, lambda: self.call("v1-bulk-create-secrets", ref=ref, json=body, idempotent=True))
+        self.write(ref, lambda: self.call("v1-bulk-create-secrets", ref=ref, json=body, idempotent=True), timeout)
 
-    def _remove(self, ref: str, names: list[str]) -> None:
-        self.write(ref, lambda: self.call("v1-bulk-delete-secrets", ref=ref, json=names))
+    def _remove(self, ref: str, names: list[str], timeout: float) -> None:
+        self.write(ref, lambda: self.call("v1-bulk-delete-secrets", ref=ref, json=names), timeout)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         ref = props["project_ref"]
-        self.wait_until_healthy(ref)
+        timeout = wait_timeout_of(props)
+        self.wait_until_healthy(ref, timeout=timeout)
         if props.get("secrets"):
-            self._upsert(ref, props["secrets"])
+            self._upsert(ref, props["secrets"], timeout)
         return CreateResult(ref, {"project_ref": ref, "hashes": hashes(props.get("secrets") or {})})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -72,15 +76,15 @@ class FunctionSecretsProvider(SupabaseProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         upserts, removals = self._changed(olds, news)
         if upserts:
-            self._upsert(id_, upserts)
+            self._upsert(id_, upserts, wait_timeout_of(news))
         if removals:
-            self._remove(id_, removals)
+            self._remove(id_, removals, wait_timeout_of(news))
         return UpdateResult({"project_ref": id_, "hashes": hashes(news.get("secrets") or {})})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         names = sorted(props.get("hashes") or {})
         if names:
-            self._remove(id_, names)
+            self._remove(id_, names, wait_timeout_of(props))
 
 
 class FunctionSecrets(pulumi.dynamic.Resource, module="supabase", name="FunctionSecrets"):
@@ -93,7 +97,10 @@ class FunctionSecrets(pulumi.dynamic.Resource, module="supabase", name="Function
         *,
         project_ref: pulumi.Input[str],
         secrets: Mapping[str, pulumi.Input[str]],
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"project_ref": project_ref, "secrets": pulumi.Output.secret(dict(secrets)), "hashes": None}
+        """`wait_timeout`: seconds to wait for a healthy project (the stack's health_timeout_minutes)."""
+        props = {"project_ref": project_ref, "secrets": pulumi.Output.secret(dict(secrets)), "hashes": None,
+                 "wait_timeout": wait_timeout}
         super().__init__(FunctionSecretsProvider(), resource_name, props, opts)

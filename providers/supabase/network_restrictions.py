@@ -11,6 +11,7 @@ from typing import Any
 
 import pulumi
 
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.settings import SettingsProvider, SettingsResource
 from providers.supabase.values import cidrs
 
@@ -42,7 +43,9 @@ class NetworkRestrictions(SettingsResource, module="supabase", name="NetworkRest
         project_ref: pulumi.Input[str],
         allowed_cidrs: Sequence[str] = (),
         allowed_cidrs_v6: Sequence[str] = (),
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         settings = {"dbAllowedCidrs": list(allowed_cidrs), "dbAllowedCidrsV6": list(allowed_cidrs_v6)}
-        super().__init__(NetworkRestrictionsProvider(), resource_name, project_ref, settings, None, opts)
+        super().__init__(NetworkRestrictionsProvider(), resource_name, project_ref, settings, None, opts,
+                         wait_timeout=wait_timeout)

@@ -10,20 +10,34 @@ holds nothing secret; `SupabaseProject` adds the rotating password to build the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, UpdateResult
 
 from providers.http import ApiError
+from providers.supabase import spec
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.connection import primary, session_pooler_url
 from providers.supabase.settings import SettingsProvider, SettingsResource
+
+
+UPDATE_OP = "v1-update-pooler-config"
+
+
+def input_problems(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for pooler settings the pinned spec rejects (unset fields are unmanaged).
+
+    For the stack config: the pool modes are the server's enum, so they come from the spec, never a literal.
+    """
+    return spec.validate_body(UPDATE_OP, spec.without_unknowns({k: v for k, v in settings.items() if v is not None}))
 
 
 class PoolerConfigProvider(SettingsProvider):
     kind = "supabase pooler config"
     get_op = "v1-get-pooler-config"
-    put_op = "v1-update-pooler-config"
+    put_op = UPDATE_OP
 
     def observe(self, response: Any) -> dict[str, Any]:
         # GET answers one entry per database (PRIMARY, READ_REPLICA...); settings apply to the primary.
@@ -69,8 +83,9 @@ class PoolerConfig(SettingsResource, module="supabase", name="PoolerConfig"):
         project_ref: pulumi.Input[str],
         pool_mode: str | None = None,
         default_pool_size: int | None = None,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         settings = {"pool_mode": pool_mode, "default_pool_size": default_pool_size}
         super().__init__(PoolerConfigProvider(), resource_name, project_ref, settings, None, opts,
-                         outputs=("session_url",))
+                         outputs=("session_url",), wait_timeout=wait_timeout)

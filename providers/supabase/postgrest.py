@@ -10,6 +10,7 @@ from typing import Any
 
 import pulumi
 
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.settings import SettingsProvider, SettingsResource
 from providers.supabase.values import comma_list
 
@@ -35,8 +36,10 @@ class PostgrestConfig(SettingsResource, module="supabase", name="PostgrestConfig
         db_schema: str | list[str],
         max_rows: int | None = None,
         db_extra_search_path: str | list[str] | None = None,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         settings = {"db_schema": comma_list(db_schema), "max_rows": max_rows,
                     "db_extra_search_path": comma_list(db_extra_search_path)}
-        super().__init__(PostgrestConfigProvider(), resource_name, project_ref, settings, None, opts)
+        super().__init__(PostgrestConfigProvider(), resource_name, project_ref, settings, None, opts,
+                         wait_timeout=wait_timeout)

@@ -20,6 +20,7 @@ from providers.supabase.api import (
     DEFAULT_WAIT_TIMEOUT,
     SupabaseProvider,
     require_ref,
+    seconds_problem,
 )
 from providers.supabase.connection import postgres_url
 from providers.supabase.values import sha256_hex
@@ -35,6 +36,7 @@ SECRET_OUTPUTS = ["anon_key", "service_role_key", "db_url"]
 PAGE = 100
 MAX_PAGES = 50
 KEY_POLLS = 10
+COMPUTE_PREFIX = "ci_"  # compute add-on variants are `ci_<instance size>`
 
 
 def _create_body(props: dict[str, Any]) -> dict[str, Any]:
@@ -76,9 +78,9 @@ class ProjectProvider(SupabaseProvider):
         }
         failures = [CheckFailure(field, what) for field, what in input_problems(news)]
         for key in ("wait_timeout", "poll_interval"):
-            value = inputs[key]
-            if not spec.is_unknown(value) and (not isinstance(value, (int, float)) or value <= 0):
-                failures.append(CheckFailure(key, "must be a positive number of seconds"))
+            problem = seconds_problem(inputs[key])
+            if problem:
+                failures.append(CheckFailure(key, problem))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -123,6 +125,15 @@ class ProjectProvider(SupabaseProvider):
                 self.client().sleep(interval)
         raise ApiError(self.kind, "v1-get-project-api-keys", None,
                        f"project {ref} has no anon/service_role keys after {KEY_POLLS} polls")
+
+    def _instance_size(self, ref: str) -> str | None:
+        """The compute size from the project's selected add-ons (`ci_small` -> `small`); None without one."""
+        answer = self.call("v1-list-project-addons", ref=ref) or {}
+        for addon in answer.get("selected_addons") or []:
+            variant = str((addon.get("variant") or {}).get("id") or "")
+            if addon.get("type") == "compute_instance" and variant.startswith(COMPUTE_PREFIX):
+                return variant.removeprefix(COMPUTE_PREFIX)
+        return None
 
     def _set_password(self, ref: str, password: str) -> None:
         self.write(ref, lambda: self.call("v1-update-database-password", ref=ref, json={"password": password}))
@@ -191,9 +202,12 @@ class ProjectProvider(SupabaseProvider):
         if not (props.get("anon_key") and props.get("service_role_key")):
             # Import: keys are not in state yet (a refresh keeps them: they only change on JWT rotation).
             outs.update(self._api_keys(id_, outs["poll_interval"]))
-        outs.setdefault("instance_size", None)
         outs.setdefault("db_url", "")
         importing = "db_pass_sha256" not in props
+        if importing:
+            # The live compute size, so the first `up` after an import applies no add-on it already has.
+            outs["instance_size"] = self._instance_size(id_)
+        outs.setdefault("instance_size", None)
         # Only an import needs inputs from the API; a refresh keeps the program's (and its secret password).
         inputs = {k: outs[k] for k in ("organization_slug", "name", "region", "instance_size",
                                        "wait_timeout", "poll_interval")} if importing else None
@@ -205,7 +219,7 @@ class ProjectProvider(SupabaseProvider):
             self.write(id_, lambda: self.call("v1-update-a-project", ref=id_, json={"name": news["name"]}))
         size = news.get("instance_size")
         if size is not None and size != olds.get("instance_size"):
-            body = {"addon_type": "compute_instance", "addon_variant": f"ci_{size}"}
+            body = {"addon_type": "compute_instance", "addon_variant": f"{COMPUTE_PREFIX}{size}"}
             if spec.validate_body("v1-apply-project-addon", body):
                 raise ApiError(self.kind, "v1-apply-project-addon", None,
                                f"instance_size {size!r} cannot be applied to an existing project "

@@ -15,7 +15,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.supabase import spec
-from providers.supabase.api import SupabaseProvider, require_ref
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex, whole_numbers
 
 
@@ -68,6 +68,9 @@ class SettingsProvider(SupabaseProvider):
         except (ValueError, TypeError) as exc:
             return CheckResult(news, [CheckFailure("settings", str(exc))])
         secret = dict(news.get("secret_settings") or {})
+        problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
+        if problem:
+            failures.append(CheckFailure("wait_timeout", problem))
         for field in settings:
             if self.write_only(field):
                 failures.append(CheckFailure(f"settings.{field}", "is write-only: pass it in secret_settings"))
@@ -93,8 +96,8 @@ class SettingsProvider(SupabaseProvider):
         settings, secrets = self._changed(olds, news)
         return DiffResult(changes=bool(settings or secrets), replaces=[])
 
-    def _send(self, ref: str, fields: dict[str, Any]) -> None:
-        self.write(ref, lambda: self.call(self.put_op, ref=ref, json=self.body(fields)))
+    def _send(self, ref: str, fields: dict[str, Any], timeout: float) -> None:
+        self.write(ref, lambda: self.call(self.put_op, ref=ref, json=self.body(fields)), timeout)
 
     def _outs(self, props: dict[str, Any], previous: dict[str, str] | None = None) -> dict[str, Any]:
         secret = props.get("secret_settings") or {}
@@ -106,8 +109,9 @@ class SettingsProvider(SupabaseProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         ref = props["project_ref"]
-        self.wait_until_healthy(ref)
-        self._send(ref, {**(props.get("settings") or {}), **(props.get("secret_settings") or {})})
+        timeout = wait_timeout_of(props)
+        self.wait_until_healthy(ref, timeout=timeout)
+        self._send(ref, {**(props.get("settings") or {}), **(props.get("secret_settings") or {})}, timeout)
         return CreateResult(ref, self._outs(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -128,7 +132,7 @@ class SettingsProvider(SupabaseProvider):
         settings, secrets = self._changed(olds, news)
         fields = {**settings, **secrets} if self.partial else {**news.get("settings", {}), **secrets}
         if fields:
-            self._send(id_, fields)
+            self._send(id_, fields, wait_timeout_of(news))
         return UpdateResult(self._outs(news, olds.get("secret_hashes")))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
@@ -136,7 +140,11 @@ class SettingsProvider(SupabaseProvider):
 
 
 class SettingsResource(pulumi.dynamic.Resource):
-    """Base of the settings resources: `project_ref` + `settings` (+ secret `secret_settings`)."""
+    """Base of the settings resources: `project_ref` + `settings` (+ secret `secret_settings`).
+
+    `wait_timeout` bounds each wait for a healthy project (never diffed): the stack's
+    `supabase.health_timeout_minutes`, like the project's own, not a fixed default.
+    """
 
     project_ref: pulumi.Output[str]
     settings: pulumi.Output[dict[str, Any]]
@@ -150,9 +158,11 @@ class SettingsResource(pulumi.dynamic.Resource):
         secret_settings: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
         outputs: tuple[str, ...] = (),
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
     ) -> None:
         props: dict[str, Any] = {
             "project_ref": project_ref,
+            "wait_timeout": wait_timeout,
             "settings": {k: v for k, v in settings.items() if v is not None},
             "secret_hashes": None,
             **{name: None for name in outputs},  # the provider's `observed_outputs`, as attributes

@@ -6,6 +6,7 @@ from typing import Any
 
 import pulumi
 
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.settings import SettingsProvider, SettingsResource
 
 
@@ -29,6 +30,8 @@ class SslEnforcement(SettingsResource, module="supabase", name="SslEnforcement")
         *,
         project_ref: pulumi.Input[str],
         database: bool = True,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(SslEnforcementProvider(), resource_name, project_ref, {"database": database}, None, opts)
+        super().__init__(SslEnforcementProvider(), resource_name, project_ref, {"database": database}, None, opts,
+                         wait_timeout=wait_timeout)

@@ -3,24 +3,34 @@
 Tests need to see which generated value reached which consumer. Generated values here are
 derived from the resource's keepers, the way a replacement produces a new value, and are
 obviously fake. Values a provider reads from its API that the program builds on (the session
-pooler's URL) are answered with fake stand-ins too.
+pooler's URL, the project's URL and keys) are answered with fake stand-ins too. Each resource's
+URN and property dependencies are kept, so a test can tell a wired value from an equal constant.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 from pulumi.runtime import rpc, settings
+from pulumi.runtime.mocks import MockMonitor
 
 SECRET_SIG = {rpc._special_sig_key: rpc._special_secret_sig}
 FAKE_SESSION_URL = "postgresql://postgres.fakeprojectrefabcd@pooler.example.test:5432/postgres?sslmode=require"
+FAKE_PROJECT_REF = "fakeprojectrefabcdef"  # shaped like a ref: 20 lower-case letters
 API_OUTPUTS: dict[str, dict[str, Any]] = {
     "pulumi-python:dynamic/supabase:PoolerConfig": {"session_url": FAKE_SESSION_URL},
+    "pulumi-python:dynamic/supabase:Project": {
+        "ref": FAKE_PROJECT_REF,
+        "url": f"https://{FAKE_PROJECT_REF}.supabase.co",
+        "anon_key": "fake-anon-key-from-the-project",
+        "service_role_key": "fake-service-role-key-from-the-project",
+    },
 }
 
 
@@ -41,6 +51,20 @@ class Captured:
     name: str
     inputs: dict[str, Input]
     state: dict[str, Any]
+    urn: str = ""
+    # input name -> URNs of the resources whose outputs it was computed from
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def revealed(value: Any) -> Any:
+    """`value` with every (nested) secret wrapper removed: what the provider would receive."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return revealed(value.get("value"))
+        return {k: revealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [revealed(v) for v in value]
+    return value
 
 
 def _split(value: Any) -> Input:
@@ -52,6 +76,7 @@ def _split(value: Any) -> Input:
 @dataclass
 class CapturingMocks(pulumi.runtime.Mocks):
     resources: list[Captured] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = {key: _split(value) for key, value in args.inputs.items()}
@@ -61,11 +86,21 @@ class CapturingMocks(pulumi.runtime.Mocks):
         for key, value in API_OUTPUTS.get(args.typ, {}).items():
             if state.get(key) is None:
                 state[key] = value
-        self.resources.append(Captured(args.typ, args.name, inputs, state))
+        with self._lock:
+            self.resources.append(Captured(args.typ, args.name, inputs, state))
         return (f"{args.name}-id" if args.custom else None), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
+
+    def registered(self, token: str, name: str, urn: str, dependencies: dict[str, tuple[str, ...]]) -> None:
+        """Attach what only the monitor sees (URN, property dependencies) to the captured resource."""
+        with self._lock:
+            for i, r in enumerate(self.resources):
+                if r.type == token and r.name == name and not r.urn:
+                    self.resources[i] = Captured(r.type, r.name, r.inputs, r.state, urn, dependencies)
+                    return
+        raise AssertionError(f"{token} {name} was registered without being captured")
 
     def of_type(self, token: str) -> list[Captured]:
         return [r for r in self.resources if r.type == token]
@@ -73,6 +108,21 @@ class CapturingMocks(pulumi.runtime.Mocks):
     def named(self, token: str, name: str) -> Captured:
         (found,) = [r for r in self.of_type(token) if r.name == name]
         return found
+
+
+class CapturingMonitor(MockMonitor):
+    """The SDK's mock monitor, also handing each resource's URN and property dependencies to the mocks."""
+
+    def __init__(self, mocks: CapturingMocks) -> None:
+        super().__init__(mocks)
+        self.capturing = mocks
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            dependencies = {key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()}
+            self.capturing.registered(request.type, request.name, response.urn, dependencies)
+        return response
 
 
 def run_program(
@@ -86,7 +136,8 @@ def run_program(
     mocks = mocks if mocks is not None else CapturingMocks()
     resolved: dict[str, Any] = {}
     settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, project="maintainpro-platform", stack=stack, preview=False)
+    pulumi.runtime.set_mocks(mocks, project="maintainpro-platform", stack=stack, preview=False,
+                             monitor=CapturingMonitor(mocks))
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[Any]:

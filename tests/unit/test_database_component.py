@@ -162,3 +162,15 @@ def test_auth_settings_map_every_config_field():
     assert settings["rate_limit_verify"] == cfg.auth.rate_limit_verify
     assert settings["password_hibp_enabled"] is cfg.auth.password_hibp
     assert len(settings) == 11
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_every_supabase_resource_waits_as_long_as_the_stack_allows(previews, stack):
+    """Settings and secrets wait for a healthy project up to `health_timeout_minutes`, like the project."""
+    from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
+
+    wanted = read_stack_file(stack).validate().supabase.health_timeout_minutes * 60
+    assert wanted != DEFAULT_WAIT_TIMEOUT, "pick a stack timeout that differs from the providers' default"
+    resources = [r for r in previews[stack].resources if r.type.startswith("pulumi-python:dynamic/supabase:")]
+    assert {r.type for r in resources} >= SETTINGS_TYPES | {FUNCTION_SECRETS, PROJECT_TYPE}
+    assert {r.name: r.inputs["wait_timeout"] for r in resources} == {r.name: wanted for r in resources}

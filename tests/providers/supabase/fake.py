@@ -135,9 +135,10 @@ class FakeSupabase(LoopbackServer):
     def operations(self) -> list[str]:
         return [c.operation for c in self.calls]
 
-    def add_project(self, name: str, slug: str = "acme", region: str = "eu-central-1", status: str = "ACTIVE_HEALTHY") -> FakeProject:
+    def add_project(self, name: str, slug: str = "acme", region: str = "eu-central-1", status: str = "ACTIVE_HEALTHY",
+                    instance_size: str | None = None) -> FakeProject:
         ref = "".join(random.choices(string.ascii_lowercase, k=20))
-        project = FakeProject(ref, name, slug, region, _sha("unknown"), None, 0, status)
+        project = FakeProject(ref, name, slug, region, _sha("unknown"), instance_size, 0, status)
         self.projects[ref] = project
         return project
 
@@ -264,6 +265,14 @@ class FakeSupabase(LoopbackServer):
         if op == "v1-update-database-password":
             p.password_sha256 = _sha(body["password"])
             return 200, {"message": "ok"}
+        if op == "v1-list-project-addons":
+            # A compute add-on is selected once the project runs on a size other than the plan's default.
+            price = {"description": "fake price", "type": "usage", "interval": "hourly", "amount": 0.01}
+            selected = [{"type": "compute_instance",
+                         "variant": {"id": f"ci_{p.instance_size}", "name": p.instance_size, "price": price}}
+                        ] if p.instance_size and p.instance_size != "nano" else []
+            ipv4 = {"type": "ipv4", "variant": {"id": "ipv4_default", "name": "IPv4", "price": price}}
+            return 200, {"selected_addons": [ipv4, *selected], "available_addons": []}
         if op == "v1-apply-project-addon":
             p.instance_size = body["addon_variant"].removeprefix("ci_")
             return 200, None

@@ -129,5 +129,6 @@ def test_api_address_and_token_come_from_the_environment_at_call_time(fake, monk
     monkeypatch.setenv("SUPABASE_API_URL", fake.url)
     monkeypatch.setenv("SUPABASE_ACCESS_TOKEN", TOKEN)
     existing = fake.add_project("maintainpro-production")
-    read = ProjectProvider().read(existing.ref, {"anon_key": "k", "service_role_key": "k"})
+    # A refresh (state from a create): one GET.
+    read = ProjectProvider().read(existing.ref, {"anon_key": "k", "service_role_key": "k", "db_pass_sha256": "x"})
     assert read.outs["name"] == "maintainpro-production" and fake.count() == 1

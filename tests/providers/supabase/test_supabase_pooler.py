@@ -111,3 +111,16 @@ def test_with_password_replaces_an_existing_password_and_needs_a_user():
     assert Dsn.parse(url).password == "new:fake" and "old-fake" not in url
     with pytest.raises(ValueError, match="names no user"):
         with_password("postgresql://h.example.test:5432/postgres", "fake")
+
+
+def test_pool_settings_are_checked_against_the_pinned_spec_for_the_stack_config():
+    """The config can validate `supabase.pooler` through this instead of hard-coding the server's enum."""
+    from providers.supabase import spec
+    from providers.supabase.pooler import input_problems
+
+    modes = spec.component("UpdateSupavisorConfigBody")["properties"]["pool_mode"]["enum"]
+    assert "transaction" in modes and "session" in modes
+    assert all(input_problems({"pool_mode": mode, "default_pool_size": 30}) == [] for mode in modes)
+    assert input_problems({"pool_mode": None, "default_pool_size": None}) == []  # unset: unmanaged
+    assert input_problems({"pool_mode": "statement"}) == [("pool_mode", f"must be one of: {', '.join(modes)}")]
+    assert input_problems({"default_pool_size": "many"}) == [("default_pool_size", "must be of type integer")]

@@ -63,10 +63,12 @@ def test_project_update_requests_fit_the_spec(contract):
 
 def test_project_read_and_delete_requests_fit_the_spec(contract):
     provider = _project(contract)
+    # No password hash in state: an import, which also reads the compute add-on.
     result = provider.read(REF, {"anon_key": "fake-anon", "service_role_key": "fake-service"})
     assert result.id == REF
     provider.delete(REF, {})
-    assert _ops(contract[1]) == {("GET", f"/v1/projects/{REF}"), ("DELETE", f"/v1/projects/{REF}")}
+    assert _ops(contract[1]) == {("GET", f"/v1/projects/{REF}"), ("GET", f"/v1/projects/{REF}/billing/addons"),
+                                 ("DELETE", f"/v1/projects/{REF}")}
 
 
 def test_project_api_keys_request_fits_the_spec(contract):

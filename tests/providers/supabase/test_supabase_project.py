@@ -161,6 +161,36 @@ def test_import_by_ref_reads_the_project_and_its_keys(fake, provider):
     assert provider.diff(existing.ref, read.outs, props(name="legacy", region="eu-west-2")).changes is True
 
 
+@pytest.mark.parametrize("size", ["small", None])
+def test_import_reads_the_live_compute_size_so_the_first_update_applies_no_add_on(fake, provider, size):
+    existing = fake.add_project("legacy", slug="acme", region="eu-west-2", instance_size=size)
+    before = fake.count()
+    read = provider.read(existing.ref, {})
+    # The import's cost: the project, its keys and its add-ons, one GET each.
+    assert fake.operations()[before:] == ["v1-get-project", "v1-get-project-api-keys", "v1-list-project-addons"]
+    assert read.inputs["instance_size"] == size and read.outs["instance_size"] == size
+    wanted = props(name="legacy", region="eu-west-2", instance_size=size)
+    assert "instance_size" not in provider.diff(existing.ref, read.outs, wanted).replaces
+    before = fake.count()
+    provider.update(existing.ref, read.outs, wanted)
+    assert fake.operations()[before:] == ["v1-update-database-password"]  # the password only: no add-on write
+    assert existing.instance_size == size
+
+
+def test_import_then_resize_applies_the_add_on_once(fake, provider):
+    existing = fake.add_project("legacy", slug="acme", region="eu-west-2", instance_size="small")
+    read = provider.read(existing.ref, {})
+    provider.update(existing.ref, read.outs, props(name="legacy", region="eu-west-2", instance_size="large"))
+    assert fake.count("v1-apply-project-addon") == 1 and existing.instance_size == "large"
+
+
+def test_refresh_reads_no_add_ons(fake, provider):
+    result = created(provider, instance_size="small")
+    before = fake.count()
+    assert provider.read(result.id, result.outs).outs["instance_size"] == "small"
+    assert fake.operations()[before:] == ["v1-get-project"]
+
+
 def test_import_with_a_malformed_ref_fails_clearly_without_a_call(fake, provider):
     with pytest.raises(ValueError, match="'not-a-ref' is not a Supabase project ref"):
         provider.read("not-a-ref", {})

@@ -212,3 +212,37 @@ def test_numbers_arrive_from_the_engine_as_doubles_and_leave_as_integers(fake, p
     body = fake.calls[-1].body
     assert body == {"jwt_exp": 3600, "password_min_length": 12}
     assert all(type(v) is int for v in body.values())
+
+
+WAITERS = [
+    (SslEnforcementProvider, {"settings": {"database": True}}),
+    (AuthConfigProvider, {"settings": {"site_url": "https://staging.maintainpro.example"}}),
+    (FunctionSecretsProvider, {"secrets": {"WEBHOOK_SECRET": "fake-webhook-secret"}}),
+    (CustomHostnameProvider, {"hostname": "db.maintainpro.example"}),
+]
+
+
+@pytest.mark.parametrize(("provider_class", "fields"), WAITERS, ids=lambda v: getattr(v, "__name__", ""))
+def test_create_waits_for_a_healthy_project_only_as_long_as_its_wait_timeout(fake, sleeps, provider_class, fields):
+    from providers.supabase.api import DEFAULT_POLL_INTERVAL, ProjectNotReady
+
+    stuck = fake.add_project("maintainpro-staging", status="COMING_UP")
+    stuck.polls_left = None  # never becomes healthy
+    provider = connect(provider_class(), fake.url, sleeps=sleeps)
+    checked = provider.check({}, {"project_ref": stuck.ref, "wait_timeout": 120.0, **fields})
+    assert checked.failures == []
+    with pytest.raises(ProjectNotReady, match="did not become healthy in time"):
+        provider.create(checked.inputs)
+    # 120 s of polling every 10 s, not the providers' 900 s default; and nothing was written.
+    assert sum(sleeps.waits) == 120 and len(sleeps.waits) == 120 / DEFAULT_POLL_INTERVAL
+    assert set(fake.operations()) == {"v1-get-project"}
+
+
+@pytest.mark.parametrize(("provider_class", "fields"), WAITERS, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("timeout", [0, -5, "soon"])
+def test_check_rejects_a_wait_timeout_that_is_not_positive_seconds(fake, provider_class, fields, timeout):
+    project = fake.add_project("maintainpro-staging")
+    checked = connect(provider_class(), fake.url).check({}, {"project_ref": project.ref, "wait_timeout": timeout,
+                                                            **fields})
+    assert [(f.property, f.reason) for f in checked.failures] == [("wait_timeout", "must be a positive number of seconds")]
+    assert fake.count() == 0
