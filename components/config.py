@@ -198,8 +198,10 @@ class PostgrestConfig(Strict):
 
 
 class PoolerConfig(Strict):
-    pool_mode: Literal["transaction", "session"] = "transaction"
-    default_pool_size: Annotated[int, Field(ge=1, le=3000)] | None = None
+    """Checked against the pinned Management API spec (its enums and limits), not literals here."""
+
+    pool_mode: str = "transaction"
+    default_pool_size: int | None = None
 
 
 class SupabaseConfig(Strict):
@@ -207,7 +209,6 @@ class SupabaseConfig(Strict):
     project_name: Annotated[str, Field(min_length=1, max_length=256)]
     region: Annotated[str, Field(pattern=r"^[a-z]{2}-[a-z]+-\d$")]
     instance_size: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None
-    plan: Literal["free", "pro", "team", "enterprise"] = "pro"
     auth: AuthConfig
     postgrest: PostgrestConfig = Field(default_factory=PostgrestConfig)
     ssl_enforced: bool = True
@@ -488,6 +489,7 @@ def _dns_problems(netlify: NetlifyConfig) -> list[Problem]:
 
 def _supabase_api_problems(cfg: SupabaseConfig) -> list[Problem]:
     """Region and instance size against the pinned Management API spec (its enums change; never hard-coded)."""
+    from providers.supabase.pooler import input_problems as pooler_problems
     from providers.supabase.project import input_problems  # the provider owns the spec
     from providers.supabase.spec import UNKNOWN
 
@@ -495,7 +497,10 @@ def _supabase_api_problems(cfg: SupabaseConfig) -> list[Problem]:
            "name": "supabase.project_name", "organization_slug": "supabase.organization_slug"}
     props = {"organization_slug": cfg.organization_slug, "name": cfg.project_name, "region": cfg.region,
              "instance_size": cfg.instance_size, "db_pass": UNKNOWN}
-    return [(key.get(field, f"supabase.{field}"), message) for field, message in input_problems(props)]
+    problems = [(key.get(field, f"supabase.{field}"), message) for field, message in input_problems(props)]
+    pooler = {"pool_mode": cfg.pooler.pool_mode, "default_pool_size": cfg.pooler.default_pool_size}
+    problems += [(f"supabase.pooler.{field}", message) for field, message in pooler_problems(pooler)]
+    return problems
 
 
 # Where each kind of consumer delivers, and the names already taken there by other config.
