@@ -31,7 +31,7 @@ audit: preview
 
 test: $(VENV)/.installed node_modules/.installed postgres
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) bench/preview_bench.py
