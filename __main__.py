@@ -14,4 +14,5 @@ except ConfigError as error:
     raise pulumi.RunError(str(error)) from None
 
 platform = Platform(f"maintainpro-{config.environment}", PlatformArgs(config=config, now=clock))
-pulumi.export("environment", platform.environment)
+for key, value in platform.stack_outputs.items():
+    pulumi.export(key, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pulumi
 
@@ -111,9 +112,25 @@ class Platform(pulumi.ComponentResource):
             "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url), child
         )
 
-        self.register_outputs({
-            "environment": self.environment,
-            "site_url": self.site.url,
-            "supabase_url": self.supabase_url,
-            "supabase_anon_key": self.supabase_anon_key,
-        })
+        self.stack_outputs = stack_outputs(self)
+        self.register_outputs({**self.stack_outputs, "supabase_anon_key": self.supabase_anon_key})
+
+
+def stack_outputs(platform: Platform) -> dict[str, pulumi.Input[Any]]:
+    """What an operator reads with `pulumi stack output`: identifiers and addresses, never a secret.
+
+    `dns_servers` (the Netlify name servers to delegate the zone to at the registrar) only when the
+    stack manages DNS; `backup_bucket` only when backups are enabled.
+    """
+    outputs: dict[str, pulumi.Input[Any]] = {
+        "environment": platform.environment,
+        "site_url": platform.site.url,
+        "site_id": platform.site.site_id,
+        "supabase_url": platform.supabase_url,
+        "supabase_project_ref": platform.database.project_ref,
+    }
+    if platform.site.dns_servers is not None:
+        outputs["dns_servers"] = platform.site.dns_servers
+    if platform.backups is not None:
+        outputs["backup_bucket"] = platform.backups.bucket_name
+    return outputs

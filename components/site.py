@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
+import pulumi_github as github
 
 from components.config import EnvVarConfig, NetlifyConfig
 from providers.netlify.build_hook import BuildHook, BuildHookArgs
@@ -75,6 +76,14 @@ def allowed_branches(netlify: NetlifyConfig) -> list[str]:
     return branches
 
 
+def repository_name(repo_path: str) -> str:
+    """`owner/name` -> `name`: GitHub resources take the name; the owner is the github provider's."""
+    owner, _, repo = repo_path.partition("/")
+    if not owner or not repo or "/" in repo:
+        raise ValueError(f"repo_path {repo_path!r} must be 'owner/name'")
+    return repo
+
+
 def _record_name(domain: str) -> str:
     return domain.replace(".", "-")
 
@@ -86,6 +95,7 @@ CI_VARIABLES = ("NETLIFY_SITE_ID",)
 
 class NetlifySite(pulumi.ComponentResource):
     site: Site
+    site_id: pulumi.Output[str]
     url: pulumi.Output[str]
 
     def __init__(self, name: str, args: NetlifySiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -112,6 +122,15 @@ class NetlifySite(pulumi.ComponentResource):
                 resource=self,
             )
         self.deploy_key = DeployKey(f"{name}-deploy-key", opts=child)
+        # Netlify clones the (private) app repo with this key: without it on the repository no build runs.
+        self.repository_deploy_key = github.RepositoryDeployKey(
+            f"{name}-repo-deploy-key",
+            repository=repository_name(args.repo_path),
+            title=f"Netlify site {cfg.site_name}",
+            key=self.deploy_key.public_key,
+            read_only=True,
+            opts=child,
+        )
         self.site = Site(
             f"{name}-site",
             SiteArgs(
@@ -181,19 +200,23 @@ class NetlifySite(pulumi.ComponentResource):
             # Let's Encrypt validates over DNS/HTTP, so the records (and CAA) must exist first.
             self.certificate = Certificate(
                 f"{name}-certificate",
-                CertificateArgs(site_id=site_id, domains=[cfg.custom_domain, *cfg.domain_aliases]),
+                CertificateArgs(site_id=site_id, domains=[cfg.custom_domain, *cfg.domain_aliases],
+                                dns_servers=self.dns_zone.dns_servers if self.dns_zone else None),
                 pulumi.ResourceOptions(parent=self, depends_on=list(records)),
             )
 
         self.url = pulumi.Output.from_input(
             f"https://{cfg.custom_domain}" if cfg.custom_domain else self.site.ssl_url
         )
+        self.site_id = site_id
+        # The name servers to delegate the zone to at the registrar; None when DNS is not managed here.
+        self.dns_servers: pulumi.Output[list[str]] | None = self.dns_zone.dns_servers if self.dns_zone else None
         self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (site_id,), strict=True))
         self.register_outputs({
             "site_id": site_id,
             "url": self.url,
             "deploy_public_key": self.deploy_key.public_key,
-            "dns_servers": self.dns_zone.dns_servers if self.dns_zone else [],
+            "dns_servers": self.dns_servers or [],
         })
 
     def _env(self, name: str, key: str, args: EnvVarArgs) -> None:

@@ -3,6 +3,10 @@
 Provisioning (POST /sites/{id}/ssl without certificate material) asks Netlify to obtain or renew
 the certificate; asking twice is harmless, so the POST is marked idempotent and retried. The id
 is the site id. The API cannot delete a certificate: it lives as long as the site's domains.
+
+On a zone just created in Netlify DNS the registrar still points elsewhere, so the first POST
+answers 422 "bad dns for custom domain": no retry can fix that, only the operator delegating the
+zone, so the error says what to do (and to which name servers) instead of echoing the API.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
+from providers.http import ApiError
 from providers.netlify.common import (
     NetlifyProvider,
     Problems,
@@ -30,10 +35,33 @@ OUTPUTS = ("state", "expires_at")
 class CertificateArgs:
     site_id: pulumi.Input[str]
     domains: pulumi.Input[list[str]]
+    # The Netlify DNS zone's name servers when the zone is managed: named in the "delegate" error.
+    # Informational only (not an input the diff compares).
+    dns_servers: pulumi.Input[list[str]] | None = None
+
+
+# The API's 422 message while the domains' DNS does not point at Netlify yet.
+BAD_DNS = "bad dns for custom domain"
 
 
 def _domains(values: list[str]) -> list[str]:
     return sorted({hostname(v) for v in values})
+
+
+def delegate_message(props: Props) -> str:
+    """What the operator must do when Netlify cannot see its DNS for the domains yet."""
+    domains = ", ".join(_domains(props.get("domains") or [])) or "the custom domain"
+    servers = [s for s in props.get("dns_servers") or [] if isinstance(s, str) and s]
+    where = (
+        f"the zone's name servers at your registrar to Netlify DNS: {', '.join(servers)}"
+        if servers
+        else "the zone's name servers at your registrar to the Netlify DNS zone's name servers "
+        "(Netlify UI: Domains > the zone > Name servers)"
+    )
+    return (
+        f"Netlify cannot issue the certificate for {domains} yet: their DNS does not point at Netlify "
+        f'(API: "{BAD_DNS}"). Set {where}; once the delegation has propagated, run `pulumi up` again.'
+    )
 
 
 class CertificateProvider(NetlifyProvider):
@@ -71,13 +99,18 @@ class CertificateProvider(NetlifyProvider):
         live = self.fetch(props["site_id"])
         return live if self._covers(live, props) else None
 
-    def _provision(self, site_id: str) -> dict[str, Any]:
-        return self.client().request(
-            "POST", f"/sites/{site_id}/ssl", operation="provision certificate", idempotent=True
-        )
+    def _provision(self, site_id: str, props: Props) -> dict[str, Any]:
+        try:
+            return self.client().request(
+                "POST", f"/sites/{site_id}/ssl", operation="provision certificate", idempotent=True
+            )
+        except ApiError as err:
+            if err.status == 422 and BAD_DNS in err.message.lower():
+                raise ApiError(err.resource, err.operation, err.status, delegate_message(props)) from None
+            raise
 
     def create_new(self, props: Props) -> dict[str, Any]:
-        return self._provision(props["site_id"])
+        return self._provision(props["site_id"], props)
 
     def id_of(self, live: dict[str, Any], props: Props) -> str:
         return str(props["site_id"])
@@ -87,7 +120,7 @@ class CertificateProvider(NetlifyProvider):
 
     def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
         # New domains: ask again, Netlify reissues the certificate for the site's current domains.
-        return self._provision(id_)
+        return self._provision(id_, news)
 
     def remove(self, id_: str, props: Props) -> None:
         """Nothing to call: the certificate goes with the site's domains (no delete operation)."""

@@ -12,18 +12,18 @@ Pin: GitHub supabase/cli `packages/api/src/generated/openapi.json` at commit
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from providers.supabase.values import whole_numbers
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 SPEC_PATH = Path(__file__).resolve().parent / "spec" / "supabase-management-api.json"
 PINNED_SHA256 = "f68dc5692c1b1923299e25241847724d277d759b2b4bba1ea7fd27754a45e7c3"
@@ -44,12 +44,14 @@ class Operation:
         return self.path.format(**params)
 
 
-@lru_cache(maxsize=1)
+# Nothing is read or built at import: the 566 KB document, jsonschema and each validator are loaded
+# on first use and kept (functools.cache), so a program pays only for what it validates, once.
+@cache
 def document() -> dict[str, Any]:
     return json.loads(SPEC_PATH.read_text())
 
 
-@lru_cache(maxsize=1)
+@cache
 def operations() -> dict[str, Operation]:
     ops: dict[str, Operation] = {}
     for path, item in document()["paths"].items():
@@ -88,14 +90,38 @@ def _to_jsonschema(node: Any) -> Any:
     return out
 
 
-@lru_cache(maxsize=1)
+@cache
 def _components() -> dict[str, Any]:
-    return _to_jsonschema(copy.deepcopy(document()["components"]))
+    # `_to_jsonschema` builds new containers and never mutates its input: no copy of the document needed.
+    return _to_jsonschema(document()["components"])
 
 
 def _validator(schema: dict[str, Any]) -> jsonschema.Draft4Validator:
+    import jsonschema  # deferred: only validation pays for it
+
     # The spec's `#/components/...` references resolve against the validated root document.
     return jsonschema.Draft4Validator({"components": _components(), "allOf": [_to_jsonschema(schema)]})
+
+
+@cache
+def _body_validator(operation_id: str) -> jsonschema.Draft4Validator:
+    schema = operation(operation_id).body_schema
+    assert schema is not None
+    return _validator(schema)
+
+
+@cache
+def _parameter_validator(operation_id: str, name: str) -> jsonschema.Draft4Validator:
+    for param in operation(operation_id).parameters:
+        if param["name"] == name:
+            return _validator(param.get("schema", {}))
+    raise KeyError(f"{operation_id} has no parameter {name!r}")
+
+
+def clear_caches() -> None:
+    """Forget the loaded document and everything built from it (after `SPEC_PATH` changes)."""
+    for cached in (document, operations, _components, _body_validator, _parameter_validator):
+        cached.cache_clear()
 
 
 def component(name: str) -> dict[str, Any]:
@@ -142,27 +168,29 @@ def _describe(err: ValidationError) -> tuple[str, str]:
     return where or "(body)", text
 
 
+def _problems(validator: jsonschema.Draft4Validator, value: Any) -> list[tuple[str, str]]:
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(e) for e in errors]
+
+
 def validate_schema(schema: dict[str, Any], value: Any) -> list[tuple[str, str]]:
     """Problems of `value` against an OpenAPI schema of the spec, as (field path, message)."""
-    errors = sorted(_validator(schema).iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
-    return [_describe(e) for e in errors]
+    return _problems(_validator(schema), value)
 
 
 def validate_body(operation_id: str, body: Any) -> list[tuple[str, str]]:
     """Problems of `body` against the operation's request schema."""
-    schema = operation(operation_id).body_schema
-    if schema is None:
+    if operation(operation_id).body_schema is None:
         return [] if body is None else [("(body)", "this operation takes no body")]
-    return validate_schema(schema, whole_numbers(body))
+    return _problems(_body_validator(operation_id), whole_numbers(body))
 
 
 def validate_parameter(operation_id: str, name: str, value: Any) -> str | None:
     """Message if `value` does not fit the operation's parameter `name` (e.g. a project ref)."""
-    for param in operation(operation_id).parameters:
-        if param["name"] == name:
-            err = best_match(_validator(param.get("schema", {})).iter_errors(value))
-            return None if err is None else f"{name} {_describe(err)[1]}"
-    raise KeyError(f"{operation_id} has no parameter {name!r}")
+    from jsonschema.exceptions import best_match  # deferred with jsonschema
+
+    err = best_match(_parameter_validator(operation_id, name).iter_errors(value))
+    return None if err is None else f"{name} {_describe(err)[1]}"
 
 
 def without_unknowns(value: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from providers.http import ApiError
 from providers.netlify.build_hook import BuildHookProvider
 from providers.netlify.certificate import CertificateProvider
 from providers.netlify.deploy_key import DeployKeyProvider
@@ -227,6 +228,40 @@ def test_certificate_without_custom_domain_fails_clearly(fake):
     assert str(err.value) == (
         "netlify tls certificate: provision certificate failed (HTTP 422): No custom domain configured"
     )
+
+
+def test_certificate_on_an_undelegated_zone_says_to_delegate_and_rerun(fake):
+    sites, _ = attach(SiteProvider(), fake.url)
+    site = sites.create(dict(SITE))
+    certs, _ = attach(CertificateProvider(), fake.url)
+    servers = ["dns1.p01.nsone.net", "dns2.p01.nsone.net"]
+    props = {"site_id": site.id, "domains": ["www.maintainpro.example", "maintainpro.example"], "dns_servers": servers}
+    fake.dns_delegated = False
+    fake.reset_calls()
+    with pytest.raises(ApiError) as err:
+        certs.create(dict(props))
+    assert fake.ops() == ["showSiteTLSCertificate", "provisionSiteTLSCertificate"]  # a 422 is not retried
+    message = str(err.value)
+    assert message.startswith("netlify tls certificate: provision certificate failed (HTTP 422): ")
+    assert "maintainpro.example, www.maintainpro.example" in message
+    assert "dns1.p01.nsone.net, dns2.p01.nsone.net" in message and "`pulumi up` again" in message
+    assert fake.certs == {}
+    # Name servers not known (e.g. zone managed elsewhere): still says what to do, names no server.
+    with pytest.raises(ApiError, match=r"Netlify DNS zone's name servers .*`pulumi up` again"):
+        certs.create({"site_id": site.id, "domains": ["maintainpro.example"]})
+    # After delegating, the re-run provisions it.
+    fake.dns_delegated = True
+    assert certs.create(dict(props)).outs["state"] == "issued"
+
+
+def test_certificate_other_422_is_passed_through(fake):
+    sites, _ = attach(SiteProvider(), fake.url)
+    site = sites.create(dict(SITE))
+    certs, _ = attach(CertificateProvider(), fake.url)
+    fake.fail("provisionSiteTLSCertificate", status=422)
+    with pytest.raises(ApiError) as err:
+        certs.create({"site_id": site.id, "domains": ["maintainpro.example"], "dns_servers": ["dns1.example"]})
+    assert str(err.value) == "netlify tls certificate: provision certificate failed (HTTP 422): injected"
 
 
 def test_build_hook_lifecycle(fake):

@@ -31,6 +31,7 @@ class Recorded:
     method: str
     path: str
     body: Any
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FaultServer(LoopbackServer):
@@ -58,7 +59,7 @@ class FaultServer(LoopbackServer):
                 except ValueError:
                     body = raw.decode(errors="replace")
                 with server._lock:
-                    server.requests.append(Recorded(self.command, self.path, body))
+                    server.requests.append(Recorded(self.command, self.path, body, dict(self.headers.items())))
                     answer = server.script.popleft() if server.script else server.fallback
                 if answer.delay:
                     time.sleep(answer.delay)

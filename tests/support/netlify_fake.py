@@ -92,6 +92,9 @@ class FakeNetlify(LoopbackServer):
         self.certs: dict[str, dict[str, Any]] = {}
         self.hooks: dict[str, dict[str, dict[str, Any]]] = {}
         self.keys: dict[str, dict[str, Any]] = {}
+        # False: the registrar does not point at Netlify DNS yet (a zone just created), so
+        # provisioning a certificate answers the API's documented 422 "bad dns for custom domain".
+        self.dns_delegated = True
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         super().__init__(self._handler())
@@ -370,6 +373,8 @@ class FakeNetlify(LoopbackServer):
         site = self._site(site_id)
         if not site.get("custom_domain"):
             raise Reply(422, "No custom domain configured")
+        if not self.dns_delegated:
+            raise Reply(422, "bad dns for custom domain")
         cert = {"state": "issued", "domains": [site["custom_domain"], *site.get("domain_aliases", [])],
                 "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
                 "expires_at": "2026-04-01T00:00:00Z"}

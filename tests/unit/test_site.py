@@ -10,13 +10,14 @@ import pulumi
 import pytest
 
 from components.config import PROJECT, ConfigError, load_stack_config, split_config
-from components.site import NetlifySite, NetlifySiteArgs
+from components.site import NetlifySite, NetlifySiteArgs, repository_name
 from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
 from tests.stacks import mutate, stack_document
 
 TOKEN = "fake-netlify-token"
 NETLIFY = "pulumi-python:dynamic/netlify:"
+REPO_DEPLOY_KEY = "github:index/repositoryDeployKey:RepositoryDeployKey"
 
 
 def run(stack: str, monkeypatch):
@@ -44,6 +45,7 @@ def test_production_site_children(monkeypatch):
     name = "maintainpro-production"
     assert {n: r.type.removeprefix(NETLIFY) for n, r in children.items()} == {
         f"{name}-deploy-key": "DeployKey",
+        f"{name}-repo-deploy-key": REPO_DEPLOY_KEY,
         f"{name}-site": "Site",
         f"{name}-env-VITE_APP_ENV": "EnvVar",
         f"{name}-env-VITE_SENTRY_ENVIRONMENT": "EnvVar",
@@ -72,6 +74,8 @@ def test_production_site_children(monkeypatch):
     assert cert.inputs["domains"] == ["app.maintainpro.example", "www.maintainpro.example"]
     record_urns = {children[n].urn for n in children if "-dns-" in n or "-caa-" in n}
     assert record_urns <= set(cert.dependencies)
+    # The zone's name servers reach the certificate, whose "delegate first" error names them.
+    assert cert.property_dependencies["dns_servers"] == (children[f"{name}-zone"].urn,)
     assert children[f"{name}-hook-nightly-rebuild"].additional_secret_outputs == ("url",)
     rotated = children[f"{name}-env-BUILD_HOOK_SECRET"]
     assert rotated.inputs["is_secret"] is True and rotated.inputs["values"] == SECRET
@@ -87,7 +91,7 @@ def test_staging_site_children(monkeypatch):
     preview = run("staging", monkeypatch)
     site, children = site_children(preview, "staging")
     kinds = sorted(r.type.removeprefix(NETLIFY) for r in children.values())
-    assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site"]  # no domain, zone or certificate
+    assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
     assert {"maintainpro-staging-env-VITE_SUPABASE_URL", "maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"} <= set(children)
     anon = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].inputs
     assert anon["values"] == SECRET  # the database hands it over as a secret; it stays one
@@ -100,6 +104,56 @@ def test_staging_site_children(monkeypatch):
     assert web["repo"]["allowed_branches"] == ["main", "develop", "release/next"]  # branch deploys on
     sentry = children["maintainpro-staging-env-VITE_SENTRY_ENVIRONMENT"].inputs
     assert {v["context"] for v in sentry["values"]} == {"production", "deploy-preview", "branch-deploy"}
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_netlify_deploy_key_is_a_read_only_deploy_key_of_the_app_repo(stack, monkeypatch):
+    """Without the public key on the (private) app repo, Netlify cannot clone it and no build runs."""
+    preview = run(stack, monkeypatch)
+    site, children = site_children(preview, stack)
+    name = f"maintainpro-{stack}"
+    repo_key, netlify_key = children[f"{name}-repo-deploy-key"], children[f"{name}-deploy-key"]
+    assert repo_key.type == REPO_DEPLOY_KEY and repo_key.parent == site.urn
+    assert repo_key.inputs["readOnly"] is True
+    assert repo_key.inputs["repository"] == "maintainpro-app"  # github.app_repo of the stack file
+    assert name in repo_key.inputs["title"]
+    # The key is the Netlify key's output (known only after Netlify generates it), not a literal.
+    assert repo_key.property_dependencies["key"] == (netlify_key.urn,)
+    assert netlify_key.urn in repo_key.dependencies
+
+
+def test_repository_deploy_key_carries_the_generated_public_key():
+    """With a created Netlify key, the GitHub deploy key receives exactly its public key."""
+    doc = stack_document("staging")["config"]
+    cfg = load_stack_config(split_config(doc, set(), "x"), "staging", "x")
+    public_key = "ssh-rsa AAAAfakepublickey netlify"
+
+    class KeyMocks(Capture):
+        def new_resource(self, args):
+            id_, state = super().new_resource(args)
+            if args.typ.endswith("netlify:DeployKey"):
+                state = {**state, "key_id": "key-1", "public_key": public_key}
+            return id_, state
+
+    mocks = KeyMocks()
+    pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack="staging", preview=False)
+
+    @pulumi.runtime.test
+    def program():
+        NetlifySite("s", NetlifySiteArgs(netlify=cfg.netlify, repo_path="acme/cmms-app"))
+
+    program()
+    [key] = [r for r in mocks.resources if r.typ == REPO_DEPLOY_KEY]
+    assert (key.inputs["key"], key.inputs["readOnly"], key.inputs["repository"]) == (public_key, True, "cmms-app")
+    [site] = [r for r in mocks.resources if r.typ.endswith("netlify:Site")]
+    assert site.inputs["repo"]["deploy_key_id"] == "key-1"
+
+
+@pytest.mark.parametrize("repo_path", ["cmms-app", "acme/", "/cmms-app", "acme/cmms/app"])
+def test_repo_path_must_be_owner_and_name(repo_path):
+    with pytest.raises(ValueError, match="must be 'owner/name'"):
+        repository_name(repo_path)
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,21 +39,17 @@ def test_project_statuses_the_wait_relies_on_exist_in_the_spec():
 def respec(tmp_path, monkeypatch):
     """Swap in an edited copy of the spec, as a refreshed pin would."""
 
-    def clear():
-        for cached in (spec.document, spec.operations, spec._components):
-            cached.cache_clear()
-
     def apply(edit):
         doc = json.loads(spec.SPEC_PATH.read_text())
         edit(doc["components"]["schemas"]["V1CreateProjectBody"]["properties"])
         path = tmp_path / "spec.json"
         path.write_text(json.dumps(doc))
         monkeypatch.setattr(spec, "SPEC_PATH", path)
-        clear()
+        spec.clear_caches()
 
     yield apply
     monkeypatch.undo()
-    clear()
+    spec.clear_caches()
 
 
 def _region_failures(region: str) -> list[str]:
@@ -85,3 +83,21 @@ def test_validation_messages_never_quote_the_offending_value():
     assert problems == [("0.value", "must be at most 24576 characters")]
     problems = spec.validate_body("v1-update-auth-service-config", {"smtp_pass": 12345678})
     assert problems == [("smtp_pass", "must be of type string")] and "12345678" not in repr(problems)
+
+
+def test_importing_the_program_loads_neither_the_spec_nor_jsonschema():
+    """The spec (566 KB) and jsonschema cost only the run that validates, and once per process."""
+    script = (
+        "import sys\n"
+        "import components.platform, ops.cli\n"
+        "from providers.supabase import spec\n"
+        "assert 'jsonschema' not in sys.modules, 'jsonschema imported eagerly'\n"
+        "assert spec.document.cache_info().currsize == 0, 'spec read at import'\n"
+        "body = {'pool_mode': 'session'}\n"
+        "assert spec.validate_body('v1-update-pooler-config', body) == []\n"
+        "assert 'jsonschema' in sys.modules\n"
+        "spec.validate_body('v1-update-pooler-config', {'pool_mode': 'nope'})\n"
+        "assert spec._body_validator.cache_info().hits == 1 and spec.document.cache_info().misses == 1\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
