@@ -83,14 +83,27 @@ Cron = Annotated[str, AfterValidator(_cron)]
 
 
 class EnvVarConfig(Strict):
-    """One site environment variable: a value per deploy context, optionally per branch."""
+    """One plain site environment variable: a value per deploy context, optionally per branch.
+
+    A stack file holds no secret values: secret env vars are generated secrets delivered through
+    `secrets.<name>.consumers.netlify_env`.
+    """
 
     values: dict[DeployContext, str] = Field(default_factory=dict)
     branch_values: dict[str, str] = Field(default_factory=dict)
-    secret: bool = False
     scopes: list[Literal["builds", "functions", "runtime", "post-processing"]] = Field(
         default_factory=lambda: ["builds"], min_length=1
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secret_values(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "secret" in data:
+            raise ValueError(
+                "a stack file holds no secret values: generate it under `secrets:` and deliver it with "
+                "`consumers.netlify_env`"
+            )
+        return data
 
 
 class BranchDeploysConfig(Strict):
@@ -480,7 +493,7 @@ def _dns_problems(netlify: NetlifyConfig) -> list[Problem]:
         return [("netlify.dns_zone", "required when manage_dns is on and a custom_domain is set")]
     problems: list[Problem] = []
     for key, name in [("custom_domain", netlify.custom_domain)] + [
-        (f"domain_aliases.{i}", alias) for i, alias in enumerate(netlify.domain_aliases)
+        (f"domain_aliases[{i}]", alias) for i, alias in enumerate(netlify.domain_aliases)
     ]:
         if name != zone and not name.endswith("." + zone):
             problems.append((f"netlify.{key}", f"'{name}' is not inside the DNS zone '{zone}'"))
@@ -511,12 +524,33 @@ _CONSUMER_KINDS = {
 }
 
 
+def _wired_names() -> dict[str, dict[str, str]]:
+    """Names the program fills from other components' outputs; config may not claim them."""
+    from components.database import CI_SECRETS, CI_VARIABLES as DATABASE_VARIABLES  # components own them
+    from components.site import CI_VARIABLES as SITE_VARIABLES, SUPABASE_ANON_KEY_KEY, SUPABASE_URL_KEY
+
+    project = "the Supabase project's outputs"
+    return {
+        "github_secrets": {
+            **{key: project for key in (*DATABASE_VARIABLES, *CI_SECRETS)},
+            **{key: "the Netlify site's outputs" for key in SITE_VARIABLES},
+        },
+        "netlify_env": {SUPABASE_URL_KEY: project, SUPABASE_ANON_KEY_KEY: project},
+    }
+
+
 def _consumer_problems(cfg: StackConfig) -> list[Problem]:
     """One value per delivered name: two secrets (or a secret and a plain setting) never share one."""
     problems: list[Problem] = []
+    wired = _wired_names()
+    for section, keys in (("github.variables", cfg.github.variables), ("netlify.env", cfg.netlify.env)):
+        kind = "github_secrets" if section == "github.variables" else "netlify_env"
+        for key in keys:
+            if key in wired[kind]:
+                problems.append((f"{section}.{key}", f"is set by the program from {wired[kind][key]}"))
     taken = {
-        "github_secrets": {key: "github.variables" for key in cfg.github.variables},
-        "netlify_env": {key: "netlify.env" for key in cfg.netlify.env},
+        "github_secrets": {**{key: "github.variables" for key in cfg.github.variables}, **wired["github_secrets"]},
+        "netlify_env": {**{key: "netlify.env" for key in cfg.netlify.env}, **wired["netlify_env"]},
         "supabase_secrets": {},
     }
     for name, secret in cfg.secrets.items():
@@ -577,7 +611,15 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
 
 
 def split_config(raw: Mapping[str, Any], secret_keys: Iterable[str], source: str) -> dict[str, Any]:
-    """From a namespaced config map (`maintainpro-platform:netlify`), the project's sections.
+    """From a namespaced config map (`maintainpro-platform:netlify`), the project's sections."""
+    sections, problems = _split(raw, secret_keys)
+    if problems:
+        raise ConfigError(source, problems)
+    return sections
+
+
+def _split(raw: Mapping[str, Any], secret_keys: Iterable[str]) -> tuple[dict[str, Any], list[Problem]]:
+    """Sections, and the problems of the keys themselves.
 
     Credentials must be secret; provider namespaces (`aws:`, `github:`) pass through; any other
     namespace or key is an error, so a typo never silently falls back to a default.
@@ -595,9 +637,19 @@ def split_config(raw: Mapping[str, Any], secret_keys: Iterable[str], source: str
             sections[name] = value
         elif namespace not in PROVIDER_NAMESPACES or not name:
             problems.append((key, f"unknown config key (project keys are '{PROJECT}:<section>')"))
+    return sections, problems
+
+
+def validate_config(raw: Mapping[str, Any], secret_keys: Iterable[str], stack: str, source: str) -> StackConfig:
+    """A whole namespaced config map to the model; one `ConfigError` lists the problems of both steps."""
+    sections, problems = _split(raw, secret_keys)
+    try:
+        cfg = load_stack_config(sections, stack, source)
+    except ConfigError as error:
+        raise ConfigError(source, problems + error.problems) from None
     if problems:
         raise ConfigError(source, problems)
-    return sections
+    return cfg
 
 
 def load_stack_config(sections: Mapping[str, Any], stack: str, source: str | None = None) -> StackConfig:

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import ConfigError, StackConfig, load_stack_config, split_config
+from components.config import ConfigError, StackConfig, validate_config
 
 NOW_ENV = "MAINTAINPRO_NOW"
 
@@ -33,7 +33,7 @@ def program_config() -> StackConfig:
     stack = pulumi.get_stack()
     source = f"Pulumi.{stack}.yaml"
     decoded = {key: _decode(value) for key, value in raw.items()}
-    return load_stack_config(split_config(decoded, secret, source), stack, source)
+    return validate_config(decoded, secret, stack, source)
 
 
 def now() -> datetime:

@@ -157,7 +157,7 @@ class NetlifySite(pulumi.ComponentResource):
         self.env_vars: list[EnvVar] = []
         for key, var in cfg.env.items():
             self._env(name, key, EnvVarArgs(account_id=cfg.team_slug, site_id=site_id, key=key,
-                                            values=env_values(var), scopes=list(var.scopes), is_secret=var.secret))
+                                            values=env_values(var), scopes=list(var.scopes), is_secret=False))
         for key, value in generated.items():
             self._env(name, key, EnvVarArgs(
                 account_id=cfg.team_slug, site_id=site_id, key=key,

@@ -20,11 +20,11 @@ from rich.console import Console
 
 from ops.audit_formats import markdown, sarif, tables
 from ops.audit_report import AuditReport
-from ops.cli import app, fail, parse_now, stdout
+from ops.cli import StackDir, app, fail, parse_now, stdout
 from ops.event_log import EventLogError, audit_event_log
 from ops.pack_config import PackConfig, PackConfigError, default_path, load_pack_config
 from ops.policy_run import audit_preview
-from ops.preview import StackDir, load_preview
+from ops.preview import load_preview
 from ops.stackfile import ROOT
 from policies.secrets.rotation import POLICY as ROTATION
 
@@ -87,7 +87,7 @@ def render(report: AuditReport, fmt: Format, stack_file: str) -> str:
 
 @app.command()
 def audit(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack to audit.")],
+    stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack to audit.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
     from_event_log: Annotated[

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 import sys
 from datetime import datetime, timezone
-from typing import NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -29,6 +30,13 @@ stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
 EXIT_BAD_INPUT = 2
+
+# Every command that reads a stack file takes the same option (tests point it at fixtures).
+StackDir = Annotated[
+    Path,
+    typer.Option("--stack-dir", metavar="DIR", show_default=False,
+                 help="Folder holding Pulumi.<stack>.yaml (default: the project root)."),
+]
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import pulumi
 import typer
 from rich.text import Text
 from rich.tree import Tree
 
 from components.config import ConfigError
 from components.runtime_config import now as program_clock
-from ops.cli import app, fail_config, parse_now, stdout
+from ops.cli import StackDir, app, fail, fail_config, parse_now, stdout
 from ops.engine import Preview, Registered, run_stack
 from ops.stackfile import ROOT, read_stack_file
 
@@ -75,12 +76,6 @@ def as_json(preview: Preview) -> dict[str, Any]:
     }
 
 
-StackDir = Annotated[
-    Path,
-    typer.Option("--stack-dir", help="Folder holding Pulumi.<stack>.yaml (default: the project root)."),
-]
-
-
 def load_preview(stack: str, now: str | None = None, stack_dir: Path = ROOT) -> Preview:
     """Validate the stack file, then run the program offline; config errors end the command."""
     clock = parse_now(now)
@@ -91,12 +86,15 @@ def load_preview(stack: str, now: str | None = None, stack_dir: Path = ROOT) -> 
             program_clock()  # the program reads MAINTAINPRO_NOW: a bad value is bad input, not a crash
     except ConfigError as error:
         fail_config(error)
-    return run_stack(stack_file, clock)
+    try:
+        return run_stack(stack_file, clock)
+    except pulumi.RunError as error:  # a component refused its inputs: the program's own clear message
+        fail(f"Pulumi.{stack}.yaml: {error}")
 
 
 @app.command()
 def preview(
-    stack: Annotated[list[str], typer.Option("--stack", "-s", help="Stack to preview (repeatable).")],
+    stack: Annotated[list[str], typer.Option("--stack", "-s", metavar="NAME", help="Stack to preview (repeatable).")],
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a tree.")] = False,
     now: Annotated[str | None, typer.Option(help="Clock for secret rotation (ISO 8601); default: now.")] = None,
     stack_dir: StackDir = ROOT,

@@ -30,8 +30,7 @@ from components.config import AlertRoute, CheckConfig, ConfigError, HeadersConfi
 from components.headers import security_headers
 from components.monitoring import CHECKS_ENV, SEVERITIES, SUPABASE_URL_ENV, webhook_env
 from components.runtime_config import now as clock
-from ops.cli import app, fail, fail_config, stderr, stdout
-from ops.preview import StackDir
+from ops.cli import StackDir, app, fail, fail_config, stderr, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 Status = Literal["ok", "warn", "fail"]
@@ -311,7 +310,7 @@ def _load(stack: str, stack_dir: Path) -> StackConfig:
 
 @app.command()
 def probe(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack whose monitoring checks to run.")],
+    stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose monitoring checks to run.")],
     fail_on: Annotated[str, typer.Option(help="Exit 1 when a check of this severity or above fails.")] = "warning",
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     send: Annotated[bool, typer.Option(help="Deliver alerts to the ALERT_WEBHOOK_<SEVERITY> webhooks.")] = False,

@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from components.config import ConfigError
-from ops.cli import app, fail, fail_config, stdout
+from ops.cli import StackDir, app, fail, fail_config, stdout
 from ops.stackfile import ROOT, read_stack_file
 from providers.http import ApiClient, ApiError, MissingCredential, resolve_token
 from providers.netlify.common import NETLIFY
@@ -92,12 +91,12 @@ def _table(deploys: list[Deploy], published: str | None) -> Table:
 
 @app.command()
 def rollback(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack whose site to roll back.")],
+    stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose site to roll back.")],
     to: Annotated[str | None, typer.Option(help="Deploy id to restore (default: the one before the live one).")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list recent production deploys.")] = False,
     lock: Annotated[bool, typer.Option(help="Lock the restored deploy so pushes do not auto-publish over it.")] = True,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    stack_dir: Annotated[Path, typer.Option("--stack-dir", help="Folder holding Pulumi.<stack>.yaml.")] = ROOT,
+    stack_dir: StackDir = ROOT,
 ) -> None:
     """Restore an earlier production deploy of the stack's Netlify site (needs NETLIFY_AUTH_TOKEN)."""
     try:

@@ -15,8 +15,7 @@ import typer
 
 from components.config import ConfigError, StackConfig
 from components.secrets import Consumer, RotationWindow, consumers_of
-from ops.cli import app, fail_config, parse_now, stdout
-from ops.preview import StackDir
+from ops.cli import StackDir, app, fail_config, parse_now, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 
@@ -70,7 +69,7 @@ def as_text(stack: str, now: datetime, rows: list[SecretSchedule]) -> str:
 
 @app.command()
 def secrets(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack whose secrets to list.")],
+    stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose secrets to list.")],
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     now: Annotated[str | None, typer.Option(help="Clock (ISO 8601); default: now.")] = None,
     stack_dir: StackDir = ROOT,

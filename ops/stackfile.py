@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from components.config import PROJECT, STACKS, ConfigError, StackConfig, load_stack_config, split_config
+from components.config import PROJECT, STACKS, ConfigError, StackConfig, validate_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_PLACEHOLDER = "[secret]"
@@ -34,7 +34,7 @@ class StackFile:
 
     def validate(self) -> StackConfig:
         source = str(self.path.name)
-        return load_stack_config(split_config(self.raw, self.secret_keys, source), self.stack, source)
+        return validate_config(self.raw, self.secret_keys, self.stack, source)
 
 
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
@@ -46,6 +46,10 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         raise ConfigError(path.name, [("(file)", f"stack file not found at {path}")])
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(path.name, [("(file)", f"not UTF-8 text (byte {error.start})")]) from None
+    except OSError as error:
+        raise ConfigError(path.name, [("(file)", f"cannot be read: {error.strerror or error}")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

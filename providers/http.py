@@ -90,7 +90,11 @@ def _api_message(response: httpx.Response) -> str:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded exponential backoff with full jitter; Retry-After wins when the server sends it."""
+    """Bounded exponential backoff with full jitter (each wait at most `cap`).
+
+    A server's Retry-After wins over the backoff, even past `cap`, as long as it fits in what is
+    left of `total`; a longer one ends the retries at once, quoting the server's wait.
+    """
 
     attempts: int = 5
     base: float = 0.5
@@ -99,7 +103,7 @@ class RetryPolicy:
 
     def wait(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(retry_after, self.cap)
+            return retry_after
         return random.uniform(0, min(self.cap, self.base * 2 ** (attempt - 1)))
 
 
@@ -213,13 +217,24 @@ class ApiClient:
                     who, operation, response.status_code, "response is not JSON"
                 ) from exc
 
+        waited = 0.0  # what this call has slept (the injected sleep may not pass real time)
+
         def wait(state: tenacity.RetryCallState) -> float:
+            nonlocal waited
             exc = state.outcome.exception() if state.outcome else None
             retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
-            return self.retry.wait(state.attempt_number, retry_after)
+            seconds = self.retry.wait(state.attempt_number, retry_after)
+            waited += seconds
+            return seconds
 
         def out_of_time(state: tenacity.RetryCallState) -> bool:
-            return time.monotonic() - started >= self.retry.total
+            spent = time.monotonic() - started + waited
+            exc = state.outcome.exception() if state.outcome else None
+            asked = exc.retry_after if isinstance(exc, _Retryable) and exc.retry_after else 0.0
+            if asked and spent + asked > self.retry.total and isinstance(exc, _Retryable):
+                exc.message += f"; the server asked to wait {asked:g}s, past the {self.retry.total:g}s retry budget"
+                return True
+            return spent >= self.retry.total
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Retryable),

@@ -43,11 +43,20 @@ def test_429_retry_after_http_date_is_honoured(server):
     assert len(sleeps) == 1 and 17.0 <= sleeps[0] <= 20.0
 
 
-def test_retry_after_longer_than_cap_is_capped(server):
-    server.then(Answer(429, headers={"Retry-After": "3600"}), Answer(200, {}))
+def test_retry_after_past_the_backoff_cap_is_still_honoured(server):
+    server.then(Answer(429, headers={"Retry-After": "120"}), Answer(200, {}))
     sleeps: list[float] = []
     client(server, sleeps).request("GET", "/sites", operation="list")
-    assert sleeps == [30.0]
+    assert sleeps == [120.0]  # retrying after 30 s would only spend an attempt on a refusal
+
+
+def test_retry_after_past_the_retry_budget_gives_up_at_once_quoting_it(server):
+    server.then(Answer(429, {"message": "slow down"}, headers={"Retry-After": "3600"}), Answer(200, {}))
+    sleeps: list[float] = []
+    with pytest.raises(ApiError) as caught:
+        client(server, sleeps).request("GET", "/sites", operation="list")
+    assert sleeps == [] and len(server.requests) == 1
+    assert "the server asked to wait 3600s, past the 300s retry budget" in str(caught.value)
 
 
 def test_429_without_retry_after_backs_off_exponentially_with_jitter(server):

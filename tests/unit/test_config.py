@@ -42,6 +42,7 @@ INVALID = [
     ("production", f"{P}:netlify", "custom_domain", "App.Maintainpro.Example", "netlify.custom_domain", "not a valid lower-case DNS hostname"),
     ("staging", f"{P}:netlify", "site_name", "Bad Name", "netlify.site_name", "should match pattern"),
     ("staging", f"{P}:netlify", "buildcommand", "npm run build", "netlify.buildcommand", "unknown key"),
+    ("staging", f"{P}:netlify", "env.SENTRY_AUTH_TOKEN", {"values": {"all": "fake-sentry-token"}, "secret": True}, "netlify.env.SENTRY_AUTH_TOKEN", "a stack file holds no secret values"),
     ("staging", f"{P}:netlify", "env.vite_lower", {"values": {"all": "x"}}, "netlify.env.vite_lower.[key]", "should match pattern"),
     ("staging", f"{P}:netlify", "env.VITE_APP_ENV.values", {"staging": "x"}, "netlify.env.VITE_APP_ENV.values.staging.[key]", "Input should be"),
     ("production", f"{P}:netlify", "domain_aliases", ["app.maintainpro.example"], "netlify.domain_aliases", "repeats the custom domain"),
@@ -56,6 +57,10 @@ INVALID = [
     ("staging", f"{P}:secrets", "database-password.consumers", {"netlify_env": ["NODE_VERSION"]}, "secrets.database-password.consumers.netlify_env", "Netlify env var NODE_VERSION is also set by netlify.env"),
     ("staging", f"{P}:secrets", "database-password.consumers", {"supabase_secrets": ["WORK_ORDER_WEBHOOK_SECRET"]}, "secrets.work-order-webhook-secret.consumers.supabase_secrets", "Supabase function secret WORK_ORDER_WEBHOOK_SECRET is also set by secrets.database-password"),
     ("staging", f"{P}:secrets", "database-password.consumers", {"supabase_secrets": ["SUPABASE_HOOK"]}, "secrets.database-password.consumers.supabase_secrets", "SUPABASE_ prefix is reserved"),
+    ("staging", f"{P}:netlify", "env.VITE_SUPABASE_URL", {"values": {"all": "https://x.example"}}, "netlify.env.VITE_SUPABASE_URL", "is set by the program from the Supabase project's outputs"),
+    ("staging", f"{P}:github", "variables.SUPABASE_URL", "x", "github.variables.SUPABASE_URL", "is set by the program from the Supabase project's outputs"),
+    ("staging", f"{P}:github", "variables.NETLIFY_SITE_ID", "x", "github.variables.NETLIFY_SITE_ID", "is set by the program from the Netlify site's outputs"),
+    ("staging", f"{P}:secrets", "database-password.consumers", {"github_secrets": ["SUPABASE_DB_URL"]}, "secrets.database-password.consumers.github_secrets", "GitHub secret SUPABASE_DB_URL is also set by the Supabase project's outputs"),
     ("production", f"{P}:secrets", "database-password.rotation_days", 120, "secrets.database-password.rotation_days", "at least every 90 days"),
     ("staging", f"{P}:secrets", "database-password", DELETE, "secrets.database-password", "missing"),
     ("staging", f"{P}:secrets", "work-order-webhook-secret.length", 8, "secrets.work-order-webhook-secret.length", "greater than or equal to 16"),
@@ -99,6 +104,21 @@ def test_invalid_config_names_key_path_and_problem(
     document = mutate(stack_document(stack), key, path, value)
     problems = problems_for(tmp_path, stack, document)
     assert any(p == where and message in m for p, m in problems), problems
+
+
+def test_key_problems_and_field_problems_are_listed_together(tmp_path: Path) -> None:
+    document = stack_document("staging")
+    document["config"][f"{P}:netlifyToken"] = "fake-netlify-token"
+    mutate(document, f"{P}:netlify", "team_slug", "Bad_Slug")
+    paths = {p for p, _ in problems_for(tmp_path, "staging", document)}
+    assert {f"{P}:netlifyToken", "netlify.team_slug"} <= paths
+
+
+def test_a_stack_file_that_is_not_text_is_named(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.staging.yaml").write_bytes(b"\xff\xfe\x00config")
+    with pytest.raises(ConfigError) as caught:
+        read_stack_file("staging", tmp_path)
+    assert caught.value.problems == [("(file)", "not UTF-8 text (byte 0)")]
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:

@@ -235,7 +235,7 @@ def test_managed_dns_needs_a_zone_holding_every_domain():
     with pytest.raises(ConfigError) as err:
         load_stack_config(split_config(raw, set(), "Pulumi.production.yaml"), "production", "Pulumi.production.yaml")
     assert ("netlify.custom_domain", "'app.maintainpro.example' is not inside the DNS zone 'other.example'") in err.value.problems
-    assert ("netlify.domain_aliases.0", "'www.maintainpro.example' is not inside the DNS zone 'other.example'") in err.value.problems
+    assert ("netlify.domain_aliases[0]", "'www.maintainpro.example' is not inside the DNS zone 'other.example'") in err.value.problems
     from tests.stacks import DELETE
     mutate(doc, f"{PROJECT}:netlify", "dns_zone", DELETE)
     with pytest.raises(ConfigError) as err:
