@@ -634,6 +634,10 @@ def _split(raw: Mapping[str, Any], secret_keys: Iterable[str]) -> tuple[dict[str
                 problems.append((key, "credentials must be set with `pulumi config set --secret`, never in plain text"))
             continue
         if namespace == PROJECT and name:
+            if key in secret:
+                # Pulumi would decrypt it and the program would deliver it as plain config.
+                problems.append((key, "holds a secret value: a stack file holds none; generate it under `secrets:`"))
+                continue
             sections[name] = value
         elif namespace not in PROVIDER_NAMESPACES or not name:
             problems.append((key, f"unknown config key (project keys are '{PROJECT}:<section>')"))

@@ -7,12 +7,15 @@ stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+# typer 0.29 vendors click; its exceptions are only reachable here (typer is pinned).
+from typer._click.exceptions import ClickException, UsageError
 from rich.console import Console
 
 from components.config import ConfigError
@@ -82,9 +85,30 @@ COMMANDS = {
 }
 
 
+# HTTP and AWS client loggers print request URLs (webhooks) and headers (session tokens) at
+# INFO/DEBUG: keep them quiet whatever logging a wrapper turns on.
+QUIET_LOGGERS = ("httpx", "httpcore", "botocore", "boto3", "urllib3", "s3transfer")
+
+
 def main() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
     modules = {COMMANDS[command]} if command in COMMANDS else set(COMMANDS.values())
     for module in sorted(modules):
         importlib.import_module(module)  # each module registers its commands on `app`
-    app()
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as error:
+        if "extra argument" in error.message:
+            # click quotes them back, and a stray argument may be a connection string with a password.
+            error.message = "unexpected extra argument(s) (not shown: they may hold a secret); options need their --name"
+        error.show()
+        sys.exit(error.exit_code)
+    except ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        stderr.print("Aborted.")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

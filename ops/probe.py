@@ -262,7 +262,7 @@ def deliver(alert: Alert, stack: str, results: Sequence[Result], client: httpx.C
                "target": alert.target, "checks": list(alert.checks)}
     try:
         response = client.post(url, json=payload)
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:  # InvalidURL is not an HTTPError
         return _delivered(alert, False, f"webhook {variable} unreachable ({type(error).__name__})")
     if response.is_error:
         return _delivered(alert, False, f"webhook {variable} answered HTTP {response.status_code}")

@@ -37,6 +37,31 @@ class StackFile:
         return validate_config(self.raw, self.secret_keys, self.stack, source)
 
 
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"}
+
+
+def _holds_secure(value: Any) -> bool:
+    if _is_secure(value):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secure(v) for v in value)
+    return False
+
+
+def _without_secure(value: Any) -> Any:
+    """The value with every encrypted part replaced by the placeholder (it cannot be decrypted here)."""
+    if _is_secure(value):
+        return SECRET_PLACEHOLDER
+    if isinstance(value, dict):
+        return {k: _without_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_secure(v) for v in value]
+    return value
+
+
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     """Load `Pulumi.<stack>.yaml`; raise `ConfigError` for an unknown stack, a missing or malformed file."""
     path = root / f"Pulumi.{stack}.yaml"
@@ -63,8 +88,8 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         key = str(key)
         if ":" not in key:
             key = f"{PROJECT}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
+        if _holds_secure(value):  # `--secret` alone, or `--secret --path` somewhere inside
             secret_keys.add(key)
-            value = SECRET_PLACEHOLDER
+            value = _without_secure(value)
         raw[key] = value
     return StackFile(stack, path, raw, frozenset(secret_keys))

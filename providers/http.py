@@ -21,6 +21,7 @@ import tenacity
 T = TypeVar("T")
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})  # test servers may speak plain http
 # Statuses that say the server did not act on the request, so even a POST may be resent.
 # Any other retryable status (500, 502, 504, 408) leaves a POST's outcome unknown.
 NOT_PROCESSED_STATUS = frozenset({425, 429, 503})
@@ -133,6 +134,10 @@ class ApiClient:
 
     def _http(self) -> httpx.Client:
         if self._client is None:
+            url = httpx.URL(self.base_url)
+            if url.scheme != "https" and url.host not in LOOPBACK_HOSTS:
+                # The bearer token goes with every request: never in clear over a network.
+                raise ApiError(self.resource, "connect", None, f"refusing to send credentials to {url.scheme}://{url.host}: use https")
             self._client = httpx.Client(
                 base_url=self.base_url.rstrip("/"),
                 headers={
@@ -145,6 +150,10 @@ class ApiClient:
                 transport=self.transport,
             )
         return self._client
+
+    def _redacted(self, message: str) -> str:
+        """An API's error text without our token, should a server ever echo the request back."""
+        return message.replace(self.token, "[token]") if self.token else message
 
     def close(self) -> None:
         if self._client is not None:
@@ -197,17 +206,17 @@ class ApiClient:
                         who,
                         operation,
                         response.status_code,
-                        f"outcome unknown: {_api_message(response)}",
+                        f"outcome unknown: {self._redacted(_api_message(response))}",
                     )
                 raise _Retryable(
                     response.status_code,
-                    _api_message(response),
+                    self._redacted(_api_message(response)),
                     parse_retry_after(response.headers.get("Retry-After")),
                 )
             if response.status_code == 404 and not_found_ok:
                 return None
             if response.status_code >= 400:
-                raise ApiError(who, operation, response.status_code, _api_message(response))
+                raise ApiError(who, operation, response.status_code, self._redacted(_api_message(response)))
             if not response.content:
                 return None
             try:

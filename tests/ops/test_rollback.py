@@ -110,3 +110,30 @@ def test_every_rollback_request_is_valid_per_the_netlify_spec() -> None:
         client.request("POST", "/sites/site-123/deploys/d1/restore", operation="restoreSiteDeploy", idempotent=True)
         client.request("POST", "/deploys/d1/lock", operation="lockDeploy", idempotent=True)
     assert violations == []
+
+
+def test_client_logs_stay_quiet_even_when_a_wrapper_turns_on_debug_logging() -> None:
+    """httpx logs every request URL at INFO; a webhook or API URL can itself be a secret."""
+    script = (
+        "import logging, sys; logging.basicConfig(level=logging.DEBUG); "
+        "sys.argv = ['ops', 'rollback', '--stack', 'production', '--list']; "
+        "from ops.cli import main; main()"
+    )
+    with FaultServer() as server:
+        server.then(Answer(200, [SITE]), Answer(200, DEPLOYS))
+        env = {**os.environ, "NETLIFY_API_URL": server.url + "/fake-secret-path", "NETLIFY_AUTH_TOKEN": "fake-netlify-token"}
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "fake-secret-path" not in result.stderr + result.stdout
+    assert "fake-netlify-token" not in result.stderr + result.stdout
+
+
+def test_a_stray_argument_is_not_echoed_back() -> None:
+    """A connection string typed without its option name may hold a password."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ops", "rollback", "--stack", "production", "postgresql://u:fake-pass-789@h/db"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "unexpected extra argument(s) (not shown" in result.stderr
+    assert "fake-pass-789" not in result.stderr + result.stdout

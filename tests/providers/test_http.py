@@ -227,3 +227,17 @@ def test_provider_token_from_environment_and_missing_token_is_clear(monkeypatch)
     monkeypatch.delenv("NETLIFY_AUTH_TOKEN")
     with pytest.raises(MissingCredential, match="NETLIFY_AUTH_TOKEN"):
         _Probe().client()
+
+
+def test_an_api_echoing_the_request_never_shows_the_token(server):
+    server.then(Answer(422, {"code": 422, "errors": {"auth": "Bearer fake-netlify-token"}}))
+    with pytest.raises(ApiError) as caught:
+        client(server, []).request("GET", "/sites", operation="list")
+    assert "fake-netlify-token" not in str(caught.value)
+    assert "[token]" in str(caught.value)
+
+
+def test_credentials_are_never_sent_over_plain_http_to_another_host():
+    remote = ApiClient(base_url="http://api.example.org", token="fake-netlify-token", resource="netlify site")
+    with pytest.raises(ApiError, match="refusing to send credentials to http://api.example.org: use https"):
+        remote.request("GET", "/sites", operation="list")

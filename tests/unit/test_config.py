@@ -114,6 +114,15 @@ def test_key_problems_and_field_problems_are_listed_together(tmp_path: Path) -> 
     assert {f"{P}:netlifyToken", "netlify.team_slug"} <= paths
 
 
+def test_a_secret_set_inside_a_project_section_is_refused(tmp_path: Path) -> None:
+    """`pulumi config set --secret --path maintainpro-platform:github.variables.X` would arrive decrypted
+    and be delivered as a plain GitHub variable: a stack file holds no secret values."""
+    document = stack_document("staging")
+    mutate(document, f"{P}:github", "variables.SENTRY_AUTH_TOKEN", {"secure": "v1:ZmFrZS1jaXBoZXJ0ZXh0"})
+    problems = problems_for(tmp_path, "staging", document)
+    assert (f"{P}:github", "holds a secret value: a stack file holds none; generate it under `secrets:`") in problems
+
+
 def test_a_stack_file_that_is_not_text_is_named(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.staging.yaml").write_bytes(b"\xff\xfe\x00config")
     with pytest.raises(ConfigError) as caught:

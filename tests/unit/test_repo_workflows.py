@@ -50,3 +50,13 @@ def test_ci_runs_the_readme_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     for command in ("make test", "make audit"):
         assert command in runs and command in readme
+
+
+def test_deploy_credentials_are_scoped_to_each_jobs_environment() -> None:
+    deploy = load("deploy")
+    assert "env" not in deploy  # no workflow-wide tokens
+    for name, job in deploy["jobs"].items():
+        assert job["environment"] == f"platform-{name}"
+        assert "NETLIFY_AUTH_TOKEN" in job["env"]
+    preview = load("preview")["jobs"]["preview"]
+    assert preview["environment"] == "platform-preview"  # previews run PR code: never deploy tokens
