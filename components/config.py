@@ -651,6 +651,10 @@ def validate_config(raw: Mapping[str, Any], secret_keys: Iterable[str], stack: s
         cfg = load_stack_config(sections, stack, source)
     except ConfigError as error:
         raise ConfigError(source, problems + error.problems) from None
+    # pulumi-github's default provider reads `github:owner`; our URLs, trust policies and checkouts
+    # read `github.owner`. Two sources of one fact must agree, or resources land on another account.
+    if raw.get("github:owner") != cfg.github.owner:
+        problems.append(("github:owner", f"must be set and equal github.owner ('{cfg.github.owner}')"))
     if problems:
         raise ConfigError(source, problems)
     return cfg
