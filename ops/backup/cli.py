@@ -139,7 +139,7 @@ def restore_drill(
     prefix: Prefix = "",
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,
-    rto_minutes: Annotated[float, typer.Option(envvar="BACKUP_RTO_MINUTES", min=0.01, help="recovery time objective")] = 15.0,
+    rto_minutes: Annotated[float, typer.Option(envvar="BACKUP_RTO_MINUTES", min=0.001, help="recovery time objective")] = 15.0,
     supabase_compat: SupabaseCompat = True,
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
@@ -151,11 +151,11 @@ def restore_drill(
     _print_restore(result)
     objective = rto_minutes * 60
     rto = result.timings.rto_seconds
-    typer.echo(f"RTO {rto:.1f}s (objective {objective:.0f}s): {'met' if rto <= objective else 'MISSED'}")
+    typer.echo(f"RTO {rto:.1f}s (objective {objective:g}s): {'met' if rto <= objective else 'MISSED'}")
     if not result.verified:
         raise _fail(f"restore drill of {result.backup.stamp} failed verification ({len(result.mismatches)} problem(s))")
     if rto > objective:
-        raise _fail(f"restore drill took {rto:.1f}s, over the {objective:.0f}s objective")
+        raise _fail(f"restore drill took {rto:.1f}s, over the {objective:g}s objective")
 
 
 @app.command("restore")
