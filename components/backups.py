@@ -208,8 +208,16 @@ class BackupSchedule(pulumi.ComponentResource):
         super().__init__("maintainpro:backups:BackupSchedule", name, None, opts)
         cfg, gh = args.backups, args.github
         # The bucket must be in `backups.aws_region`, the region the workflow is told to use, whatever
-        # the stack's default `aws:region` says.
-        region = aws.Provider(f"{name}-aws", region=cfg.aws_region, opts=pulumi.ResourceOptions(parent=self))
+        # the stack's default `aws:region` says. An explicit provider reads no `aws:` stack config,
+        # so the account guards an operator set there are handed over explicitly.
+        aws_config = pulumi.Config("aws")
+        region = aws.Provider(
+            f"{name}-aws",
+            region=cfg.aws_region,
+            profile=aws_config.get("profile"),
+            allowed_account_ids=aws_config.get_object("allowedAccountIds"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         child = pulumi.ResourceOptions(parent=self)
         in_region = pulumi.ResourceOptions(parent=self, provider=region)
         data = pulumi.ResourceOptions(

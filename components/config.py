@@ -478,6 +478,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(("monitoring.checks", f"check name '{name}' is used more than once"))
     problems += _consumer_problems(cfg)
+    problems += _name_clashes(cfg)
     problems += _supabase_api_problems(cfg.supabase)
     if cfg.is_production:
         problems += _production_problems(cfg)
@@ -522,6 +523,29 @@ _CONSUMER_KINDS = {
     "netlify_env": "Netlify env var",
     "supabase_secrets": "Supabase function secret",
 }
+
+
+def _name_clashes(cfg: StackConfig) -> list[Problem]:
+    """Values that would give two resources one name (`release/*` and `release-*` both name `release-star`)."""
+    from components.delivery import _slug  # the components own their naming
+    from components.site import _record_name
+
+    groups = {
+        "github.environment.branch_patterns": (_slug, cfg.github.environment.branch_patterns),
+        "github.environment.tag_patterns": (_slug, cfg.github.environment.tag_patterns),
+        "netlify.domain_aliases": (
+            _record_name,
+            [d for d in [cfg.netlify.custom_domain, *cfg.netlify.domain_aliases] if d],
+        ),
+    }
+    problems: list[Problem] = []
+    for path, (name_of, values) in groups.items():
+        seen: dict[str, str] = {}
+        for value in values:
+            other = seen.setdefault(name_of(value), value)
+            if other != value:
+                problems.append((path, f"'{value}' and '{other}' would name the same resource"))
+    return problems
 
 
 def _wired_names() -> dict[str, dict[str, str]]:
@@ -651,6 +675,10 @@ def validate_config(raw: Mapping[str, Any], secret_keys: Iterable[str], stack: s
         cfg = load_stack_config(sections, stack, source)
     except ConfigError as error:
         raise ConfigError(source, problems + error.problems) from None
+    # pulumi-github's default provider reads `github:owner`; our URLs, trust policies and checkouts
+    # read `github.owner`. Two sources of one fact must agree, or resources land on another account.
+    if raw.get("github:owner") != cfg.github.owner:
+        problems.append(("github:owner", f"must be set and equal github.owner ('{cfg.github.owner}')"))
     if problems:
         raise ConfigError(source, problems)
     return cfg

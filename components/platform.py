@@ -61,8 +61,10 @@ class Platform(pulumi.ComponentResource):
         delivery_secrets.update(self.database.ci_secrets)
 
         # -- site (components/site.py)
+        # A fixed name: renaming the Netlify site is an in-place update, not a new component
+        # (a name from config would move every child's URN and delete-then-adopt live DNS).
         self.site = NetlifySite(
-            cfg.netlify.site_name,
+            "netlify",
             NetlifySiteArgs(
                 netlify=cfg.netlify,
                 repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",

@@ -307,3 +307,19 @@ def test_platform_wires_the_stacks_database_url_as_a_secret(stack_name: str) -> 
     assert secret.inputs["environment"] == f"{stack_name}-backups"
     assert secret.inputs["value"] == SECRET
     assert project.urn in secret.property_dependencies.get("value", ())
+
+
+def test_the_explicit_aws_provider_keeps_the_stacks_account_guards(tmp_path) -> None:
+    """An explicit provider reads no `aws:` config: profile and allowed accounts are handed over."""
+    from ops.engine import run_stack
+    from ops.stackfile import read_stack_file
+    from tests.stacks import stack_document, write_stack
+
+    document = stack_document("production")
+    document["config"]["aws:profile"] = "maintainpro-production"
+    document["config"]["aws:allowedAccountIds"] = ["123456789012"]
+    write_stack(tmp_path, "production", document)
+    (provider,) = run_stack(read_stack_file("production", tmp_path)).by_type("pulumi:providers:aws")
+    assert provider.inputs["profile"] == "maintainpro-production"
+    assert "123456789012" in str(provider.inputs["allowedAccountIds"])
+    assert provider.inputs["region"] == document["config"]["maintainpro-platform:backups"]["aws_region"]

@@ -90,6 +90,9 @@ INVALID = [
     ("staging", f"{P}:supabase", "", DELETE, "supabase", "Field required"),
     ("staging", f"{P}:extras", "", {"a": 1}, "extras", "unknown key"),
     ("staging", "datadog:apiKey", "", "x", "datadog:apiKey", "unknown config key"),
+    ("staging", f"{P}:github", "environment.branch_patterns", ["release/*", "release-*"], "github.environment.branch_patterns", "'release-*' and 'release/*' would name the same resource"),
+    ("staging", "github:owner", "", "someone-else", "github:owner", "must be set and equal github.owner ('maintainpro-example')"),
+    ("staging", "github:owner", "", DELETE, "github:owner", "must be set and equal github.owner"),
     ("staging", f"{P}:netlifyToken", "", "fake-netlify-token", f"{P}:netlifyToken", "pulumi config set --secret"),
     ("staging", "github:token", "", "fake-github-token", "github:token", "never in plain text"),
 ]

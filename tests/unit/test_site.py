@@ -33,7 +33,7 @@ def run(stack: str, monkeypatch):
 
 def site_children(preview, stack):
     [site] = preview.by_type("maintainpro:site:NetlifySite")
-    assert site.name == f"maintainpro-{stack}"
+    assert site.name == "netlify"  # fixed: a site rename must not move every child
     return site, {r.name: r for r in preview.children(site.urn)}
 
 
@@ -42,7 +42,7 @@ def test_production_site_children(monkeypatch):
     site, children = site_children(preview, "production")
     [platform] = preview.by_type("maintainpro:platform:Platform")
     assert site.parent == platform.urn
-    name = "maintainpro-production"
+    name = "netlify"
     assert {n: r.type.removeprefix(NETLIFY) for n, r in children.items()} == {
         f"{name}-deploy-key": "DeployKey",
         f"{name}-repo-deploy-key": REPO_DEPLOY_KEY,
@@ -92,17 +92,17 @@ def test_staging_site_children(monkeypatch):
     site, children = site_children(preview, "staging")
     kinds = sorted(r.type.removeprefix(NETLIFY) for r in children.values())
     assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
-    assert {"maintainpro-staging-env-VITE_SUPABASE_URL", "maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"} <= set(children)
-    anon = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].inputs
+    assert {"netlify-env-VITE_SUPABASE_URL", "netlify-env-VITE_SUPABASE_ANON_KEY"} <= set(children)
+    anon = children["netlify-env-VITE_SUPABASE_ANON_KEY"].inputs
     assert anon["values"] == SECRET  # the database hands it over as a secret; it stays one
-    anon_outputs = children["maintainpro-staging-env-VITE_SUPABASE_ANON_KEY"].additional_secret_outputs
+    anon_outputs = children["netlify-env-VITE_SUPABASE_ANON_KEY"].additional_secret_outputs
     assert anon_outputs == ("values", "value_hashes")
-    assert children["maintainpro-staging-env-NODE_VERSION"].additional_secret_outputs == ()
-    web = children["maintainpro-staging-site"].inputs
+    assert children["netlify-env-NODE_VERSION"].additional_secret_outputs == ()
+    web = children["netlify-site"].inputs
     assert "custom_domain" not in web and web["force_ssl"] is True
     assert web["repo"]["repo_branch"] == "main"
     assert web["repo"]["allowed_branches"] == ["main", "develop", "release/next"]  # branch deploys on
-    sentry = children["maintainpro-staging-env-VITE_SENTRY_ENVIRONMENT"].inputs
+    sentry = children["netlify-env-VITE_SENTRY_ENVIRONMENT"].inputs
     assert {v["context"] for v in sentry["values"]} == {"production", "deploy-preview", "branch-deploy"}
 
 
@@ -111,12 +111,12 @@ def test_netlify_deploy_key_is_a_read_only_deploy_key_of_the_app_repo(stack, mon
     """Without the public key on the (private) app repo, Netlify cannot clone it and no build runs."""
     preview = run(stack, monkeypatch)
     site, children = site_children(preview, stack)
-    name = f"maintainpro-{stack}"
+    name = "netlify"
     repo_key, netlify_key = children[f"{name}-repo-deploy-key"], children[f"{name}-deploy-key"]
     assert repo_key.type == REPO_DEPLOY_KEY and repo_key.parent == site.urn
     assert repo_key.inputs["readOnly"] is True
     assert repo_key.inputs["repository"] == "maintainpro-app"  # github.app_repo of the stack file
-    assert name in repo_key.inputs["title"]
+    assert repo_key.inputs["title"] == f"Netlify site maintainpro-{stack}"  # names the live site
     # The key is the Netlify key's output (known only after Netlify generates it), not a literal.
     assert repo_key.property_dependencies["key"] == (netlify_key.urn,)
     assert netlify_key.urn in repo_key.dependencies
