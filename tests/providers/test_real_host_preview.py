@@ -13,6 +13,7 @@ type string`, `site_id is required`, `values[0].value must be a string`), diffs 
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,9 @@ class _Capturing(MockMonitor):
 
 @pytest.fixture(scope="module")
 def registered() -> dict[str, tuple[str, bytes]]:
+    # Module-scoped, so tests/conftest.py's per-test reset of the SDK's pickler patch comes after
+    # this registration's tests: put the method back here too, so this leaks nothing either way.
+    batch_setitems = pickle._Pickler._batch_setitems
     mocks = _Bare()
     monitor = _Capturing(mocks)
     settings.ROOT.set(None)
@@ -123,7 +127,10 @@ def registered() -> dict[str, tuple[str, bytes]]:
         program()
         return pulumi.Output.from_input(None)
 
-    run()
+    try:
+        run()
+    finally:
+        pickle._Pickler._batch_setitems = batch_setitems
     assert sorted(monitor.registered) == sorted(OLDS)
     return monitor.registered
 

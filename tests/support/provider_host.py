@@ -55,7 +55,12 @@ def engine_view(registered: bytes) -> dict[str, Any]:
 
 
 def to_struct(props: dict[str, Any]) -> struct_pb2.Struct:
-    return asyncio.run(rpc.serialize_properties(props, {}))
+    # A private loop: `asyncio.run` would leave the thread without the event loop other tests rely on.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(props, {}))
+    finally:
+        loop.close()
 
 
 class ProviderHost:
