@@ -21,6 +21,7 @@ from providers.netlify.common import (
     NetlifyProvider,
     Problems,
     Props,
+    has_unknown,
     hostname,
     secret_opts,
     to_props,
@@ -88,7 +89,8 @@ class CertificateProvider(NetlifyProvider):
     def changed(self, olds: Props, news: Props) -> list[str]:
         # A certificate covering more names than declared (Netlify adds www.) is not drift.
         out = super().changed(olds, news)
-        if "domains" in out and isinstance(news.get("domains"), list) and self._covers(olds, news):
+        known = isinstance(news.get("domains"), list) and not has_unknown(news["domains"])
+        if "domains" in out and known and self._covers(olds, news):
             out.remove("domains")
         return out
 

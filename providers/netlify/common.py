@@ -16,10 +16,9 @@ from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
-from pulumi.runtime.rpc import UNKNOWN
-
 from providers.base import ApiEndpoint, ApiProvider
 from providers.http import create_or_adopt
+from providers.unknowns import has_unknown
 
 NETLIFY = ApiEndpoint(
     name="Netlify",
@@ -31,17 +30,6 @@ NETLIFY = ApiEndpoint(
 
 Props = dict[str, Any]
 Problems = list[tuple[str, str]]
-
-
-def has_unknown(value: Any) -> bool:
-    """True when a value (or anything inside it) is not known yet (preview of a new dependency)."""
-    if isinstance(value, str):
-        return value == UNKNOWN
-    if isinstance(value, Mapping):
-        return any(has_unknown(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(has_unknown(v) for v in value)
-    return False
 
 
 def plain(value: Any) -> Any:
@@ -91,6 +79,8 @@ class NetlifyProvider(ApiProvider):
     identity: ClassVar[frozenset[str]] = frozenset()
     # Inputs whose absence is itself a value (e.g. no site_id = account-level variable).
     unset_is_value: ClassVar[frozenset[str]] = frozenset()
+    # Inputs whose validation reads other inputs: not reported while one of those is unknown.
+    depends_on: ClassVar[dict[str, frozenset[str]]] = {}
 
     # ---- hooks -------------------------------------------------------------------------------
     def validate(self, news: Props) -> Problems:
@@ -132,7 +122,10 @@ class NetlifyProvider(ApiProvider):
         unknown = {k for k, v in news.items() if has_unknown(v)}
         known = {k: v for k, v in news.items() if k not in unknown}
         # A value not known until apply is checked then, not reported missing now.
-        problems = [(k, m) for k, m in self.validate(known) if re.split(r"[.\[]", k)[0] not in unknown]
+        problems = [
+            (k, m) for k, m in self.validate(known)
+            if not ({root := re.split(r"[.\[]", k)[0], *self.depends_on.get(root, ())} & unknown)
+        ]
         return CheckResult(news, [CheckFailure(k, m) for k, m in problems])
 
     def changed(self, olds: Props, news: Props) -> list[str]:
@@ -154,7 +147,9 @@ class NetlifyProvider(ApiProvider):
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
         olds, news = plain(olds), plain(news)
         changed = self.changed(olds, news)
-        replaces = [k for k in changed if k in self.identity]
+        # An identity input not known yet (an upstream Site being updated) is not a replacement:
+        # the real update diffs again with the known value, and replaces only if it really changed.
+        replaces = [k for k in changed if k in self.identity and not has_unknown(news.get(k))]
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,

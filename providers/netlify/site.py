@@ -74,6 +74,7 @@ class SiteProvider(NetlifyProvider):
         "deploy_preview_custom_domain",
     )
     identity = frozenset({"account_slug"})
+    depends_on = {"domain_aliases": frozenset({"custom_domain"})}
 
     def validate(self, news: Props) -> Problems:
         problems: Problems = []

@@ -32,17 +32,20 @@ class CustomHostnameProvider(SupabaseProvider):
     kind = "supabase custom hostname"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        body = spec.without_unknowns({"custom_hostname": news.get("hostname")})
-        failures = [CheckFailure("hostname", what)
-                    for _where, what in spec.validate_body("v1-update-hostname-config", body)]
+        hostname = news.get("hostname")
+        failures = [] if spec.is_unknown(hostname) else [  # checked once known
+            CheckFailure("hostname", what)
+            for _where, what in spec.validate_body("v1-update-hostname-config", {"custom_hostname": hostname})]
         problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
         if problem:
             failures.append(CheckFailure("wait_timeout", problem))
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [k for k in ("project_ref", "hostname") if olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(replaces), replaces=replaces, delete_before_replace=True)
+        changed = [k for k in ("project_ref", "hostname") if olds.get(k) != news.get(k)]
+        # Not known yet (the project being updated) is not a replacement: the update diffs again once known.
+        replaces = [k for k in changed if not spec.is_unknown(news.get(k))]
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 
     @staticmethod
     def _outs(ref: str, answer: dict[str, Any]) -> dict[str, Any]:

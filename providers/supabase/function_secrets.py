@@ -16,15 +16,18 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex
+from providers.unknowns import UNKNOWN, known_mapping
 
 
 class FunctionSecretsProvider(SupabaseProvider):
     kind = "supabase function secrets"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        secrets = dict(news.get("secrets") or {})
-        names = list(secrets)
-        body = [{"name": n, "value": v} for n, v in secrets.items() if not spec.is_unknown(v)]
+        # A whole map not known yet (a value depends on a resource being created) is checked at apply.
+        secrets = dict(known_mapping(news.get("secrets")) or {})
+        known = {n: v for n, v in secrets.items() if not spec.is_unknown(v)}  # the rest is checked once known
+        names = list(known)
+        body = [{"name": n, "value": v} for n, v in known.items()]
         failures = []
         for where, what in spec.validate_body("v1-bulk-create-secrets", body):
             index, _, field = where.partition(".")
@@ -37,12 +40,18 @@ class FunctionSecretsProvider(SupabaseProvider):
 
     @staticmethod
     def _changed(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+        """Upserts and removals; in a preview a not-known value (or map) counts as changed, never read."""
         old = olds.get("hashes") or {}
-        new = news.get("secrets") or {}
+        new = known_mapping(news.get("secrets"))
+        if new is None:
+            return {"secrets": UNKNOWN}, []
         upserts = {k: v for k, v in new.items() if spec.is_unknown(v) or old.get(k) != sha256_hex(v)}
         return upserts, sorted(set(old) - set(new))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if spec.is_unknown(news.get("project_ref")):
+            # The project is being updated; the real update diffs again with the known ref.
+            return DiffResult(changes=True, replaces=[])
         if olds.get("project_ref") != news.get("project_ref"):
             return DiffResult(changes=True, replaces=["project_ref"], delete_before_replace=True)
         upserts, removals = self._changed(olds, news)
@@ -101,6 +110,7 @@ class FunctionSecrets(pulumi.dynamic.Resource, module="supabase", name="Function
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`wait_timeout`: seconds to wait for a healthy project (the stack's health_timeout_minutes)."""
-        props = {"project_ref": project_ref, "secrets": pulumi.Output.secret(dict(secrets)), "hashes": None,
-                 "wait_timeout": wait_timeout}
+        # Each value secret, not the map: one unknown value must not make the whole map unknown.
+        props = {"project_ref": project_ref, "secrets": {k: pulumi.Output.secret(v) for k, v in secrets.items()},
+                 "hashes": None, "wait_timeout": wait_timeout}
         super().__init__(FunctionSecretsProvider(), resource_name, props, opts)

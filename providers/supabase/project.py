@@ -85,13 +85,15 @@ class ProjectProvider(SupabaseProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # A new project of the same name would adopt the old one: replacement deletes first.
-        replaces = [k for k in ("organization_slug", "region") if olds.get(k) != news.get(k)]
-        changed = [k for k in ("name", "instance_size") if olds.get(k) != news.get(k)]
+        # An identity input not known yet is a change, not a replacement: the update diffs it again once known.
+        moved = [k for k in ("organization_slug", "region") if olds.get(k) != news.get(k)]
+        replaces = [k for k in moved if not spec.is_unknown(news.get(k))]
+        changed = [k for k in ("name", "instance_size") if olds.get(k) != news.get(k)] + moved
         password = news.get("db_pass")
         if spec.is_unknown(password) or sha256_hex(str(password)) != olds.get("db_pass_sha256"):
             changed.append("db_pass")
         return DiffResult(
-            changes=bool(replaces or changed),
+            changes=bool(changed),
             replaces=replaces,
             stables=["ref"],
             delete_before_replace=True,

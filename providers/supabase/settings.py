@@ -8,6 +8,7 @@ normal form plus SHA-256 hashes of write-only values (read back masked, so never
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex, whole_numbers
+from providers.unknowns import UNKNOWN, has_unknown, known_mapping
 
 
 class SettingsProvider(SupabaseProvider):
@@ -54,7 +56,7 @@ class SettingsProvider(SupabaseProvider):
             if v is None:
                 continue
             try:
-                out[k] = v if spec.is_unknown(v) or k not in self.normalisers else self.normalisers[k](v)
+                out[k] = v if has_unknown(v) or k not in self.normalisers else self.normalisers[k](v)
             except (ValueError, TypeError):
                 if strict:
                     raise
@@ -63,35 +65,52 @@ class SettingsProvider(SupabaseProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures: list[CheckFailure] = []
+        # A whole map not known yet (its values depend on a resource being created) is checked at apply.
+        given = known_mapping(news.get("settings"))
         try:
-            settings = self.normalise(whole_numbers(news.get("settings") or {}))
+            settings = self.normalise(whole_numbers(given or {}))
         except (ValueError, TypeError) as exc:
             return CheckResult(news, [CheckFailure("settings", str(exc))])
-        secret = dict(news.get("secret_settings") or {})
+        given_secret = known_mapping(news.get("secret_settings"))
+        secret = dict(given_secret or {})
         problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
         if problem:
             failures.append(CheckFailure("wait_timeout", problem))
         for field in settings:
             if self.write_only(field):
                 failures.append(CheckFailure(f"settings.{field}", "is write-only: pass it in secret_settings"))
+        # Fields not known yet are checked at apply: drop them, and whatever the check says about them.
+        pending = {k for k, v in {**settings, **secret}.items() if has_unknown(v)}
         known = spec.without_unknowns({**settings, **secret})
-        for where, what in spec.validate_body(self.put_op, self.body(known)) + self.local_problems(known):
+        problems = self.local_problems(known)
+        if given is not None and given_secret is not None:  # a whole map unknown: the body is not known
+            problems = spec.validate_body(self.put_op, self.body(known)) + problems
+        for where, what in problems:
+            if pending & set(re.split(r"[.\[\]]", where)):
+                continue
             section = "secret_settings" if where.split(".")[0] in secret else "settings"
             failures.append(CheckFailure(f"{section}.{where}", what))
-        return CheckResult({**news, "settings": settings}, failures)
+        return CheckResult({**news, "settings": settings} if given is not None else news, failures)
 
     def _changed(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Fields to write; in a preview, not-known values (or a not-known map) count as changed, never read."""
         old_settings, old_hashes = olds.get("settings") or {}, olds.get("secret_hashes") or {}
-        settings = {k: v for k, v in (news.get("settings") or {}).items() if old_settings.get(k) != v}
-        secrets = {
-            k: v
-            for k, v in (news.get("secret_settings") or {}).items()
-            if spec.is_unknown(v) or old_hashes.get(k) != sha256_hex(v)
+        new_settings = known_mapping(news.get("settings"))
+        new_secrets = known_mapping(news.get("secret_settings"))
+        settings = {"settings": UNKNOWN} if new_settings is None else {
+            k: v for k, v in new_settings.items() if spec.is_unknown(v) or old_settings.get(k) != v
+        }
+        secrets = {"secret_settings": UNKNOWN} if new_secrets is None else {
+            k: v for k, v in new_secrets.items() if spec.is_unknown(v) or old_hashes.get(k) != sha256_hex(v)
         }
         return settings, secrets
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        if olds.get("project_ref") != news.get("project_ref"):
+        ref = news.get("project_ref")
+        if spec.is_unknown(ref):
+            # The project is being updated; the real update diffs again with the known ref.
+            return DiffResult(changes=True, replaces=[])
+        if olds.get("project_ref") != ref:
             return DiffResult(changes=True, replaces=["project_ref"], delete_before_replace=True)
         settings, secrets = self._changed(olds, news)
         return DiffResult(changes=bool(settings or secrets), replaces=[])
@@ -168,5 +187,6 @@ class SettingsResource(pulumi.dynamic.Resource):
             **{name: None for name in outputs},  # the provider's `observed_outputs`, as attributes
         }
         if secret_settings:
-            props["secret_settings"] = pulumi.Output.secret(dict(secret_settings))
+            # Each value secret, not the map: one unknown value must not make the whole map unknown.
+            props["secret_settings"] = {k: pulumi.Output.secret(v) for k, v in secret_settings.items()}
         super().__init__(provider, resource_name, props, opts)

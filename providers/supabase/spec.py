@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from providers.supabase.values import whole_numbers
+# Re-exported: the providers' one predicate for values not known yet (providers/unknowns.py).
+from providers.unknowns import UNKNOWN, is_unknown, without_unknowns  # noqa: F401
 
 if TYPE_CHECKING:
     import jsonschema
@@ -27,10 +29,6 @@ if TYPE_CHECKING:
 
 SPEC_PATH = Path(__file__).resolve().parent / "spec" / "supabase-management-api.json"
 PINNED_SHA256 = "f68dc5692c1b1923299e25241847724d277d759b2b4bba1ea7fd27754a45e7c3"
-
-# Marker the Pulumi engine puts in place of values not known during a preview.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
 
 @dataclass(frozen=True)
 class Operation:
@@ -191,16 +189,3 @@ def validate_parameter(operation_id: str, name: str, value: Any) -> str | None:
 
     err = best_match(_parameter_validator(operation_id, name).iter_errors(value))
     return None if err is None else f"{name} {_describe(err)[1]}"
-
-
-def without_unknowns(value: Any) -> Any:
-    """Drop values still unknown in a preview so validation sees only what is known."""
-    if isinstance(value, dict):
-        return {k: without_unknowns(v) for k, v in value.items() if v != UNKNOWN}
-    if isinstance(value, list):
-        return [without_unknowns(v) for v in value if v != UNKNOWN]
-    return value
-
-
-def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN

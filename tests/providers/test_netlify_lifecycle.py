@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN
 
 from providers.http import ApiError
 from providers.netlify.build_hook import BuildHookProvider
@@ -324,15 +326,15 @@ def test_engine_floats_reach_the_api_as_integers(fake):
     assert type(body["flag"]) is int and type(body["ttl"]) is int
 
 
-def test_unknown_inputs_in_preview_count_as_changes_without_calls(fake):
-    from pulumi.runtime.rpc import UNKNOWN
-
+@pytest.mark.parametrize("unknown", [UNKNOWN, Unknown()], ids=["sentinel", "Unknown"])
+def test_unknown_inputs_in_preview_count_as_changes_without_calls(fake, unknown):
+    """Both forms of a not-yet-known value; an unknown identity (site_id) is a change, not a replacement."""
     provider, _ = attach(EnvVarProvider(), fake.url)
     created = provider.create(dict(SECRET))
     fake.reset_calls()
-    diff = provider.diff(created.id, created.outs, {**SECRET, "site_id": UNKNOWN})
-    assert diff.changes is True and diff.replaces == ["site_id"] and fake.calls == []
-    assert provider.check({}, {**SECRET, "values": UNKNOWN}).failures == []
+    diff = provider.diff(created.id, created.outs, {**SECRET, "site_id": unknown})
+    assert diff.changes is True and diff.replaces == [] and fake.calls == []
+    assert provider.check({}, {**SECRET, "values": unknown}).failures == []
 
 
 def test_adopting_a_secret_env_var_rewrites_its_unreadable_values(fake):
