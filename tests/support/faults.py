@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer, reply_json
 
 
 @dataclass
@@ -61,23 +60,7 @@ class FaultServer(LoopbackServer):
                 with server._lock:
                     server.requests.append(Recorded(self.command, self.path, body, dict(self.headers.items())))
                     answer = server.script.popleft() if server.script else server.fallback
-                if answer.delay:
-                    time.sleep(answer.delay)
-                if answer.drop:
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                payload = b"" if answer.body is None else json.dumps(answer.body).encode()
-                try:
-                    self.send_response(answer.status)
-                    for k, v in answer.headers.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout test): nothing to answer
+                reply_json(self, answer.status, answer.body, answer.headers, delay=answer.delay, drop=answer.drop)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

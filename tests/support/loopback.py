@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
@@ -14,6 +16,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def reply_json(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: Any,
+    headers: dict[str, str] | None = None,
+    *,
+    delay: float = 0.0,
+    drop: bool = False,
+) -> None:
+    """Answer one request with JSON, after `delay`; or drop the connection unanswered (fault tests)."""
+    if delay:
+        time.sleep(delay)
+    if drop:
+        handler.close_connection = True
+        handler.connection.shutdown(2)
+        return
+    payload = b"" if body is None else json.dumps(body).encode()
+    try:
+        handler.send_response(status)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up (a timeout test): nothing to answer
 
 
 class LoopbackServer:

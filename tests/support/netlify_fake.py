@@ -14,7 +14,6 @@ import itertools
 import json
 import re
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -24,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
 
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer, reply_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
@@ -137,24 +136,8 @@ class FakeNetlify(LoopbackServer):
                         status, payload, headers, drop = 401, {"code": 401, "message": "Access Denied"}, {}, False
                     else:
                         status, payload, headers, drop = fake.dispatch(self.command, parts.path, query, body)
-                delay = headers.pop("X-Fake-Delay", None)
-                if delay:
-                    time.sleep(float(delay))
-                if drop:
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                data = b"" if payload is None else json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    for k, v in headers.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client timed out and left
+                delay = float(headers.pop("X-Fake-Delay", 0) or 0)
+                reply_json(self, status, payload, headers, delay=delay, drop=drop)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

@@ -18,7 +18,6 @@ import random
 import re
 import string
 import threading
-import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -27,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from providers.supabase import spec
 from tests.support.faults import Answer
-from tests.support.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer, reply_json
 
 TOKEN = "fake-supabase-token"
 MASK = "****"
@@ -198,27 +197,11 @@ class FakeSupabase(LoopbackServer):
                 self.violations.append(f"fake answer of {operation} breaks the spec: {problems}")
 
     def _answer(self, h: BaseHTTPRequestHandler, a: Answer) -> None:
-        if a.delay:
-            time.sleep(a.delay)
-        if a.drop:
-            h.close_connection = True
-            h.connection.shutdown(2)
-            return
-        self._reply(h, a.status, a.body, a.headers)
+        reply_json(h, a.status, a.body, a.headers, delay=a.delay, drop=a.drop)
 
     @staticmethod
     def _reply(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        payload = b"" if body is None else json.dumps(body).encode()
-        try:
-            h.send_response(status)
-            for k, v in (headers or {}).items():
-                h.send_header(k, v)
-            h.send_header("Content-Type", "application/json")
-            h.send_header("Content-Length", str(len(payload)))
-            h.end_headers()
-            h.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        reply_json(h, status, body, headers)
 
     # -- the API ---------------------------------------------------------------------------
     def _project_json(self, p: FakeProject, with_database: bool = True) -> dict[str, Any]:
