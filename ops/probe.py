@@ -98,21 +98,25 @@ def _result(check: CheckConfig, status: Status, detail: str) -> Result:
     return Result(check.name, check.kind, check.url, check.severity, status, detail)
 
 
-def check_uptime(probe: Probe, check: CheckConfig) -> Result:
+def _get_expected(probe: Probe, check: CheckConfig) -> httpx.Response | Result:
+    """The response when it has the expected status, else the failed result."""
     response = _get(probe, check)
+    if isinstance(response, Result) or response.status_code == check.expect_status:
+        return response
+    return _result(check, "fail", f"HTTP {response.status_code}, expected {check.expect_status}")
+
+
+def check_uptime(probe: Probe, check: CheckConfig) -> Result:
+    response = _get_expected(probe, check)
     if isinstance(response, Result):
         return response
-    if response.status_code != check.expect_status:
-        return _result(check, "fail", f"HTTP {response.status_code}, expected {check.expect_status}")
     return _result(check, "ok", f"HTTP {response.status_code}")
 
 
 def check_health(probe: Probe, check: CheckConfig) -> Result:
-    response = _get(probe, check)
+    response = _get_expected(probe, check)
     if isinstance(response, Result):
         return response
-    if response.status_code != check.expect_status:
-        return _result(check, "fail", f"HTTP {response.status_code}, expected {check.expect_status}")
     try:
         body = response.json()
     except ValueError:
