@@ -505,7 +505,7 @@ def _supabase_api_problems(cfg: SupabaseConfig) -> list[Problem]:
     """Region and instance size against the pinned Management API spec (its enums change; never hard-coded)."""
     from providers.supabase.pooler import input_problems as pooler_problems
     from providers.supabase.project import input_problems  # the provider owns the spec
-    from providers.supabase.spec import UNKNOWN
+    from providers.unknowns import UNKNOWN
 
     key = {"region": "supabase.region", "instance_size": "supabase.instance_size",
            "name": "supabase.project_name", "organization_slug": "supabase.organization_slug"}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from providers.base import ApiEndpoint, ApiProvider
 from providers.http import ApiError
 from providers.supabase import spec
 from providers.supabase.values import whole_numbers
+from providers.unknowns import is_unknown
 
 T = TypeVar("T")
 log = logging.getLogger("providers.supabase")
@@ -45,7 +45,7 @@ def wait_timeout_of(props: Mapping[str, Any]) -> float:
 
 def seconds_problem(value: Any) -> str | None:
     """Why `value` is not a usable number of seconds, or None (unknown values are checked once known)."""
-    if spec.is_unknown(value):
+    if is_unknown(value):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         return "must be a positive number of seconds"

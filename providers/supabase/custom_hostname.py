@@ -14,6 +14,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
+from providers.unknowns import is_unknown
 
 
 def _records(answer: dict[str, Any]) -> list[dict[str, str]]:
@@ -33,7 +34,7 @@ class CustomHostnameProvider(SupabaseProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         hostname = news.get("hostname")
-        failures = [] if spec.is_unknown(hostname) else [  # checked once known
+        failures = [] if is_unknown(hostname) else [  # checked once known
             CheckFailure("hostname", what)
             for _where, what in spec.validate_body("v1-update-hostname-config", {"custom_hostname": hostname})]
         problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
@@ -44,7 +45,7 @@ class CustomHostnameProvider(SupabaseProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [k for k in ("project_ref", "hostname") if olds.get(k) != news.get(k)]
         # Not known yet (the project being updated) is not a replacement: the update diffs again once known.
-        replaces = [k for k in changed if not spec.is_unknown(news.get(k))]
+        replaces = [k for k in changed if not is_unknown(news.get(k))]
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 
     @staticmethod

@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex
-from providers.unknowns import UNKNOWN, known_mapping
+from providers.unknowns import UNKNOWN, is_unknown, known_mapping
 
 
 class FunctionSecretsProvider(SupabaseProvider):
@@ -25,7 +25,7 @@ class FunctionSecretsProvider(SupabaseProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         # A whole map not known yet (a value depends on a resource being created) is checked at apply.
         secrets = dict(known_mapping(news.get("secrets")) or {})
-        known = {n: v for n, v in secrets.items() if not spec.is_unknown(v)}  # the rest is checked once known
+        known = {n: v for n, v in secrets.items() if not is_unknown(v)}  # the rest is checked once known
         names = list(known)
         body = [{"name": n, "value": v} for n, v in known.items()]
         failures = []
@@ -45,11 +45,11 @@ class FunctionSecretsProvider(SupabaseProvider):
         new = known_mapping(news.get("secrets"))
         if new is None:
             return {"secrets": UNKNOWN}, []
-        upserts = {k: v for k, v in new.items() if spec.is_unknown(v) or old.get(k) != sha256_hex(v)}
+        upserts = {k: v for k, v in new.items() if is_unknown(v) or old.get(k) != sha256_hex(v)}
         return upserts, sorted(set(old) - set(new))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        if spec.is_unknown(news.get("project_ref")):
+        if is_unknown(news.get("project_ref")):
             # The project is being updated; the real update diffs again with the known ref.
             return DiffResult(changes=True, replaces=[])
         if olds.get("project_ref") != news.get("project_ref"):

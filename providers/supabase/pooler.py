@@ -21,7 +21,7 @@ from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.connection import primary, session_pooler_url
 from providers.supabase.settings import SettingsProvider, SettingsResource
-
+from providers.unknowns import without_unknowns
 
 UPDATE_OP = "v1-update-pooler-config"
 
@@ -31,7 +31,7 @@ def input_problems(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     For the stack config: the pool modes are the server's enum, so they come from the spec, never a literal.
     """
-    return spec.validate_body(UPDATE_OP, spec.without_unknowns({k: v for k, v in settings.items() if v is not None}))
+    return spec.validate_body(UPDATE_OP, without_unknowns({k: v for k, v in settings.items() if v is not None}))
 
 
 class PoolerConfigProvider(SettingsProvider):

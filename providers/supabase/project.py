@@ -24,6 +24,7 @@ from providers.supabase.api import (
 )
 from providers.supabase.connection import postgres_url
 from providers.supabase.values import sha256_hex
+from providers.unknowns import is_unknown, without_unknowns
 
 # Where a create-body field comes from among the resource's inputs (for check messages).
 INPUT_OF = {
@@ -57,9 +58,9 @@ def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
     The stack config runs this too, so a region or size the API no longer offers fails before
     any resource is registered.
     """
-    unknown = {k for k, v in props.items() if spec.is_unknown(v)}
+    unknown = {k for k, v in props.items() if is_unknown(v)}
     problems = []
-    for where, what in spec.validate_body("v1-create-a-project", spec.without_unknowns(_create_body(props))):
+    for where, what in spec.validate_body("v1-create-a-project", without_unknowns(_create_body(props))):
         field = INPUT_OF.get(where, where)
         if field not in unknown:
             problems.append((field, what))
@@ -87,10 +88,10 @@ class ProjectProvider(SupabaseProvider):
         # A new project of the same name would adopt the old one: replacement deletes first.
         # An identity input not known yet is a change, not a replacement: the update diffs it again once known.
         moved = [k for k in ("organization_slug", "region") if olds.get(k) != news.get(k)]
-        replaces = [k for k in moved if not spec.is_unknown(news.get(k))]
+        replaces = [k for k in moved if not is_unknown(news.get(k))]
         changed = [k for k in ("name", "instance_size") if olds.get(k) != news.get(k)] + moved
         password = news.get("db_pass")
-        if spec.is_unknown(password) or sha256_hex(str(password)) != olds.get("db_pass_sha256"):
+        if is_unknown(password) or sha256_hex(str(password)) != olds.get("db_pass_sha256"):
             changed.append("db_pass")
         return DiffResult(
             changes=bool(changed),

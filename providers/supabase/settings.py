@@ -18,7 +18,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex, whole_numbers
-from providers.unknowns import UNKNOWN, has_unknown, known_mapping
+from providers.unknowns import UNKNOWN, has_unknown, is_unknown, known_mapping, without_unknowns
 
 
 class SettingsProvider(SupabaseProvider):
@@ -81,7 +81,7 @@ class SettingsProvider(SupabaseProvider):
                 failures.append(CheckFailure(f"settings.{field}", "is write-only: pass it in secret_settings"))
         # Fields not known yet are checked at apply: drop them, and whatever the check says about them.
         pending = {k for k, v in {**settings, **secret}.items() if has_unknown(v)}
-        known = spec.without_unknowns({**settings, **secret})
+        known = without_unknowns({**settings, **secret})
         problems = self.local_problems(known)
         if given is not None and given_secret is not None:  # a whole map unknown: the body is not known
             problems = spec.validate_body(self.put_op, self.body(known)) + problems
@@ -98,16 +98,16 @@ class SettingsProvider(SupabaseProvider):
         new_settings = known_mapping(news.get("settings"))
         new_secrets = known_mapping(news.get("secret_settings"))
         settings = {"settings": UNKNOWN} if new_settings is None else {
-            k: v for k, v in new_settings.items() if spec.is_unknown(v) or old_settings.get(k) != v
+            k: v for k, v in new_settings.items() if is_unknown(v) or old_settings.get(k) != v
         }
         secrets = {"secret_settings": UNKNOWN} if new_secrets is None else {
-            k: v for k, v in new_secrets.items() if spec.is_unknown(v) or old_hashes.get(k) != sha256_hex(v)
+            k: v for k, v in new_secrets.items() if is_unknown(v) or old_hashes.get(k) != sha256_hex(v)
         }
         return settings, secrets
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         ref = news.get("project_ref")
-        if spec.is_unknown(ref):
+        if is_unknown(ref):
             # The project is being updated; the real update diffs again with the known ref.
             return DiffResult(changes=True, replaces=[])
         if olds.get("project_ref") != ref:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from providers.supabase.values import whole_numbers
+
 # Re-exported: the providers' one predicate for values not known yet (providers/unknowns.py).
-from providers.unknowns import UNKNOWN, is_unknown, without_unknowns  # noqa: F401
 
 if TYPE_CHECKING:
     import jsonschema

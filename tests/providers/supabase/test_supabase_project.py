@@ -222,6 +222,6 @@ def test_check_rejects_bad_inputs_naming_the_field(fake, provider, field, value,
 
 
 def test_check_accepts_unknown_values_during_preview(provider):
-    from providers.supabase.spec import UNKNOWN
+    from providers.unknowns import UNKNOWN
     assert provider.check({}, props(db_pass=UNKNOWN, name=UNKNOWN)).failures == []
     assert provider.diff("x", {**props(), "db_pass_sha256": sha(PASSWORD)}, props(db_pass=UNKNOWN)).changes is True
