@@ -135,6 +135,9 @@ class NetlifyConfig(Strict):
     branch_deploys: BranchDeploysConfig = Field(default_factory=BranchDeploysConfig)
     build_hooks: list[BuildHookConfig] = Field(default_factory=list)
     env: dict[EnvKey, EnvVarConfig] = Field(default_factory=dict)
+    # Also deliver the publishable key as VITE_SUPABASE_ANON_KEY, for an app that still reads that
+    # name (VITE_SUPABASE_PUBLISHABLE_KEY is always set); turn off once the app reads the new name.
+    legacy_anon_key_env: bool = False
 
 
 # ---------------------------------------------------------------- security headers
@@ -551,7 +554,12 @@ def _name_clashes(cfg: StackConfig) -> list[Problem]:
 def _wired_names() -> dict[str, dict[str, str]]:
     """Names the program fills from other components' outputs; config may not claim them."""
     from components.database import CI_SECRETS, CI_VARIABLES as DATABASE_VARIABLES  # components own them
-    from components.site import CI_VARIABLES as SITE_VARIABLES, SUPABASE_ANON_KEY_KEY, SUPABASE_URL_KEY
+    from components.site import (
+        CI_VARIABLES as SITE_VARIABLES,
+        SUPABASE_ANON_KEY_KEY,
+        SUPABASE_PUBLISHABLE_KEY_KEY,
+        SUPABASE_URL_KEY,
+    )
 
     project = "the Supabase project's outputs"
     return {
@@ -559,7 +567,8 @@ def _wired_names() -> dict[str, dict[str, str]]:
             **{key: project for key in (*DATABASE_VARIABLES, *CI_SECRETS)},
             **{key: "the Netlify site's outputs" for key in SITE_VARIABLES},
         },
-        "netlify_env": {SUPABASE_URL_KEY: project, SUPABASE_ANON_KEY_KEY: project},
+        # VITE_SUPABASE_ANON_KEY even with `legacy_anon_key_env` off: the name is the publishable key's.
+        "netlify_env": {key: project for key in (SUPABASE_URL_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY)},
     }
 
 

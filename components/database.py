@@ -32,11 +32,11 @@ from providers.supabase.connection import with_password
 
 
 # What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
-# (server-side jobs use the service-role key; migrations connect through the session pooler,
-# since GitHub-hosted runners cannot reach the IPv6-only direct host; the backup job has its
-# own environment and URL).
+# (server-side jobs use the secret API key `sb_secret_...`, which replaces the legacy service_role
+# key; migrations connect through the session pooler, since GitHub-hosted runners cannot reach
+# the IPv6-only direct host; the backup job has its own environment and URL).
 CI_VARIABLES = ("SUPABASE_PROJECT_REF", "SUPABASE_URL")
-CI_SECRETS = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL")
+CI_SECRETS = ("SUPABASE_SECRET_KEY", "SUPABASE_DB_URL")
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ class SupabaseProject(pulumi.ComponentResource):
 
     url: pulumi.Output[str]
     project_ref: pulumi.Output[str]
-    anon_key: pulumi.Output[str]
-    service_role_key: pulumi.Output[str]
+    publishable_key: pulumi.Output[str]
+    secret_key: pulumi.Output[str]
     db_url: pulumi.Output[str]
     pooler_url: pulumi.Output[str]
 
@@ -140,8 +140,10 @@ class SupabaseProject(pulumi.ComponentResource):
 
         self.url = self.project.url
         self.project_ref = ref
-        self.anon_key = pulumi.Output.secret(self.project.anon_key)
-        self.service_role_key = pulumi.Output.secret(self.project.service_role_key)
+        # The browser's key (publishable: RLS applies) and the servers' (secret: bypasses RLS). Both stay
+        # secret in state; the publishable one is public once built into the site, but not before.
+        self.publishable_key = pulumi.Output.secret(self.project.publishable_key)
+        self.secret_key = pulumi.Output.secret(self.project.secret_key)
         self.db_url = pulumi.Output.secret(self.project.db_url)
         # The project's ref is in the list only for ordering: its outputs resolve after the project
         # applied the (possibly rotated) password, so consumers never get it before the database does.
@@ -149,12 +151,12 @@ class SupabaseProject(pulumi.ComponentResource):
             pulumi.Output.all(pooler.session_url, args.db_password, ref).apply(lambda p: _pooler_url(p[0], p[1]))
         )
         self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url), strict=True))
-        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.service_role_key, self.pooler_url), strict=True))
+        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.secret_key, self.pooler_url), strict=True))
         self.register_outputs({
             "url": self.url,
             "project_ref": self.project_ref,
-            "anon_key": self.anon_key,
-            "service_role_key": self.service_role_key,
+            "publishable_key": self.publishable_key,
+            "secret_key": self.secret_key,
             "db_url": self.db_url,
             "pooler_url": self.pooler_url,
         })

@@ -54,9 +54,9 @@ class Platform(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        # For the site (VITE_SUPABASE_URL / VITE_SUPABASE_ANON_KEY) and the CSP connect-src.
+        # For the site (VITE_SUPABASE_URL / VITE_SUPABASE_PUBLISHABLE_KEY) and the CSP connect-src.
         self.supabase_url = self.database.url
-        self.supabase_anon_key = self.database.anon_key
+        self.supabase_publishable_key = self.database.publishable_key
         delivery_variables.update(self.database.ci_variables)
         delivery_secrets.update(self.database.ci_secrets)
 
@@ -69,7 +69,7 @@ class Platform(pulumi.ComponentResource):
                 netlify=cfg.netlify,
                 repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",
                 supabase_url=self.supabase_url,
-                supabase_anon_key=self.supabase_anon_key,
+                supabase_publishable_key=self.supabase_publishable_key,
                 secret_env=self.secrets.delivered_as("netlify-env"),
                 headers_path=cfg.headers_path,
             ),
@@ -115,7 +115,7 @@ class Platform(pulumi.ComponentResource):
         )
 
         self.stack_outputs = stack_outputs(self)
-        self.register_outputs({**self.stack_outputs, "supabase_anon_key": self.supabase_anon_key})
+        self.register_outputs({**self.stack_outputs, "supabase_publishable_key": self.supabase_publishable_key})
 
 
 def stack_outputs(platform: Platform) -> dict[str, pulumi.Input[Any]]:

@@ -3,8 +3,8 @@
 Production serves on its custom domain (plus aliases) with HTTPS forced, a Let's Encrypt
 certificate, and a Netlify DNS zone whose records include CAA for the allowed issuers; staging
 serves on its Netlify subdomain. Branch deploys, build hooks and environment variables per deploy
-context come from the config; values produced elsewhere (the Supabase URL and anon key, rotated
-secrets) arrive as `pulumi.Input`s.
+context come from the config; values produced elsewhere (the Supabase URL and publishable key,
+rotated secrets) arrive as `pulumi.Input`s.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from providers.netlify.site import Site, SiteArgs, SiteRepoArgs
 # Netlify's documented targets for custom domains on its load balancer.
 APEX_TARGET = "apex-loadbalancer.netlify.com"
 SUPABASE_URL_KEY = "VITE_SUPABASE_URL"
+SUPABASE_PUBLISHABLE_KEY_KEY = "VITE_SUPABASE_PUBLISHABLE_KEY"
+# The name the app read before publishable keys; filled with the publishable key while
+# `netlify.legacy_anon_key_env` is on (supabase-js takes a publishable key wherever it took the anon key).
 SUPABASE_ANON_KEY_KEY = "VITE_SUPABASE_ANON_KEY"
 # Contexts a value produced by another component applies to: every deploy of this stack's site.
 BUILT_CONTEXTS = ("production", "deploy-preview", "branch-deploy")
@@ -40,7 +43,7 @@ class NetlifySiteArgs:
     # "owner/name" of the app repository the site builds from.
     repo_path: str
     supabase_url: pulumi.Input[str] | None = None
-    supabase_anon_key: pulumi.Input[str] | None = None
+    supabase_publishable_key: pulumi.Input[str] | None = None
     # Generated secrets delivered as secret env vars (key -> value), e.g. from the secrets component.
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # The stack's committed `_headers` file (repo path), copied into the publish dir by every build.
@@ -103,11 +106,10 @@ class NetlifySite(pulumi.ComponentResource):
         cfg = args.netlify
         child = pulumi.ResourceOptions(parent=self)
 
-        generated = {
-            k: v
-            for k, v in {SUPABASE_URL_KEY: args.supabase_url, SUPABASE_ANON_KEY_KEY: args.supabase_anon_key}.items()
-            if v is not None
-        }
+        publishable = {SUPABASE_PUBLISHABLE_KEY_KEY: args.supabase_publishable_key}
+        if cfg.legacy_anon_key_env:
+            publishable[SUPABASE_ANON_KEY_KEY] = args.supabase_publishable_key
+        generated = {k: v for k, v in {SUPABASE_URL_KEY: args.supabase_url, **publishable}.items() if v is not None}
         from_elsewhere = [*generated, *args.secret_env]
         clashes = sorted({k for k in from_elsewhere if k in cfg.env or from_elsewhere.count(k) > 1})
         if clashes:

@@ -4,6 +4,12 @@ The project ref is the one thing that must survive a failed run: a create whose 
 raises after the project exists, so the next run finds it by name in the organization and
 adopts it instead of creating (and billing) a second one. The database password is a secret
 input that rotates in place (PATCH /database/password); state keeps only its SHA-256.
+
+API keys are read by type, not by name: a project created since November 2025 has only a
+publishable and a secret key, no `anon` / `service_role` (deprecated by the end of 2026). A
+project that still has only the legacy pair gets the new keys created once, which disables
+nothing (supabase.com/docs/guides/getting-started/migrating-to-new-api-keys: "Both key types
+work simultaneously").
 """
 
 from __future__ import annotations
@@ -33,11 +39,35 @@ INPUT_OF = {
     "desired_instance_size": "instance_size",
     "db_pass": "db_pass",
 }
-SECRET_OUTPUTS = ["anon_key", "service_role_key", "db_url"]
+# anon_key / service_role_key only while the project still has its legacy keys.
+SECRET_OUTPUTS = ["publishable_key", "secret_key", "anon_key", "service_role_key", "db_url"]
 PAGE = 100
 MAX_PAGES = 50
 KEY_POLLS = 10
 COMPUTE_PREFIX = "ci_"  # compute add-on variants are `ci_<instance size>`
+KEY_TYPES = ("publishable", "secret")  # ApiKeyResponse.type: legacy | publishable | secret
+KEY_NAME = "default"  # what a new project's keys are named, and what a migration creates
+LEGACY_OUTPUTS = {"anon": "anon_key", "service_role": "service_role_key"}
+# The role a secret key signs in as: what supabase/terraform-provider-supabase
+# (internal/provider/apikey_resource.go, createApiKey) sends for every secret key it creates.
+SECRET_JWT_TEMPLATE = {"role": "service_role"}
+
+
+def pick_key(keys: list[dict[str, Any]], key_type: str) -> dict[str, Any] | None:
+    """The key of `key_type` the program uses: the one named `default`, else the first listed."""
+    found = [k for k in keys if k.get("type") == key_type and k.get("api_key")]
+    return next((k for k in found if k.get("name") == KEY_NAME), found[0] if found else None)
+
+
+def legacy_outputs(keys: list[dict[str, Any]]) -> dict[str, str]:
+    """anon_key / service_role_key for the legacy keys the project still has (type null in older answers)."""
+    return {LEGACY_OUTPUTS[k["name"]]: k["api_key"] for k in keys
+            if k.get("type") in ("legacy", None) and k.get("name") in LEGACY_OUTPUTS and k.get("api_key")}
+
+
+def has_new_keys(outs: dict[str, Any]) -> bool:
+    """State written before publishable/secret keys were outputs lacks them: the next update migrates."""
+    return bool(outs.get("publishable_key") and outs.get("secret_key"))
 
 
 def _create_body(props: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +123,8 @@ class ProjectProvider(SupabaseProvider):
         password = news.get("db_pass")
         if is_unknown(password) or sha256_hex(str(password)) != olds.get("db_pass_sha256"):
             changed.append("db_pass")
+        if not has_new_keys(olds):
+            changed.append("api_keys")  # the one output diffed: state from before the new keys
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
@@ -117,17 +149,51 @@ class ProjectProvider(SupabaseProvider):
                 return None
         return None
 
-    def _api_keys(self, ref: str, interval: float) -> dict[str, str]:
-        """anon and service_role keys; right after create they may take a while to appear (bounded)."""
+    def _list_keys(self, ref: str) -> list[dict[str, Any]]:
+        # Without reveal a secret key lists as its prefix only (`sb_secret_` + 5 characters).
+        return self.call("v1-get-project-api-keys", ref=ref, params={"reveal": True}) or []
+
+    def _create_key(self, ref: str, key_type: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"type": key_type, "name": KEY_NAME,
+                                "description": "created by maintainpro-platform"}
+        if key_type == "secret":
+            body["secret_jwt_template"] = SECRET_JWT_TEMPLATE
+        return self.call("v1-create-project-api-key", ref=ref, params={"reveal": True}, json=body)
+
+    def _ensure_key(self, ref: str, keys: list[dict[str, Any]], key_type: str) -> dict[str, Any]:
+        """The key of `key_type`, created when the project has none; a lost POST is found, never resent blind."""
+        known = pick_key(keys, key_type)
+        if known is not None:
+            return known
+        listed = [keys]  # the first look is the listing just made; later ones (after a lost answer) list again
+        return create_or_adopt(lambda: pick_key(listed.pop() if listed else self._list_keys(ref), key_type),
+                               lambda: self._create_key(ref, key_type), resource=self.kind)
+
+    def _api_keys(self, ref: str, interval: float, *, fresh: bool) -> dict[str, str]:
+        """publishable_key and secret_key (+ the legacy pair while it exists), migrating a project without them.
+
+        Right after create (`fresh`) the new keys may take a while to be listed: wait for both,
+        boundedly. An adopted or imported project is settled once it lists any key.
+        """
+        keys: list[dict[str, Any]] = []
         for poll in range(KEY_POLLS):
-            keys = self.call("v1-get-project-api-keys", ref=ref, params={"reveal": True}) or []
-            found = {k.get("name"): k.get("api_key") for k in keys if k.get("api_key")}
-            if found.get("anon") and found.get("service_role"):
-                return {"anon_key": found["anon"], "service_role_key": found["service_role"]}
+            keys = self._list_keys(ref)
+            if all(pick_key(keys, t) for t in KEY_TYPES) or (keys and not fresh):
+                break
             if poll < KEY_POLLS - 1:
                 self.client().sleep(interval)
-        raise ApiError(self.kind, "v1-get-project-api-keys", None,
-                       f"project {ref} has no anon/service_role keys after {KEY_POLLS} polls")
+        if not keys:
+            raise ApiError(self.kind, "v1-get-project-api-keys", None,
+                           f"project {ref} lists no API keys after {KEY_POLLS} polls; "
+                           f"the project is kept and the next `pulumi up` adopts it")
+        outs = {}
+        for key_type in KEY_TYPES:
+            value = self._ensure_key(ref, keys, key_type).get("api_key")
+            if not value:
+                raise ApiError(self.kind, "v1-create-project-api-key", None,
+                               f"project {ref}: the API answered no value for its {key_type} key")
+            outs[f"{key_type}_key"] = value
+        return {**legacy_outputs(keys), **outs}
 
     def _instance_size(self, ref: str) -> str | None:
         """The compute size from the project's selected add-ons (`ci_small` -> `small`); None without one."""
@@ -181,7 +247,7 @@ class ProjectProvider(SupabaseProvider):
         outs = {
             **self._inputs(props),
             **self._observed(live),
-            **self._api_keys(ref, props["poll_interval"]),
+            **self._api_keys(ref, props["poll_interval"], fresh=bool(created)),
         }
         outs["db_url"] = self._db_url(outs["db_host"], password)
         outs["db_pass_sha256"] = sha256_hex(password)
@@ -202,9 +268,11 @@ class ProjectProvider(SupabaseProvider):
         outs.pop("db_pass", None)
         outs.setdefault("wait_timeout", DEFAULT_WAIT_TIMEOUT)
         outs.setdefault("poll_interval", DEFAULT_POLL_INTERVAL)
-        if not (props.get("anon_key") and props.get("service_role_key")):
-            # Import: keys are not in state yet (a refresh keeps them: they only change on JWT rotation).
-            outs.update(self._api_keys(id_, outs["poll_interval"]))
+        if not has_new_keys(props):
+            # Import, or state from before the new keys: list them (migrating a legacy-only project).
+            # A refresh keeps the keys in state: it stays one GET.
+            outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
+            outs.update(self._api_keys(id_, outs["poll_interval"], fresh=False))
         outs.setdefault("db_url", "")
         importing = "db_pass_sha256" not in props
         if importing:
@@ -218,6 +286,9 @@ class ProjectProvider(SupabaseProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         outs = {**olds, **self._inputs(news)}
+        if not has_new_keys(olds):
+            outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
+            outs.update(self._api_keys(id_, news["poll_interval"], fresh=False))
         if news["name"] != olds.get("name"):
             self.write(id_, lambda: self.call("v1-update-a-project", ref=id_, json={"name": news["name"]}))
         size = news.get("instance_size")
@@ -240,12 +311,14 @@ class ProjectProvider(SupabaseProvider):
 
 
 class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
-    """A Supabase project; keys and the database URL are secret outputs."""
+    """A Supabase project; keys and the database URL are secret outputs (legacy keys only while they exist)."""
 
     ref: pulumi.Output[str]
     url: pulumi.Output[str]
     status: pulumi.Output[str]
     db_host: pulumi.Output[str]
+    publishable_key: pulumi.Output[str]
+    secret_key: pulumi.Output[str]
     anon_key: pulumi.Output[str]
     service_role_key: pulumi.Output[str]
     db_url: pulumi.Output[str]
@@ -271,7 +344,7 @@ class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
             "db_pass": pulumi.Output.secret(db_password),
             "wait_timeout": wait_timeout,
             "poll_interval": poll_interval,
-            **{k: None for k in ("ref", "url", "status", "db_host", "anon_key", "service_role_key", "db_url")},
+            **{k: None for k in ("ref", "url", "status", "db_host", *SECRET_OUTPUTS)},
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(ProjectProvider(), resource_name, props, opts)

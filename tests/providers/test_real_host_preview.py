@@ -60,9 +60,10 @@ def program() -> None:
                                  custom_domain="app.maintainpro.example", domain_aliases=["www.maintainpro.example"]))
     EnvVar("env-url", EnvVarArgs(account_id="maintainpro", key="VITE_SUPABASE_URL", site_id=site.site_id,
                                  values=[EnvValueArgs(c, project.url) for c in CONTEXTS]))
-    EnvVar("env-anon-key", EnvVarArgs(account_id="maintainpro", key="VITE_SUPABASE_ANON_KEY", site_id=site.site_id,
-                                      is_secret=True, values=[EnvValueArgs("production", project.anon_key),
-                                                              EnvValueArgs("deploy-preview", "fake-preview-key")]))
+    EnvVar("env-publishable-key", EnvVarArgs(account_id="maintainpro", key="VITE_SUPABASE_PUBLISHABLE_KEY",
+                                             site_id=site.site_id, is_secret=True,
+                                             values=[EnvValueArgs("production", project.publishable_key),
+                                                     EnvValueArgs("deploy-preview", "fake-preview-key")]))
     BuildHook("hook", BuildHookArgs(site_id=site.site_id, title="nightly-rebuild", branch="main"))
     Certificate("certificate", CertificateArgs(site_id=site.site_id,
                                                domains=["app.maintainpro.example", "www.maintainpro.example"]))
@@ -72,7 +73,8 @@ def program() -> None:
 OLDS: dict[str, dict[str, Any]] = {
     "supabase-project": {"organization_slug": "maintainpro-example", "name": "maintainpro-production",
                          "region": "eu-central-1", "instance_size": "small", "ref": REF,
-                         "db_pass_sha256": _sha("fake-old-password")},
+                         "db_pass_sha256": _sha("fake-old-password"),
+                         "publishable_key": "sb_publishable_fake-old", "secret_key": "sb_secret_fake-old"},
     "supabase-auth": {"project_ref": REF, "settings": {"site_url": "https://app.maintainpro.example", "jwt_exp": 3600},
                       "secret_hashes": {"smtp_pass": _sha("fake-old-password")}},
     "supabase-pooler": {"project_ref": REF, "settings": {"pool_mode": "transaction", "default_pool_size": 30},
@@ -83,8 +85,8 @@ OLDS: dict[str, dict[str, Any]] = {
              "custom_domain": "app.maintainpro.example", "domain_aliases": ["www.maintainpro.example"]},
     "env-url": {"account_id": "maintainpro", "site_id": "site-1", "key": "VITE_SUPABASE_URL", "scopes": None,
                 "is_secret": False, "values": [], "value_hashes": {}},
-    "env-anon-key": {"account_id": "maintainpro", "site_id": "site-1", "key": "VITE_SUPABASE_ANON_KEY",
-                     "is_secret": True, "values": [], "value_hashes": {}},
+    "env-publishable-key": {"account_id": "maintainpro", "site_id": "site-1", "key": "VITE_SUPABASE_PUBLISHABLE_KEY",
+                            "is_secret": True, "values": [], "value_hashes": {}},
     "hook": {"site_id": "site-1", "title": "nightly-rebuild", "branch": "main", "hook_id": "h1"},
     "certificate": {"site_id": "site-1", "domains": ["app.maintainpro.example", "www.maintainpro.example"]},
 }
@@ -153,7 +155,7 @@ def test_the_program_has_unknown_inputs_where_a_preview_does(registered):
     assert unknown["supabase-project"] == {"db_pass"}
     assert {"project_ref", "secret_settings"} <= unknown["supabase-auth"]
     assert unknown["supabase-function-secrets"] == {"project_ref", "secrets"}
-    assert {"site_id", "values"} <= unknown["env-url"] and {"site_id", "values"} <= unknown["env-anon-key"]
+    assert {"site_id", "values"} <= unknown["env-url"] and {"site_id", "values"} <= unknown["env-publishable-key"]
     assert "site_id" in unknown["hook"] and "site_id" in unknown["certificate"]
 
 

@@ -96,7 +96,8 @@ CASES: dict[str, Case] = {
                               frozenset(), frozenset()),
     "supabase:Project": Case(
         ProjectProvider, PROJECT,
-        {**{k: v for k, v in PROJECT.items() if k != "db_pass"}, "ref": REF, "db_pass_sha256": _sha("fake-db-password-1")},
+        {**{k: v for k, v in PROJECT.items() if k != "db_pass"}, "ref": REF, "db_pass_sha256": _sha("fake-db-password-1"),
+         "publishable_key": "sb_publishable_fake", "secret_key": "sb_secret_fake"},
         frozenset({"organization_slug", "name", "region", "instance_size", "db_pass"}),
         frozenset({"organization_slug", "region"})),
     "supabase:AuthConfig": _settings(

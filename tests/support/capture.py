@@ -28,8 +28,8 @@ API_OUTPUTS: dict[str, dict[str, Any]] = {
     "pulumi-python:dynamic/supabase:Project": {
         "ref": FAKE_PROJECT_REF,
         "url": f"https://{FAKE_PROJECT_REF}.supabase.co",
-        "anon_key": "fake-anon-key-from-the-project",
-        "service_role_key": "fake-service-role-key-from-the-project",
+        "publishable_key": "sb_publishable_fake-key-from-the-project",
+        "secret_key": "sb_secret_fake-key-from-the-project",
     },
 }
 

@@ -77,7 +77,7 @@ def test_no_password_in_any_plain_input_or_output():
     mocks, outputs = _platform(INSIDE)
     password = _password(mocks)
     forms = (password, quote(password, safe=""))
-    assert {k for k, (secret, _) in outputs.items() if secret} >= {"pooler_url", "db_url", "service_role_key"}
+    assert {k for k, (secret, _) in outputs.items() if secret} >= {"pooler_url", "db_url", "secret_key", "publishable_key"}
     plain = [repr(value) for secret, value in outputs.values() if not secret]
     for resource in mocks.resources:
         plain += [f"{resource.type} {resource.name}.{k}: {i.value!r}" for k, i in resource.inputs.items() if not i.secret]

@@ -36,7 +36,8 @@ def test_each_stack_registers_its_project_and_settings_under_the_component(previ
     assert project.parent == component.urn
     assert project.inputs["name"] == f"maintainpro-{stack}"
     assert project.inputs["db_pass"] == SECRET
-    assert set(project.additional_secret_outputs) == {"anon_key", "service_role_key", "db_url"}
+    assert set(project.additional_secret_outputs) == {"publishable_key", "secret_key", "anon_key", "service_role_key",
+                                                      "db_url"}
     children = {r.type for r in preview.children(component.urn)}
     assert children == {PROJECT_TYPE, FUNCTION_SECRETS} | SETTINGS_TYPES
     # Settings wait for the project: they depend on it, through its ref and explicitly.
@@ -55,8 +56,8 @@ def test_ci_gets_the_project_ref_as_a_variable_and_keys_only_as_secrets(previews
     variables = {r.inputs.get("variableName") for r in preview.by_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")}
     secrets = {r.inputs.get("secretName") for r in preview.by_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")}
     assert {"SUPABASE_PROJECT_REF", "SUPABASE_URL"} <= variables
-    assert {"SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL"} <= secrets
-    assert not {"SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_DB_URL"} & variables
+    assert {"SUPABASE_SECRET_KEY", "SUPABASE_DB_URL"} <= secrets
+    assert not {"SUPABASE_SECRET_KEY", "SUPABASE_DB_URL"} & variables
 
 
 def test_production_project_is_protected_and_retained(previews):
@@ -115,8 +116,8 @@ class ProviderLikeMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ == PROJECT_TYPE:
             ref = "abcdefghijklmnopqrst"
-            state.update(ref=ref, url=f"https://{ref}.supabase.co", anon_key="fake-anon-key",
-                         service_role_key="fake-service-role-key", db_url="postgresql://postgres:fake@db/postgres")
+            state.update(ref=ref, url=f"https://{ref}.supabase.co", publishable_key="sb_publishable_fake",
+                         secret_key="sb_secret_fake", db_url="postgresql://postgres:fake@db/postgres")
         elif args.typ == POOLER_TYPE:
             state.update(session_url="postgresql://postgres.abcdefghijklmnopqrst@pooler.example.test:5432/postgres")
         return f"{args.name}-id", state
@@ -140,7 +141,7 @@ def test_component_outputs_keys_and_database_urls_only_as_secrets():
         db = SupabaseProject("supabase", SupabaseProjectArgs(
             config=_config("production"), production=True, db_password="fake-db-password",
             function_secrets={"WORK_ORDER_WEBHOOK_SECRET": "fake-webhook-secret"}))
-        outputs = [db.url, db.project_ref, db.anon_key, db.service_role_key, db.db_url, db.pooler_url]
+        outputs = [db.url, db.project_ref, db.publishable_key, db.secret_key, db.db_url, db.pooler_url]
 
         async def secrecy():
             return [await o._is_secret for o in outputs], [await o._future for o in outputs[:2]]

@@ -14,6 +14,7 @@ from components.site import NetlifySite, NetlifySiteArgs, repository_name
 from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
 from tests.stacks import mutate, stack_document
+from tests.support.capture import revealed
 
 TOKEN = "fake-netlify-token"
 NETLIFY = "pulumi-python:dynamic/netlify:"
@@ -52,7 +53,8 @@ def test_production_site_children(monkeypatch):
         f"{name}-env-NODE_VERSION": "EnvVar",
         f"{name}-env-BUILD_HOOK_SECRET": "EnvVar",  # a rotated secret delivered to Netlify
         f"{name}-env-VITE_SUPABASE_URL": "EnvVar",  # from the database component
-        f"{name}-env-VITE_SUPABASE_ANON_KEY": "EnvVar",
+        f"{name}-env-VITE_SUPABASE_PUBLISHABLE_KEY": "EnvVar",
+        f"{name}-env-VITE_SUPABASE_ANON_KEY": "EnvVar",  # netlify.legacy_anon_key_env: the app still reads it
         f"{name}-hook-nightly-rebuild": "BuildHook",
         f"{name}-zone": "DnsZone",
         f"{name}-dns-app-maintainpro-example": "DnsRecord",
@@ -91,12 +93,12 @@ def test_staging_site_children(monkeypatch):
     preview = run("staging", monkeypatch)
     site, children = site_children(preview, "staging")
     kinds = sorted(r.type.removeprefix(NETLIFY) for r in children.values())
-    assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
-    assert {"netlify-env-VITE_SUPABASE_URL", "netlify-env-VITE_SUPABASE_ANON_KEY"} <= set(children)
-    anon = children["netlify-env-VITE_SUPABASE_ANON_KEY"].inputs
-    assert anon["values"] == SECRET  # the database hands it over as a secret; it stays one
-    anon_outputs = children["netlify-env-VITE_SUPABASE_ANON_KEY"].additional_secret_outputs
-    assert anon_outputs == ("values", "value_hashes")
+    assert kinds == ["DeployKey"] + ["EnvVar"] * 6 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
+    keys = ("netlify-env-VITE_SUPABASE_PUBLISHABLE_KEY", "netlify-env-VITE_SUPABASE_ANON_KEY")
+    assert {"netlify-env-VITE_SUPABASE_URL", *keys} <= set(children)
+    for key in keys:
+        assert children[key].inputs["values"] == SECRET  # the database hands it over as a secret; it stays one
+        assert children[key].additional_secret_outputs == ("values", "value_hashes")
     assert children["netlify-env-NODE_VERSION"].additional_secret_outputs == ()
     web = children["netlify-site"].inputs
     assert "custom_domain" not in web and web["force_ssl"] is True
@@ -176,9 +178,10 @@ class Capture(pulumi.runtime.Mocks):
         return {}, None
 
 
-def test_values_from_other_components_become_env_vars_and_secrets_stay_secret(monkeypatch):
+@pytest.mark.parametrize("legacy", [True, False])
+def test_values_from_other_components_become_env_vars_and_secrets_stay_secret(monkeypatch, legacy):
     monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
-    doc = stack_document("staging")["config"]
+    doc = mutate(stack_document("staging"), f"{PROJECT}:netlify", "legacy_anon_key_env", legacy)["config"]
     sections = split_config({k: v for k, v in doc.items()}, set(), "Pulumi.staging.yaml")
     cfg = load_stack_config(sections, "staging", "Pulumi.staging.yaml")
     mocks = Capture()
@@ -191,7 +194,7 @@ def test_values_from_other_components_become_env_vars_and_secrets_stay_secret(mo
             netlify=cfg.netlify,
             repo_path="maintainpro-example/maintainpro-app",
             supabase_url=pulumi.Output.from_input("https://stage.supabase.example"),
-            supabase_anon_key=pulumi.Output.secret("fake-anon-key"),
+            supabase_publishable_key=pulumi.Output.secret("sb_publishable_fake-key"),
             secret_env={"WORK_ORDER_WEBHOOK_SECRET": pulumi.Output.secret("fake-webhook-secret")},
         ))
         return site.url
@@ -202,7 +205,12 @@ def test_values_from_other_components_become_env_vars_and_secrets_stay_secret(mo
         {"context": c, "value": "https://stage.supabase.example"}
         for c in ("production", "deploy-preview", "branch-deploy")
     ]
-    assert env["VITE_SUPABASE_ANON_KEY"].inputs["is_secret"] is False
+    # The publishable key under its own name, and under the legacy anon name only while config asks for it.
+    named = ["VITE_SUPABASE_PUBLISHABLE_KEY", *(["VITE_SUPABASE_ANON_KEY"] if legacy else [])]
+    assert sorted(k for k in env if "_KEY" in k) == sorted(named)
+    for key in named:
+        assert env[key].inputs["is_secret"] is False
+        assert {v["value"] for v in revealed(env[key].inputs["values"])} == {"sb_publishable_fake-key"}
     webhook = env["WORK_ORDER_WEBHOOK_SECRET"]
     assert webhook.inputs["is_secret"] is True
     for args in mocks.resources:

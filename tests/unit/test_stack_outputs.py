@@ -55,4 +55,4 @@ def test_no_secret_in_plain_outputs(stack):
         assert token not in text
     assert "offline-preview-" not in text  # the stand-in values of generated secrets
     assert SECRET not in preview.outputs.values()  # every export is a plain identifier or address
-    assert not {"supabase_anon_key", "service_role_key", "db_url", "pooler_url"} & set(preview.outputs)
+    assert not {"supabase_publishable_key", "publishable_key", "secret_key", "db_url", "pooler_url"} & set(preview.outputs)

@@ -13,7 +13,7 @@ import pytest
 
 from components.config import StackConfig
 from components.platform import Platform, PlatformArgs
-from components.site import BUILT_CONTEXTS, SUPABASE_ANON_KEY_KEY, SUPABASE_URL_KEY
+from components.site import BUILT_CONTEXTS, SUPABASE_ANON_KEY_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_URL_KEY
 from ops.stackfile import read_stack_file
 from tests.support.capture import Captured, CapturingMocks, fake_generated, revealed, run_program
 
@@ -109,7 +109,9 @@ def stack(request: pytest.FixtureRequest) -> CapturingMocks:
     return _platform(request.param, NOW)
 
 
-@pytest.mark.parametrize(("key", "output"), [(SUPABASE_URL_KEY, "url"), (SUPABASE_ANON_KEY_KEY, "anon_key")])
+# Both stack files keep `netlify.legacy_anon_key_env` on: the anon name carries the publishable key too.
+@pytest.mark.parametrize(("key", "output"), [(SUPABASE_URL_KEY, "url"), (SUPABASE_PUBLISHABLE_KEY_KEY, "publishable_key"),
+                                             (SUPABASE_ANON_KEY_KEY, "publishable_key")])
 def test_site_env_comes_from_this_stacks_project(stack: CapturingMocks, key: str, output: str) -> None:
     project = _project(stack)
     expected = project.state[output]

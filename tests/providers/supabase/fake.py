@@ -7,6 +7,10 @@ is recorded in `violations` (tests assert it stays empty) and answered 422.
 Like the real API it reads write-only auth fields back masked, rewrites comma lists and CIDRs,
 lists edge-function secrets as SHA-256 digests, and answers the pooler config with one entry per
 database (tenant-qualified user, pooler host, a `[YOUR-PASSWORD]` placeholder in the string).
+API keys are those of a project created since November 2025: a publishable and a secret key, both
+named `default`, no `anon` / `service_role`; `add_project(keys=...)` seeds older projects that
+still have the legacy keys (with or without the new ones). Listed without `reveal=true`, a secret
+key shows only its identifying prefix, as the platform does.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ import random
 import re
 import string
 import threading
+import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from providers.supabase import spec
@@ -31,6 +36,10 @@ from tests.support.loopback import LoopbackServer, reply_json
 TOKEN = "fake-supabase-token"
 MASK = "****"
 WRITE_ONLY = re.compile(r"(_secret|_secrets|_pass|_auth_token|_api_key|_access_key|_api_secret)$")
+# `sb_secret_` and 5 identifying characters: all of a secret key a listing shows without reveal
+# (supabase/supabase apps/studio/lib/api/self-hosted/api-keys.ts, which "mirrors the platform management API").
+SECRET_PREFIX_LENGTH = 15
+KeySet = Literal["new", "legacy", "both"]
 
 
 @dataclass
@@ -65,6 +74,7 @@ class FakeProject:
     hostname: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)  # name -> sha256
     keys_polls_left: int = 0
+    api_keys: list[dict[str, Any]] = field(default_factory=list)  # ApiKeyResponse records, values in clear
 
 
 def _auth_defaults() -> dict[str, Any]:
@@ -79,6 +89,32 @@ def _auth_defaults() -> dict[str, Any]:
 
 def _sha(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_api_key(key_type: str, name: str = "default", description: str | None = None) -> dict[str, Any]:
+    """A publishable or secret key as the API keeps it (the fake's values are obviously fake)."""
+    value = f"sb_{key_type}_fake" + "".join(random.choices(string.ascii_letters + string.digits, k=28))
+    return {"id": str(uuid.uuid4()), "type": key_type, "name": name, "api_key": value,
+            "prefix": value[:SECRET_PREFIX_LENGTH] if key_type == "secret" else None,
+            "hash": _sha(value)[:32], "description": description, "secret_jwt_template": None,
+            "inserted_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+
+def legacy_api_keys(ref: str) -> list[dict[str, Any]]:
+    """The JWT-based `anon` and `service_role` keys of a project created before November 2025."""
+    return [{"id": name, "type": "legacy", "name": name, "api_key": f"fake-{name}-key-{ref}", "prefix": None,
+             "hash": None, "description": None, "secret_jwt_template": None} for name in ("anon", "service_role")]
+
+
+def key_set(ref: str, keys: KeySet) -> list[dict[str, Any]]:
+    legacy = legacy_api_keys(ref) if keys in ("legacy", "both") else []
+    new = [new_api_key("publishable"), new_api_key("secret")] if keys in ("new", "both") else []
+    return legacy + new
+
+
+def as_listed(key: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    """A key as listed: a secret key is masked to its prefix unless `reveal=true` (publishable and legacy are not)."""
+    return key if reveal or key["type"] != "secret" else {**key, "api_key": key["prefix"]}
 
 
 def _routes() -> list[tuple[re.Pattern[str], str, str]]:
@@ -135,11 +171,16 @@ class FakeSupabase(LoopbackServer):
         return [c.operation for c in self.calls]
 
     def add_project(self, name: str, slug: str = "acme", region: str = "eu-central-1", status: str = "ACTIVE_HEALTHY",
-                    instance_size: str | None = None) -> FakeProject:
+                    instance_size: str | None = None, keys: KeySet = "new") -> FakeProject:
+        """An existing project; `keys="legacy"` for one made before November 2025 and never migrated."""
         ref = "".join(random.choices(string.ascii_lowercase, k=20))
-        project = FakeProject(ref, name, slug, region, _sha("unknown"), instance_size, 0, status)
+        project = FakeProject(ref, name, slug, region, _sha("unknown"), instance_size, 0, status,
+                              api_keys=key_set(ref, keys))
         self.projects[ref] = project
         return project
+
+    def keys_of(self, ref: str, key_type: str) -> list[dict[str, Any]]:
+        return [k for k in self.projects[ref].api_keys if k["type"] == key_type]
 
     # -- serving ---------------------------------------------------------------------------
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
@@ -229,7 +270,7 @@ class FakeSupabase(LoopbackServer):
             region = body.get("region_selection", {}).get("code") or body.get("region") or "us-east-1"
             p = FakeProject(ref, body["name"], body["organization_slug"], region, _sha(body["db_pass"]),
                             body.get("desired_instance_size"), self.polls_until_healthy,
-                            keys_polls_left=self.keys_delay_polls)
+                            keys_polls_left=self.keys_delay_polls, api_keys=key_set(ref, "new"))
             self.projects[ref] = p
             return 201, self._project_json(p, with_database=False)
         p = self.projects[ref]
@@ -263,9 +304,16 @@ class FakeSupabase(LoopbackServer):
             if p.keys_polls_left > 0:
                 p.keys_polls_left -= 1
                 return 200, []
-            reveal = query.get("reveal") == ["true"]
-            return 200, [{"name": n, "type": "legacy", "api_key": (f"fake-{n}-key-{p.ref}" if reveal else None)}
-                         for n in ("anon", "service_role")]
+            return 200, [as_listed(k, query.get("reveal") == ["true"]) for k in p.api_keys]
+        if op == "v1-create-project-api-key":
+            if body["type"] == "publishable" and self.keys_of(ref, "publishable"):
+                # "A single publishable key" per project (supabase.com/changelog/29260).
+                self.violations.append(f"{op}: {ref} already has a publishable key")
+                return 409, {"message": "project already has a publishable key"}
+            key = new_api_key(body["type"], body["name"], body.get("description"))
+            key["secret_jwt_template"] = body.get("secret_jwt_template")
+            p.api_keys.append(key)
+            return 201, as_listed(key, query.get("reveal") == ["true"])
         self._require_healthy(p)
         if op == "v1-get-auth-service-config":
             shown = {k: (MASK if WRITE_ONLY.search(k) and v else v) for k, v in p.auth.items()}

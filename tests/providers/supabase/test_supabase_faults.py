@@ -55,7 +55,7 @@ def test_a_slow_read_times_out_and_is_retried(fake):
     provider = connect(ProjectProvider(), fake.url, timeout=0.2)
     existing = fake.add_project("maintainpro-production")
     fake.fail("v1-get-project", Answer(delay=0.5))
-    assert provider.read(existing.ref, {"anon_key": "k", "service_role_key": "k"}).id == existing.ref
+    assert provider.read(existing.ref, {"publishable_key": "k", "secret_key": "k"}).id == existing.ref
     assert fake.count("v1-get-project") == 2
 
 
@@ -65,7 +65,7 @@ def test_a_create_whose_answer_is_lost_adopts_instead_of_duplicating(fake, loss)
     fake.lose_answer("v1-create-a-project", loss)
     result = provider.create(props())
     assert len(fake.projects) == 1 and fake.count("v1-create-a-project") == 1
-    assert result.id in fake.projects and result.outs["anon_key"].startswith("fake-anon-key")
+    assert result.id in fake.projects and result.outs["secret_key"].startswith("sb_secret_fake")
 
 
 def test_a_project_stuck_coming_up_fails_clearly_keeps_the_ref_and_is_adopted_next_run(fake):
@@ -130,5 +130,5 @@ def test_api_address_and_token_come_from_the_environment_at_call_time(fake, monk
     monkeypatch.setenv("SUPABASE_ACCESS_TOKEN", TOKEN)
     existing = fake.add_project("maintainpro-production")
     # A refresh (state from a create): one GET.
-    read = ProjectProvider().read(existing.ref, {"anon_key": "k", "service_role_key": "k", "db_pass_sha256": "x"})
+    read = ProjectProvider().read(existing.ref, {"publishable_key": "k", "secret_key": "k", "db_pass_sha256": "x"})
     assert read.outs["name"] == "maintainpro-production" and fake.count() == 1

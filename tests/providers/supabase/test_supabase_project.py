@@ -42,11 +42,11 @@ def test_create_waits_for_healthy_and_returns_keys_and_urls(fake, provider, slee
     assert project.password_sha256 == sha(PASSWORD)
     assert fake.count("v1-get-project") == 4 and sleeps.waits == [5, 5, 5]
     assert result.outs["url"] == f"https://{result.id}.supabase.co"
-    assert result.outs["anon_key"] == f"fake-anon-key-{result.id}"
-    assert result.outs["service_role_key"] == f"fake-service_role-key-{result.id}"
+    (secret,) = fake.keys_of(result.id, "secret")
+    assert result.outs["secret_key"] == secret["api_key"]
     assert result.outs["db_url"] == f"postgresql://postgres:{PASSWORD}@db.{result.id}.supabase.co:5432/postgres"
     assert "db_pass" not in result.outs and result.outs["db_pass_sha256"] == sha(PASSWORD)
-    assert set(SECRET_OUTPUTS) == {"anon_key", "service_role_key", "db_url"}
+    assert {"secret_key", "db_url"} <= set(SECRET_OUTPUTS)
 
 
 def test_create_sends_region_and_size_from_inputs(fake, provider):
@@ -59,20 +59,6 @@ def test_create_sends_region_and_size_from_inputs(fake, provider):
 def test_db_password_is_url_encoded_in_the_connection_string(provider):
     result = created(provider, db_pass="fake/pass@word:1")
     assert "fake%2Fpass%40word%3A1@" in result.outs["db_url"]
-
-
-def test_keys_that_appear_late_are_polled_for_boundedly(fake, provider, sleeps):
-    fake.keys_delay_polls = 2
-    result = created(provider)
-    assert result.outs["anon_key"].startswith("fake-anon-key")
-    assert fake.count("v1-get-project-api-keys") == 3
-
-
-def test_keys_that_never_appear_fail_clearly_after_a_bounded_number_of_polls(fake, provider):
-    fake.keys_delay_polls = 1000
-    with pytest.raises(ApiError, match="no anon/service_role keys after 10 polls"):
-        created(provider)
-    assert fake.count("v1-get-project-api-keys") == 10
 
 
 def test_create_adopts_an_existing_project_of_the_same_name(fake, provider):
@@ -146,7 +132,7 @@ def test_read_is_one_get_and_shows_drift(fake, provider):
     read = provider.read(result.id, result.outs)
     assert fake.operations()[before:] == ["v1-get-project"]
     assert read.outs["name"] == "renamed-in-dashboard"
-    assert read.outs["anon_key"] == result.outs["anon_key"] and read.outs["db_pass_sha256"] == sha(PASSWORD)
+    assert read.outs["secret_key"] == result.outs["secret_key"] and read.outs["db_pass_sha256"] == sha(PASSWORD)
     assert read.inputs is None  # a refresh keeps the program's inputs, secret password included
     assert provider.diff(result.id, read.outs, props()).changes is True
 
@@ -156,7 +142,8 @@ def test_import_by_ref_reads_the_project_and_its_keys(fake, provider):
     read = provider.read(existing.ref, {})
     assert read.id == existing.ref
     assert read.inputs["name"] == "legacy" and read.inputs["region"] == "eu-west-2"
-    assert read.outs["service_role_key"] == f"fake-service_role-key-{existing.ref}"
+    (secret,) = fake.keys_of(existing.ref, "secret")
+    assert read.outs["secret_key"] == secret["api_key"]
     # The password is unknown after an import: the first diff reports it, so it becomes managed.
     assert provider.diff(existing.ref, read.outs, props(name="legacy", region="eu-west-2")).changes is True
 

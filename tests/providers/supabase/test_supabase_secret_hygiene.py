@@ -1,4 +1,4 @@
-"""No secret (database password, service-role key, access token, write-only settings) leaks.
+"""No secret (database password, secret API key, access token, write-only settings) leaks.
 
 Runs a lifecycle with faults while capturing every log record at DEBUG (httpx, httpcore, ours)
 and the process output, then looks for each secret in logs, error messages and the outputs not
@@ -48,7 +48,7 @@ def test_no_secret_in_logs_errors_or_plain_outputs(fake, caplog, capfd):
     (ref,) = fake.projects
     fake.projects[ref].polls_left = 0
     created = project.create(props())
-    service_key = created.outs["service_role_key"]
+    service_key = created.outs["secret_key"]
     fake.fail("v1-update-database-password", Answer(400, {"message": "password too weak"}))
     with pytest.raises(ApiError) as weak:
         project.update(ref, created.outs, props(db_pass=NEW_PASSWORD))
@@ -72,7 +72,7 @@ def test_no_secret_in_logs_errors_or_plain_outputs(fake, caplog, capfd):
         for where, text in haystacks.items():
             assert secret not in text, f"a secret leaked into {where}"
     # The secret outputs do carry them, and the engine is told to encrypt those.
-    assert PASSWORD in created.outs["db_url"] and service_key.startswith("fake-service_role-key")
+    assert PASSWORD in created.outs["db_url"] and service_key.startswith("sb_secret_fake")
 
 
 def test_the_serialized_provider_in_state_holds_no_token():
