@@ -31,7 +31,8 @@ APEX_TARGET = "apex-loadbalancer.netlify.com"
 SUPABASE_URL_KEY = "VITE_SUPABASE_URL"
 SUPABASE_PUBLISHABLE_KEY_KEY = "VITE_SUPABASE_PUBLISHABLE_KEY"
 # The name the app read before publishable keys; filled with the publishable key while
-# `netlify.legacy_anon_key_env` is on (supabase-js takes a publishable key wherever it took the anon key).
+# `netlify.legacy_anon_key_env` is on: supabase-js takes a publishable key wherever it took the anon
+# key (supabase.com/changelog/29260: "A single publishable key ... can be used to replace the anon key").
 SUPABASE_ANON_KEY_KEY = "VITE_SUPABASE_ANON_KEY"
 # Contexts a value produced by another component applies to: every deploy of this stack's site.
 BUILT_CONTEXTS = ("production", "deploy-preview", "branch-deploy")

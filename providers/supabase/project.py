@@ -54,7 +54,11 @@ SECRET_JWT_TEMPLATE = {"role": "service_role"}
 
 
 def pick_key(keys: list[dict[str, Any]], key_type: str) -> dict[str, Any] | None:
-    """The key of `key_type` the program uses: the one named `default`, else the first listed."""
+    """The key of `key_type` the program uses: the one named `default`, else the first listed.
+
+    By type, as supabase/terraform-provider-supabase `internal/provider/apikeys_data_source.go`
+    reads them (only legacy keys are told apart by name).
+    """
     found = [k for k in keys if k.get("type") == key_type and k.get("api_key")]
     return next((k for k in found if k.get("name") == KEY_NAME), found[0] if found else None)
 
@@ -150,7 +154,9 @@ class ProjectProvider(SupabaseProvider):
         return None
 
     def _list_keys(self, ref: str) -> list[dict[str, Any]]:
-        # Without reveal a secret key lists as its prefix only (`sb_secret_` + 5 characters).
+        # Without reveal a secret key lists as its prefix only (`sb_secret_` + 5 characters): the spec says
+        # nothing more than "Boolean string"; supabase/supabase apps/studio/lib/api/self-hosted/api-keys.ts
+        # masks so "matching the platform management API", and the Terraform provider always reveals.
         return self.call("v1-get-project-api-keys", ref=ref, params={"reveal": True}) or []
 
     def _create_key(self, ref: str, key_type: str) -> dict[str, Any]:
