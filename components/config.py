@@ -131,7 +131,14 @@ class NetlifyConfig(Strict):
     caa_issuers: list[Hostname] = Field(default_factory=lambda: ["letsencrypt.org"])
     force_ssl: bool = True
     pretty_urls: bool = True
+    # false: Netlify builds no pull request (the site's build_settings.skip_prs).
     deploy_previews: bool = True
+    # The deploy contexts generated secrets delivered as Netlify env vars apply to. Deploy
+    # previews build pull-request code (forks included), so `deploy-preview` and `all` are
+    # refused while deploy_previews is on.
+    secret_contexts: list[Literal["production", "branch-deploy", "deploy-preview", "all"]] = Field(
+        default_factory=lambda: ["production", "branch-deploy"], min_length=1
+    )
     branch_deploys: BranchDeploysConfig = Field(default_factory=BranchDeploysConfig)
     build_hooks: list[BuildHookConfig] = Field(default_factory=list)
     env: dict[EnvKey, EnvVarConfig] = Field(default_factory=dict)
@@ -473,6 +480,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     if cfg.netlify.domain_aliases and not cfg.netlify.custom_domain:
         problems.append(("netlify.domain_aliases", "aliases need a custom_domain"))
     problems += _dns_problems(cfg.netlify)
+    problems += _secret_context_problems(cfg.netlify)
     used = {check.severity for check in cfg.monitoring.checks}
     routed = {route.severity for route in cfg.monitoring.alert_routes}
     for severity in sorted(used - routed):
@@ -485,6 +493,22 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     problems += _supabase_api_problems(cfg.supabase)
     if cfg.is_production:
         problems += _production_problems(cfg)
+    return problems
+
+
+def _secret_context_problems(netlify: NetlifyConfig) -> list[Problem]:
+    """No secret reaches a build of pull-request code; the contexts are ones Netlify accepts together."""
+    contexts = netlify.secret_contexts
+    problems: list[Problem] = []
+    if len(set(contexts)) != len(contexts) or ("all" in contexts and len(contexts) > 1):
+        problems.append(("netlify.secret_contexts", "list each context once; 'all' stands alone"))
+    asked = [c for c in contexts if c in ("deploy-preview", "all")]
+    if netlify.deploy_previews and asked:
+        problems.append((
+            "netlify.secret_contexts",
+            f"{', '.join(asked)}: deploy previews build pull-request code, which must not receive secrets "
+            "(set deploy_previews: false, or deliver secrets to production and branch-deploy only)",
+        ))
     return problems
 
 
@@ -536,10 +560,7 @@ def _name_clashes(cfg: StackConfig) -> list[Problem]:
     groups = {
         "github.environment.branch_patterns": (_slug, cfg.github.environment.branch_patterns),
         "github.environment.tag_patterns": (_slug, cfg.github.environment.tag_patterns),
-        "netlify.domain_aliases": (
-            _record_name,
-            [d for d in [cfg.netlify.custom_domain, *cfg.netlify.domain_aliases] if d],
-        ),
+        "netlify.caa_issuers": (_record_name, cfg.netlify.caa_issuers),
     }
     problems: list[Problem] = []
     for path, (name_of, values) in groups.items():

@@ -72,6 +72,7 @@ class Platform(pulumi.ComponentResource):
                 supabase_publishable_key=self.supabase_publishable_key,
                 secret_env=self.secrets.delivered_as("netlify-env"),
                 headers_path=cfg.headers_path,
+                protect_data=cfg.is_production,
             ),
             child,
         )

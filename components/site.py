@@ -1,10 +1,11 @@
 """`NetlifySite`: the front end of one stack on Netlify, built from the stack's `netlify` section.
 
 Production serves on its custom domain (plus aliases) with HTTPS forced, a Let's Encrypt
-certificate, and a Netlify DNS zone whose records include CAA for the allowed issuers; staging
-serves on its Netlify subdomain. Branch deploys, build hooks and environment variables per deploy
-context come from the config; values produced elsewhere (the Supabase URL and publishable key,
-rotated secrets) arrive as `pulumi.Input`s.
+certificate, and a Netlify DNS zone linked to the site (Netlify serves the site's domains in it
+with its own NETLIFY records) whose records add CAA for the allowed issuers; staging serves on
+its Netlify subdomain. Branch deploys, build hooks and environment variables per deploy context
+come from the config; values produced elsewhere (the Supabase URL and publishable key, rotated secrets)
+arrive as `pulumi.Input`s. Secrets never reach deploy previews, which build pull-request code.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from providers.netlify.dns_zone import DnsZone, DnsZoneArgs
 from providers.netlify.env_var import EnvValueArgs, EnvVar, EnvVarArgs
 from providers.netlify.site import Site, SiteArgs, SiteRepoArgs
 
-# Netlify's documented targets for custom domains on its load balancer.
-APEX_TARGET = "apex-loadbalancer.netlify.com"
 SUPABASE_URL_KEY = "VITE_SUPABASE_URL"
 SUPABASE_PUBLISHABLE_KEY_KEY = "VITE_SUPABASE_PUBLISHABLE_KEY"
 # The name the app read before publishable keys; filled with the publishable key while
@@ -49,6 +48,8 @@ class NetlifySiteArgs:
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # The stack's committed `_headers` file (repo path), copied into the publish dir by every build.
     headers_path: str | None = None
+    # Production: the DNS zone (with records not managed here, e.g. mail) is protect and retain_on_delete.
+    protect_data: bool = False
 
 
 def build_command(netlify: NetlifyConfig, headers_path: str | None) -> str:
@@ -116,14 +117,6 @@ class NetlifySite(pulumi.ComponentResource):
         if clashes:
             raise ValueError(f"netlify.env: {', '.join(clashes)} also come(s) from another component")
 
-        if not cfg.deploy_previews:
-            # Netlify API v1 has no field for this (checked against @netlify/open-api 2.60.0):
-            # say so rather than let the setting look enforced.
-            pulumi.log.warn(
-                "netlify.deploy_previews=false is not applied by the API: turn Deploy Previews off "
-                "in the site's build settings (or make them no-ops in netlify.toml)",
-                resource=self,
-            )
         self.deploy_key = DeployKey(f"{name}-deploy-key", opts=child)
         # Netlify clones the (private) app repo with this key: without it on the repository no build runs.
         self.repository_deploy_key = github.RepositoryDeployKey(
@@ -147,6 +140,7 @@ class NetlifySite(pulumi.ComponentResource):
                     dir=cfg.publish_dir,
                     allowed_branches=allowed_branches(cfg),
                     deploy_key_id=self.deploy_key.key_id,
+                    skip_prs=not cfg.deploy_previews,
                 ),
                 custom_domain=cfg.custom_domain,
                 domain_aliases=list(cfg.domain_aliases) if cfg.custom_domain else None,
@@ -165,10 +159,11 @@ class NetlifySite(pulumi.ComponentResource):
             self._env(name, key, EnvVarArgs(
                 account_id=cfg.team_slug, site_id=site_id, key=key,
                 values=[EnvValueArgs(context=c, value=value) for c in BUILT_CONTEXTS], scopes=["builds"]))
+        # Never the deploy-preview context while previews build pull requests (the config refuses it).
         for key, value in args.secret_env.items():
             self._env(name, key, EnvVarArgs(
                 account_id=cfg.team_slug, site_id=site_id, key=key,
-                values=[EnvValueArgs(context=c, value=pulumi.Output.secret(value)) for c in BUILT_CONTEXTS],
+                values=[EnvValueArgs(context=c, value=pulumi.Output.secret(value)) for c in cfg.secret_contexts],
                 scopes=["builds", "functions", "runtime"], is_secret=True))
 
         self.build_hooks = [
@@ -181,17 +176,16 @@ class NetlifySite(pulumi.ComponentResource):
         self.certificate: Certificate | None = None
         records: list[DnsRecord] = []
         if cfg.custom_domain and cfg.manage_dns and cfg.dns_zone:
-            self.dns_zone = DnsZone(f"{name}-zone", DnsZoneArgs(name=cfg.dns_zone, account_slug=cfg.team_slug,
-                                                                 site_id=site_id), child)
+            # Linked to the site: Netlify DNS then serves the custom domain and aliases with its own
+            # NETLIFY/NETLIFYv6 records and refuses another address record at those names ("link
+            # exists, all config must be empty", Netlify support guide on NETLIFY records), so no
+            # CNAME/ALIAS is made for them here. The zone may hold records made outside this program.
+            self.dns_zone = DnsZone(
+                f"{name}-zone",
+                DnsZoneArgs(name=cfg.dns_zone, account_slug=cfg.team_slug, site_id=site_id),
+                pulumi.ResourceOptions(parent=self, protect=args.protect_data, retain_on_delete=args.protect_data),
+            )
             zone_id = self.dns_zone.zone_id
-            default_domain = f"{cfg.site_name}.netlify.app"
-            for domain in [cfg.custom_domain, *cfg.domain_aliases]:
-                apex = domain == cfg.dns_zone
-                records.append(DnsRecord(
-                    f"{name}-dns-{_record_name(domain)}",
-                    DnsRecordArgs(zone_id=zone_id, type="ALIAS" if apex else "CNAME", hostname=domain,
-                                  value=APEX_TARGET if apex else default_domain),
-                    child))
             for issuer in cfg.caa_issuers:
                 records.append(DnsRecord(
                     f"{name}-caa-{_record_name(issuer)}",

@@ -1,8 +1,16 @@
 """Let's Encrypt TLS certificate of a site's custom domains.
 
-Provisioning (POST /sites/{id}/ssl without certificate material) asks Netlify to obtain or renew
-the certificate; asking twice is harmless, so the POST is marked idempotent and retried. The id
-is the site id. The API cannot delete a certificate: it lives as long as the site's domains.
+The spec's own text (provisionSiteTLSCertificate, @netlify/open-api 2.60.0): POST
+/sites/{id}/ssl without certificate material starts Let's Encrypt provisioning only on a site
+with no certificate; on a site that has one it REQUIRES certificate, key and ca_certificates
+(422 "certificate parameter is required when updating an existing certificate"), and "POST
+/api/v1/sites/{site_id}/ssl/renew" renews an existing Let's Encrypt certificate. That path is
+named only in that text, not among the spec's paths. Netlify also issues the certificate itself
+once a site's domains are set: a live certificate that covers the domains is adopted, one that
+does not is renewed (Netlify reissues it for the site's current domains), and only a site with
+none is provisioned. Neither POST is resent blind: after a lost answer the certificate is read
+and adopted if it covers the domains. The id is the site id. The API cannot delete a
+certificate: it lives as long as the site's domains.
 
 On a zone just created in Netlify DNS the registrar still points elsewhere, so the first POST
 answers 422 "bad dns for custom domain": no retry can fix that, only the operator delegating the
@@ -16,13 +24,16 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from providers.http import ApiError
+from pulumi.dynamic import CreateResult
+
+from providers.http import ApiError, ResponseLost, create_or_adopt
 from providers.netlify.common import (
     NetlifyProvider,
     Problems,
     Props,
     has_unknown,
     hostname,
+    plain,
     secret_opts,
     to_props,
     with_outputs,
@@ -41,8 +52,10 @@ class CertificateArgs:
     dns_servers: pulumi.Input[list[str]] | None = None
 
 
-# The API's 422 message while the domains' DNS does not point at Netlify yet.
+# The API's 422 messages (listed in the spec's 422 description of provisionSiteTLSCertificate):
+# while the domains' DNS does not point at Netlify yet, and when the site already has one.
 BAD_DNS = "bad dns for custom domain"
+HAS_CERTIFICATE = "certificate parameter is required when updating an existing certificate"
 
 
 def _domains(values: list[str]) -> list[str]:
@@ -97,32 +110,55 @@ class CertificateProvider(NetlifyProvider):
     def _covers(self, live: dict[str, Any] | None, props: Props) -> bool:
         return bool(live and set(_domains(props["domains"])) <= set(_domains(live.get("domains") or [])))
 
-    def find(self, props: Props) -> dict[str, Any] | None:
-        live = self.fetch(props["site_id"])
-        return live if self._covers(live, props) else None
-
-    def _provision(self, site_id: str, props: Props) -> dict[str, Any]:
+    def _post(self, path: str, operation: str, props: Props) -> dict[str, Any]:
         try:
-            return self.client().request(
-                "POST", f"/sites/{site_id}/ssl", operation="provision certificate", idempotent=True
-            )
+            return self.client().request("POST", path, operation=operation)
         except ApiError as err:
             if err.status == 422 and BAD_DNS in err.message.lower():
                 raise ApiError(err.resource, err.operation, err.status, delegate_message(props)) from None
             raise
 
-    def create_new(self, props: Props) -> dict[str, Any]:
-        return self._provision(props["site_id"], props)
+    def _issue(self, site_id: str, props: Props, *, exists: bool) -> dict[str, Any]:
+        """Renew the site's certificate if it has one (Netlify may have issued it itself), else provision."""
+        provision = (f"/sites/{site_id}/ssl", "provision certificate")
+        renew = (f"/sites/{site_id}/ssl/renew", "renew certificate")
+        first, then = (renew, provision) if exists else (provision, renew)
+        try:
+            return self._post(*first, props)
+        except ApiError as err:
+            # The certificate went (renew: 404) or came (Netlify issued it between our look and
+            # the POST: 422 "certificate parameter is required ..."): the other call applies.
+            gone = exists and err.status == 404
+            came = not exists and err.status == 422 and HAS_CERTIFICATE in err.message.lower()
+            if not (gone or came):
+                raise
+        return self._post(*then, props)
 
-    def id_of(self, live: dict[str, Any], props: Props) -> str:
-        return str(props["site_id"])
+    def create(self, props: Props) -> CreateResult:
+        props = plain(props)
+        seen: list[dict[str, Any] | None] = []
+
+        def find() -> dict[str, Any] | None:
+            seen.append(self.fetch(props["site_id"]))
+            return seen[-1] if self._covers(seen[-1], props) else None
+
+        live = create_or_adopt(
+            find, lambda: self._issue(props["site_id"], props, exists=seen[-1] is not None), resource=self.kind
+        )
+        return CreateResult(str(props["site_id"]), self.outputs(str(props["site_id"]), live, props))
 
     def fetch(self, id_: str) -> dict[str, Any] | None:
         return self.client().request("GET", f"/sites/{id_}/ssl", operation="read certificate", not_found_ok=True)
 
     def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
-        # New domains: ask again, Netlify reissues the certificate for the site's current domains.
-        return self._provision(id_, news)
+        # New domains: renew, and Netlify reissues the certificate for the site's current domains.
+        try:
+            return self._issue(id_, news, exists=True)
+        except ResponseLost:
+            live = self.fetch(id_)  # the POST may have gone through: look before anything else
+            if self._covers(live, news):
+                return live
+            raise
 
     def remove(self, id_: str, props: Props) -> None:
         """Nothing to call: the certificate goes with the site's domains (no delete operation)."""

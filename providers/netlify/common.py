@@ -113,7 +113,9 @@ class NetlifyProvider(ApiProvider):
     def remove(self, id_: str, props: Props) -> None:
         raise NotImplementedError
 
-    def delete_before_replace(self, news: Props) -> bool:
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
+        """Whether a replacement must delete first: the new object cannot coexist with the old
+        one, or `find` could take the old one for the new (and the engine then deletes it)."""
         return False
 
     # ---- ResourceProvider ------------------------------------------------------------------
@@ -153,7 +155,7 @@ class NetlifyProvider(ApiProvider):
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            delete_before_replace=self.delete_before_replace(news) if replaces else None,
+            delete_before_replace=self.delete_before_replace(olds, news) if replaces else None,
         )
 
     def adopted(self, props: Props) -> Props:

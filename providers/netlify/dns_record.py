@@ -88,15 +88,18 @@ class DnsRecordProvider(NetlifyProvider):
             return value.upper()
         return value
 
-    def delete_before_replace(self, news: Props) -> bool:
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
         return news.get("type") == "CNAME"
 
     def _same(self, live: dict[str, Any], props: Props) -> bool:
+        # Every declared input, ttl and priority included: a replacement (say a new ttl) then
+        # creates its record beside the old one, which the engine deletes by id, instead of
+        # adopting the old record and seeing it deleted.
         return all(
             live.get(k) is not None
             and self.normalise(k, live[k], props, old=True) == self.normalise(k, props[k], props, old=False)
-            for k in ("type", "hostname", "value", "flag", "tag")
-            if props.get(k) is not None
+            for k in self.inputs
+            if k != "zone_id" and props.get(k) is not None
         )
 
     def find(self, props: Props) -> dict[str, Any] | None:

@@ -1,4 +1,12 @@
-"""Netlify DNS zone for a domain. The API has no update for zones, so every input is identity."""
+"""Netlify DNS zone for a domain.
+
+The API has no update for zones: a new name or team replaces the zone. `site_id` links the zone
+to a site when it is created (Netlify then serves the site's domains in it with its own NETLIFY
+records) and is never diffed: there is no call to relink a zone, and replacing it for a new site
+would delete the zone with every record in it, managed here or not. The NETLIFY records stay
+valid for whichever site holds the domain (Netlify support guide, "What are the NETLIFY and
+NETLIFYv6 type DNS records?": their value is cosmetic and they do not control the site shown).
+"""
 
 from __future__ import annotations
 
@@ -31,7 +39,10 @@ class DnsZoneArgs:
 class DnsZoneProvider(NetlifyProvider):
     kind = "netlify dns zone"
     inputs: ClassVar[tuple[str, ...]] = ("name", "account_slug", "site_id")
-    identity = frozenset(inputs)
+    identity = frozenset({"name", "account_slug"})
+
+    def changed(self, olds: Props, news: Props) -> list[str]:
+        return [k for k in super().changed(olds, news) if k != "site_id"]  # create-only (see above)
 
     def validate(self, news: Props) -> Problems:
         problems: Problems = []

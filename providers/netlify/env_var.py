@@ -2,7 +2,10 @@
 
 Secret values are write-only (the API masks them on read), so they are compared by the SHA-256
 of what was last written, per context, and never against what the API reads back. Changed
-values go out one by one (PATCH); a removed context or changed scopes need the full PUT.
+values go out one by one (PATCH); a removed context, changed scopes or a changed secret flag need
+the full PUT (which takes `is_secret`: Netlify's Terraform provider switches a variable between
+`values` and `secret_values` with that PUT, never by replacing it). The API holds one variable
+per key, so a replacement that keeps key and site (only the account's name changes) deletes first.
 """
 
 from __future__ import annotations
@@ -66,8 +69,13 @@ def _query(props: Props) -> dict[str, Any]:
 class EnvVarProvider(NetlifyProvider):
     kind = "netlify environment variable"
     inputs: ClassVar[tuple[str, ...]] = ("account_id", "site_id", "key", "scopes", "values", "is_secret")
-    identity = frozenset({"account_id", "site_id", "key", "is_secret"})
+    identity = frozenset({"account_id", "site_id", "key"})
     unset_is_value = frozenset({"site_id"})
+
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
+        # A team answers to its id and its slug: the "new" variable may be the old one, which
+        # find would adopt and the engine then delete. Another key or site is another variable.
+        return olds.get("key") == news.get("key") and (olds.get("site_id") or None) == (news.get("site_id") or None)
 
     def validate(self, news: Props) -> Problems:
         problems: Problems = []
@@ -162,7 +170,7 @@ class EnvVarProvider(NetlifyProvider):
     def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
         old_hashes: dict[str, str] = olds.get("value_hashes") or {}
         new_hashes = value_hashes(news["values"])
-        if "scopes" in changed or set(old_hashes) - set(new_hashes):
+        if "scopes" in changed or "is_secret" in changed or set(old_hashes) - set(new_hashes):
             return self.client().request(
                 "PUT", self._path(news), operation="replace variable", params=_query(news), json=self._body(news)
             )

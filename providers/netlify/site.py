@@ -1,7 +1,9 @@
 """Netlify site: name, team, linked repo + build settings, domains, HTTPS, pretty URLs.
 
-Only `account_slug` (the owning team) forces a replacement; everything else is PATCHed in place
-and only the fields that changed are sent, so a no-change update writes nothing.
+Only `account_slug` (the owning team) forces a replacement, deleting first: site names are
+global, so the new team's site cannot be made while the old one holds the name. Everything else
+is PATCHed in place and only the fields that changed are sent, so a no-change update writes
+nothing. Two build settings are written under other names than they read back as (see `apply`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ from providers.netlify.common import (
 SITE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 REPO_PROVIDERS = ("github", "gitlab", "bitbucket", "azure_devops")
-REPO_FIELDS = ("provider", "repo_path", "repo_branch", "cmd", "dir", "allowed_branches", "deploy_key_id")
+REPO_FIELDS = ("provider", "repo_path", "repo_branch", "cmd", "dir", "allowed_branches", "deploy_key_id", "skip_prs")
+# netlify/open-api#358: a PATCH of `build_settings.repo_branch` is ignored by the live API; the UI
+# (and Netlify's Terraform provider, internal/provider/site_build_settings_resource.go) write
+# `build_settings.branch`, which reads back as `repo_branch`.
+WRITTEN_AS = {"repo_branch": "branch"}
 DOMAIN_FIELDS = ("custom_domain", "branch_deploy_custom_domain", "deploy_preview_custom_domain")
 OUTPUTS = ("site_id", "url", "ssl_url", "admin_url")
 
@@ -41,6 +47,9 @@ class SiteRepoArgs:
     dir: pulumi.Input[str] | None = None
     allowed_branches: pulumi.Input[list[str]] | None = None
     deploy_key_id: pulumi.Input[str] | None = None
+    # True turns Deploy Previews (builds of pull requests) off: Netlify's Terraform provider
+    # writes `build_settings.skip_prs = !deploy_previews` (site_build_settings_resource.go).
+    skip_prs: pulumi.Input[bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,9 @@ class SiteProvider(NetlifyProvider):
     )
     identity = frozenset({"account_slug"})
     depends_on = {"domain_aliases": frozenset({"custom_domain"})}
+
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
+        return True
 
     def validate(self, news: Props) -> Problems:
         problems: Problems = []
@@ -119,6 +131,8 @@ class SiteProvider(NetlifyProvider):
                     isinstance(branches, list) and all(isinstance(b, str) and b for b in branches)
                 ):
                     problems.append(("repo.allowed_branches", "must be a list of branch names"))
+                if repo.get("skip_prs") is not None and not isinstance(repo["skip_prs"], bool):
+                    problems.append(("repo.skip_prs", "must be true or false"))
                 unknown = sorted(set(repo) - set(REPO_FIELDS))
                 if unknown:
                     problems.append(("repo", f"unknown field(s): {', '.join(unknown)}"))
@@ -135,6 +149,8 @@ class SiteProvider(NetlifyProvider):
             repo = dict(value)
             if repo.get("allowed_branches") is not None:
                 repo["allowed_branches"] = sorted(set(repo["allowed_branches"]))
+            if old and repo.get("skip_prs") is None:
+                repo["skip_prs"] = False  # unset reads as previews on (Netlify's Terraform provider)
             return repo
         return value
 
@@ -179,7 +195,9 @@ class SiteProvider(NetlifyProvider):
             new_repo = self.normalise("repo", news["repo"], news, old=False)
             old_norm = self.normalise("repo", old_repo, olds, old=True) if old_repo else {}
             body["build_settings"] = {
-                k: news["repo"][k] for k, v in new_repo.items() if v is not None and v != old_norm.get(k)
+                WRITTEN_AS.get(k, k): news["repo"][k]
+                for k, v in new_repo.items()
+                if v is not None and v != old_norm.get(k)
             }
         return self.client().request("PATCH", f"/sites/{id_}", operation="update site", json=body)
 

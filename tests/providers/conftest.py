@@ -3,6 +3,7 @@ providers pointed at either through a recording transport (no real sleeping on r
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from typing import TypeVar
@@ -12,7 +13,7 @@ import pytest
 
 from providers.http import ApiClient, RetryPolicy
 from providers.netlify.common import NetlifyProvider
-from tests.support.netlify_fake import SPEC_PATH, FakeNetlify
+from tests.support.netlify_fake import SPEC_PATH, FakeNetlify, with_renew
 from tests.support.prism import PRISM, prism
 
 P = TypeVar("P", bound=NetlifyProvider)
@@ -50,13 +51,16 @@ def attach(provider: P, base_url: str, *, sleeps: list[float] | None = None, **k
 
 
 @pytest.fixture(scope="session")
-def prism_url() -> Iterator[str]:
+def prism_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Missing tools are a failure, never a skip: the contract check must actually run.
     if shutil.which("node") is None:
         pytest.fail("node is not installed: the Netlify provider contract tests need Prism (npm ci)")
     if not PRISM.exists() or not SPEC_PATH.exists():
         pytest.fail(f"Prism or the Netlify spec is missing ({PRISM}, {SPEC_PATH}); run `npm ci`")
-    with prism(SPEC_PATH) as url:
+    # The pinned spec plus the renew call its own text documents (see `with_renew`).
+    spec = tmp_path_factory.mktemp("netlify-spec") / "swagger.json"
+    spec.write_text(json.dumps(with_renew(json.loads(SPEC_PATH.read_text()))))
+    with prism(spec) as url:
         yield url
 
 

@@ -7,6 +7,8 @@ lifecycle itself is tested against the stateful fake.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from providers.http import ApiError
@@ -63,6 +65,13 @@ def test_site_crud_requests_are_valid(prism_url):
     })
     patch = [r for r, _ in rec.exchanges if r.method == "PATCH"][-1]
     assert b'"build_settings"' in patch.content and b"npm run build:prod" in patch.content
+    # A new production branch goes as build_settings.branch (netlify/open-api#358), previews off
+    # as build_settings.skip_prs: fields the pinned repoInfo schema does not list but allows.
+    provider.update(created["id"], olds, {**SITE, "repo": {**SITE["repo"], "repo_branch": "release", "skip_prs": True}})
+    patch = [r for r, _ in rec.exchanges if r.method == "PATCH"][-1]
+    written = json.loads(patch.content)["build_settings"]  # (Prism's read-back differs in every field)
+    assert (written["branch"], written["skip_prs"], "repo_branch" in written) == ("release", True, False)
+    assert_valid(rec, expect={"PATCH /sites/string"})
 
 
 ENV = {
@@ -137,7 +146,11 @@ def test_certificate_requests_are_valid(prism_url):
     olds = provider.read(created.id, {}).outs
     provider.update(created.id, olds, {**props, "domains": [*props["domains"], "app.maintainpro.example"]})
     provider.delete(created.id, olds)
-    assert_valid(rec, expect={"GET /sites/site-1/ssl", "POST /sites/site-1/ssl"})
+    # Prism's example certificate covers no declared name, so create renews it, as update does.
+    assert_valid(rec, expect={"GET /sites/site-1/ssl", "POST /sites/site-1/ssl/renew"})
+    rec.exchanges.clear()
+    provider._issue("site-1", props, exists=False)
+    assert_valid(rec, expect={"POST /sites/site-1/ssl"})
 
 
 def test_build_hook_crud_requests_are_valid(prism_url):

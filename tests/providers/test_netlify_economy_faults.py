@@ -156,3 +156,54 @@ def test_create_failing_ambiguously_every_time_ends_with_the_api_words(fake):
     assert str(err.value) == (
         "netlify site: create site failed (HTTP 502): outcome unknown: injected; nothing to adopt after 3 attempts"
     )
+
+
+def _cert_to_widen(fake):
+    sites, _ = attach(SiteProvider(), fake.url)
+    site = sites.create({**SITE, "domain_aliases": []})
+    certs, _ = attach(CertificateProvider(), fake.url)
+    props = {"site_id": site.id, "domains": ["maintainpro.example"]}
+    cert = certs.create(dict(props))
+    sites.update(site.id, site.outs, dict(SITE))
+    return certs, cert, {**props, "domains": ["maintainpro.example", "www.maintainpro.example"]}
+
+
+def test_lost_renew_answer_is_looked_up_not_resent(fake):
+    certs, cert, grown = _cert_to_widen(fake)
+    fake.reset_calls()
+    fake.fail("renewSiteTLSCertificate", drop_after=True)
+    updated = certs.update(cert.id, cert.outs, grown)
+    assert fake.ops() == ["renewSiteTLSCertificate", "showSiteTLSCertificate"]
+    assert certs.diff(cert.id, updated.outs, grown).changes is False
+
+
+def test_ambiguous_renew_failure_is_not_resent_and_says_so(fake):
+    certs, cert, grown = _cert_to_widen(fake)
+    before = dict(fake.certs[cert.id])
+    fake.reset_calls()
+    fake.fail("renewSiteTLSCertificate", status=502)
+    with pytest.raises(ApiError, match=r"renew certificate failed \(HTTP 502\): outcome unknown"):
+        certs.update(cert.id, cert.outs, grown)
+    assert fake.ops() == ["renewSiteTLSCertificate", "showSiteTLSCertificate"] and fake.certs[cert.id] == before
+    assert certs.update(cert.id, cert.outs, grown).outs["state"] == "issued"  # the next run renews
+
+
+def test_lost_provision_answer_adopts_the_certificate_it_made(fake):
+    site_id = _site(fake)
+    certs, _ = attach(CertificateProvider(), fake.url)
+    fake.reset_calls()
+    fake.fail("provisionSiteTLSCertificate", drop_after=True)
+    cert = certs.create({"site_id": site_id, "domains": ["maintainpro.example"]})
+    assert fake.ops() == ["showSiteTLSCertificate", "provisionSiteTLSCertificate", "showSiteTLSCertificate"]
+    assert cert.outs["state"] == "issued"
+
+
+def test_certificate_issued_by_netlify_between_look_and_post_is_renewed(fake):
+    """Netlify provisions on its own: our POST /ssl then meets a certificate and answers 422."""
+    site_id = _site(fake)
+    certs, _ = attach(CertificateProvider(), fake.url)
+    fake.certs[site_id] = {"state": "issued", "domains": ["maintainpro.example"]}
+    fake.fail("showSiteTLSCertificate", status=404)  # our look came just before Netlify's
+    cert = certs.create({"site_id": site_id, "domains": ["maintainpro.example", "www.maintainpro.example"]})
+    assert fake.ops()[-3:] == ["showSiteTLSCertificate", "provisionSiteTLSCertificate", "renewSiteTLSCertificate"]
+    assert len(cert.outs["domains"]) == 2

@@ -132,7 +132,9 @@ def test_secret_env_var_is_diffed_by_hash_not_against_masked_read_back(fake):
     assert fake.ops() == ["updateEnvVar"]  # a removed context needs the full PUT
     assert [v["context"] for v in stored["values"]] == ["production"]
 
-    assert provider.diff(created.id, updated.outs, {**rotated, "is_secret": False}).replaces == ["is_secret"]
+    # The secret flag is rewritten in place (PUT), never by replacing (deleting) the variable.
+    unsecret = provider.diff(created.id, updated.outs, {**rotated, "is_secret": False})
+    assert unsecret.changes is True and unsecret.replaces == []
     provider.delete(created.id, updated.outs)
     assert fake.env == {}
 
@@ -349,3 +351,88 @@ def test_adopting_a_secret_env_var_rewrites_its_unreadable_values(fake):
     stored = fake.env[("maintainpro", "site-1", "SENTRY_AUTH_TOKEN")]["values"]
     assert sorted(v["value"] for v in stored) == ["fake-sentry-preview", "fake-sentry-production"]
     assert provider.diff(created.id, created.outs, dict(SECRET)).changes is False
+
+
+def test_production_branch_change_is_written_as_branch_and_settles(fake):
+    """netlify/open-api#358: the live API ignores a PATCH of build_settings.repo_branch."""
+    provider, _ = attach(SiteProvider(), fake.url)
+    created = provider.create(dict(SITE))
+    news = {**SITE, "repo": {**SITE["repo"], "repo_branch": "release", "allowed_branches": ["release"]}}
+    fake.reset_calls()
+    updated = provider.update(created.id, created.outs, news)
+    assert fake.calls[0].body == {"build_settings": {"branch": "release", "allowed_branches": ["release"]}}
+    assert fake.sites[created.id]["build_settings"]["repo_branch"] == "release"
+    read = provider.read(created.id, updated.outs)
+    assert provider.diff(created.id, read.outs, news).changes is False
+
+
+def test_deploy_previews_off_is_skip_prs(fake):
+    provider, _ = attach(SiteProvider(), fake.url)
+    no_previews = {**SITE, "repo": {**SITE["repo"], "skip_prs": True}}
+    created = provider.create(no_previews)
+    assert fake.sites[created.id]["build_settings"]["skip_prs"] is True
+    assert provider.diff(created.id, provider.read(created.id, created.outs).outs, no_previews).changes is False
+    previews = {**SITE, "repo": {**SITE["repo"], "skip_prs": False}}
+    fake.reset_calls()
+    provider.update(created.id, created.outs, previews)
+    assert fake.calls[0].body == {"build_settings": {"skip_prs": False}}
+    # A site that never had the flag set reads as previews on: no change to write.
+    fake.sites[created.id]["build_settings"].pop("skip_prs")
+    assert provider.diff(created.id, provider.read(created.id, {}).outs, previews).changes is False
+
+
+def _certified_site(fake, **extra):
+    sites, _ = attach(SiteProvider(), fake.url)
+    site = sites.create({**SITE, **extra})
+    return sites, site
+
+
+def test_certificate_widened_is_renewed_not_provisioned_again(fake):
+    """The spec's text: POST /ssl on a site that has a certificate requires certificate, key and
+    CA (422 otherwise); renewing a Let's Encrypt certificate is POST /ssl/renew."""
+    sites, site = _certified_site(fake, domain_aliases=[])
+    certs, _ = attach(CertificateProvider(), fake.url)
+    props = {"site_id": site.id, "domains": ["maintainpro.example"]}
+    cert = certs.create(dict(props))
+    sites.update(site.id, site.outs, dict(SITE))  # the alias is added to the site
+    grown = {**props, "domains": ["maintainpro.example", "www.maintainpro.example"]}
+    fake.reset_calls()
+    updated = certs.update(cert.id, cert.outs, grown)
+    assert fake.ops() == ["renewSiteTLSCertificate"]
+    assert set(updated.outs["domains"]) == {"maintainpro.example", "www.maintainpro.example"}
+    assert certs.diff(cert.id, updated.outs, grown).changes is False
+
+
+def test_certificate_netlify_issued_for_fewer_names_is_renewed_on_create(fake):
+    sites, site = _certified_site(fake, domain_aliases=[])
+    fake.auto_certificates = True
+    sites.update(site.id, site.outs, dict(SITE))  # Netlify issues one itself for both names
+    certs, _ = attach(CertificateProvider(), fake.url)
+    fake.reset_calls()
+    certs.create({"site_id": site.id, "domains": ["maintainpro.example", "www.maintainpro.example"]})
+    assert fake.ops() == ["showSiteTLSCertificate"]  # Netlify's own certificate is adopted
+    fake.certs[site.id]["domains"] = ["maintainpro.example"]  # issued before the alias came
+    fake.auto_certificates = False
+    fake.reset_calls()
+    cert = certs.create({"site_id": site.id, "domains": ["maintainpro.example", "www.maintainpro.example"]})
+    assert fake.ops() == ["showSiteTLSCertificate", "renewSiteTLSCertificate"]
+    assert cert.outs["state"] == "issued" and len(cert.outs["domains"]) == 2
+
+
+def test_linked_zone_serves_the_site_with_netlify_records_and_refuses_an_address_record_there(fake):
+    sites, site = _certified_site(fake)
+    zones, _ = attach(DnsZoneProvider(), fake.url)
+    zone = zones.create({"name": "maintainpro.example", "account_slug": "maintainpro", "site_id": site.id})
+    held = {(r["type"], r["hostname"]) for r in fake.records[zone.id].values()}
+    assert held == {("NETLIFY", "maintainpro.example"), ("NETLIFY", "www.maintainpro.example")}
+    records, _ = attach(DnsRecordProvider(), fake.url)
+    with pytest.raises(ApiError) as err:
+        records.create({"zone_id": zone.id, "type": "CNAME", "hostname": "www.maintainpro.example",
+                        "value": "maintainpro-production.netlify.app"})
+    assert str(err.value) == (
+        "netlify dns record: create record failed (HTTP 400): link exists, all config must be empty")
+    # CAA is not an address record: allowed beside the NETLIFY record at the apex (an assumption).
+    records.create({"zone_id": zone.id, "type": "CAA", "hostname": "maintainpro.example",
+                    "value": "letsencrypt.org", "flag": 0, "tag": "issue"})
+    sites.update(site.id, site.outs, {**SITE, "domain_aliases": ["www.maintainpro.example", "app.maintainpro.example"]})
+    assert ("NETLIFY", "app.maintainpro.example") in {(r["type"], r["hostname"]) for r in fake.records[zone.id].values()}

@@ -27,6 +27,12 @@ from tests.support.loopback import LoopbackServer, reply_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
+RENEW_OPERATION = "renewSiteTLSCertificate"  # a name of ours: the spec has no operation for it
+# The live refusals the spec does not show (their sources are in docs/ARCHITECTURE.md).
+CERT_PARAMS_REQUIRED = "certificate parameter is required when updating an existing certificate"
+LINK_EXISTS = "link exists, all config must be empty"
+# Records that resolve the name to an address: they cannot share a hostname with Netlify's own.
+ADDRESS_TYPES = frozenset({"A", "AAAA", "ALIAS", "CNAME"})
 
 
 class Reply(Exception):
@@ -56,10 +62,30 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+RENEW_PATH = "/sites/{site_id}/ssl/renew"
+
+
+def with_renew(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec plus the renew call its text documents but its paths lack.
+
+    provisionSiteTLSCertificate's description (2.60.0) says "Use POST
+    /api/v1/sites/{site_id}/ssl/renew to renew an existing Let's Encrypt certificate"; the pinned
+    spec has no such path. Its answer is assumed to be provisioning's (the certificate object).
+    """
+    provision = spec["paths"]["/sites/{site_id}/ssl"]["post"]
+    renew = {
+        "operationId": RENEW_OPERATION,
+        "tags": provision.get("tags", []),
+        "parameters": [p for p in provision["parameters"] if p["in"] == "path"],
+        "responses": provision["responses"],
+    }
+    return {**spec, "paths": {**spec["paths"], RENEW_PATH: {"post": renew}}}
+
+
 @functools.lru_cache(maxsize=None)
 def _routes(spec_path: Path) -> list[tuple[str, re.Pattern[str], str, dict[str, Any]]]:
     """Parsed once per test session: the spec is 700 KB."""
-    spec = json.loads(spec_path.read_text())
+    spec = with_renew(json.loads(spec_path.read_text()))
     routes = []
     for template, item in spec["paths"].items():
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"([^/]+)", template) + "$")
@@ -94,6 +120,9 @@ class FakeNetlify(LoopbackServer):
         # False: the registrar does not point at Netlify DNS yet (a zone just created), so
         # provisioning a certificate answers the API's documented 422 "bad dns for custom domain".
         self.dns_delegated = True
+        # True: Netlify issues the Let's Encrypt certificate itself once a site's domains are set
+        # (and DNS points at it), as it does live; tests turn it on to see the program not fight it.
+        self.auto_certificates = False
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         super().__init__(self._handler())
@@ -195,16 +224,46 @@ class FakeNetlify(LoopbackServer):
             raise Reply(404, "Not Found")
         return self.sites[site_id]
 
-    def _apply_site(self, site: dict[str, Any], body: dict[str, Any]) -> None:
+    def _apply_site(self, site: dict[str, Any], body: dict[str, Any], *, patch: bool) -> None:
         for key in ("name", "custom_domain", "domain_aliases", "force_ssl", "processing_settings",
                     "branch_deploy_custom_domain", "deploy_preview_custom_domain"):
             if key in body:
                 site[key] = body[key]
         for key in ("repo", "build_settings"):
             if isinstance(body.get(key), dict):
-                site["build_settings"] = {**site.get("build_settings", {}), **body[key]}
+                settings = dict(body[key])
+                if patch and key == "build_settings":
+                    # netlify/open-api#358: a PATCH's build_settings.repo_branch is ignored; the UI
+                    # (and Netlify's Terraform provider) write `branch`, read back as repo_branch.
+                    settings.pop("repo_branch", None)
+                if "branch" in settings:
+                    settings["repo_branch"] = settings.pop("branch")
+                site["build_settings"] = {**site.get("build_settings", {}), **settings}
         site["url"] = f"https://{site.get('custom_domain') or site['name'] + '.netlify.app'}"
         site["ssl_url"] = site["url"]
+        if any(k in body for k in ("custom_domain", "domain_aliases")):
+            for zone in self.zones.values():
+                if zone.get("site_id") == site["id"]:
+                    self._link_records(zone, site)
+            if self.auto_certificates and self.dns_delegated and site.get("custom_domain"):
+                self._issue(site)
+
+    def _site_domains(self, site: dict[str, Any]) -> list[str]:
+        return [d for d in [site.get("custom_domain"), *(site.get("domain_aliases") or [])] if d]
+
+    def _link_records(self, zone: dict[str, Any], site: dict[str, Any]) -> None:
+        """Netlify DNS serves a linked site's domains with its own NETLIFY records (an address
+        alias to the CDN); they stay when the domain later leaves the site (support guide)."""
+        held = {(r["type"], r["hostname"]) for r in self.records[zone["id"]].values()}
+        for domain in self._site_domains(site):
+            if domain != zone["name"] and not domain.endswith("." + zone["name"]):
+                continue
+            for rtype in ("NETLIFY", "NETLIFYv6") if zone.get("ipv6_enabled") else ("NETLIFY",):
+                if (rtype, domain) not in held:
+                    record_id = self.new_id("rec")
+                    self.records[zone["id"]][record_id] = {
+                        "id": record_id, "dns_zone_id": zone["id"], "type": rtype, "hostname": domain,
+                        "value": f"{site['name']}.netlify.app", "ttl": 3600, "managed": True, "site_id": site["id"]}
 
     def _create_site(self, account_slug: str, body: Any) -> tuple[int, Any]:
         if not isinstance(body, dict) or not body.get("name"):
@@ -213,8 +272,8 @@ class FakeNetlify(LoopbackServer):
             raise Reply(422, "name already exists")
         site_id = self.new_id("site")
         site = {"id": site_id, "account_slug": account_slug, "admin_url": f"https://app.netlify.com/sites/{body['name']}"}
-        self._apply_site(site, body)
         self.sites[site_id] = site
+        self._apply_site(site, body, patch=False)
         return 201, site
 
     def op_createSite(self, *, query, body):
@@ -232,7 +291,7 @@ class FakeNetlify(LoopbackServer):
 
     def op_updateSite(self, site_id, *, query, body):
         site = self._site(site_id)
-        self._apply_site(site, body or {})
+        self._apply_site(site, body or {}, patch=True)
         return 200, site
 
     def op_deleteSite(self, site_id, *, query, body):
@@ -283,6 +342,8 @@ class FakeNetlify(LoopbackServer):
         var["values"] = self._with_ids(body.get("values") or [])
         if body.get("scopes") is not None:
             var["scopes"] = body["scopes"]
+        if body.get("is_secret") is not None:  # the PUT body's is_secret (spec: updateEnvVar)
+            var["is_secret"] = bool(body["is_secret"])
         return 200, self._env_view(var)
 
     def op_setEnvVarValue(self, account_id, key, *, query, body):
@@ -310,6 +371,8 @@ class FakeNetlify(LoopbackServer):
                 "supported_record_types": ["A", "AAAA", "ALIAS", "CAA", "CNAME", "MX", "NS", "SPF", "SRV", "TXT"]}
         self.zones[zone_id] = zone
         self.records[zone_id] = {}
+        if zone["site_id"] in self.sites:
+            self._link_records(zone, self.sites[zone["site_id"]])
         return 201, zone
 
     def _zone(self, zone_id: str) -> dict[str, Any]:
@@ -332,6 +395,13 @@ class FakeNetlify(LoopbackServer):
 
     def op_createDnsRecord(self, zone_id, *, query, body):
         self._zone(zone_id)
+        name = str(body.get("hostname") or "").rstrip(".").lower()
+        if str(body.get("type") or "").upper() in ADDRESS_TYPES and any(
+            r["type"] in ("NETLIFY", "NETLIFYv6") and r["hostname"] == name for r in self.records[zone_id].values()
+        ):
+            # The live refusal, as Netlify's support guide quotes it ("400 - link exists, all
+            # config must be empty"): Netlify's own record already answers for that name.
+            raise Reply(400, LINK_EXISTS)
         record_id = self.new_id("rec")
         record = {"id": record_id, "dns_zone_id": zone_id, "ttl": 3600, "managed": False, **body}
         self.records[zone_id][record_id] = record
@@ -352,17 +422,31 @@ class FakeNetlify(LoopbackServer):
         return 204, None
 
     # ---- TLS ---------------------------------------------------------------------------------
-    def op_provisionSiteTLSCertificate(self, site_id, *, query, body):
-        site = self._site(site_id)
+    def _issue(self, site: dict[str, Any]) -> dict[str, Any]:
+        """A Let's Encrypt certificate for the site's current domains."""
         if not site.get("custom_domain"):
             raise Reply(422, "No custom domain configured")
         if not self.dns_delegated:
             raise Reply(422, "bad dns for custom domain")
-        cert = {"state": "issued", "domains": [site["custom_domain"], *site.get("domain_aliases", [])],
+        cert = {"state": "issued", "domains": self._site_domains(site),
                 "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
                 "expires_at": "2026-04-01T00:00:00Z"}
-        self.certs[site_id] = cert
-        return 200, cert
+        self.certs[site["id"]] = cert
+        return cert
+
+    def op_provisionSiteTLSCertificate(self, site_id, *, query, body):
+        site = self._site(site_id)
+        if site_id in self.certs and not all(query.get(k) for k in ("certificate", "key", "ca_certificates")):
+            # The spec's own text: updating a site that has a certificate REQUIRES certificate,
+            # key and ca_certificates; a Let's Encrypt certificate is renewed at .../ssl/renew.
+            raise Reply(422, CERT_PARAMS_REQUIRED)
+        return 200, self._issue(site)
+
+    def op_renewSiteTLSCertificate(self, site_id, *, query, body):
+        site = self._site(site_id)
+        if site_id not in self.certs:
+            raise Reply(404, "Not Found")
+        return 200, self._issue(site)
 
     def op_showSiteTLSCertificate(self, site_id, *, query, body):
         self._site(site_id)

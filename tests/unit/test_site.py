@@ -57,8 +57,8 @@ def test_production_site_children(monkeypatch):
         f"{name}-env-VITE_SUPABASE_ANON_KEY": "EnvVar",  # netlify.legacy_anon_key_env: the app still reads it
         f"{name}-hook-nightly-rebuild": "BuildHook",
         f"{name}-zone": "DnsZone",
-        f"{name}-dns-app-maintainpro-example": "DnsRecord",
-        f"{name}-dns-www-maintainpro-example": "DnsRecord",
+        # No CNAME/ALIAS for the site's domains: the zone is linked to the site, so Netlify
+        # serves them with its own NETLIFY records and refuses another address record there.
         f"{name}-caa-letsencrypt-org": "DnsRecord",
         f"{name}-certificate": "Certificate",
     }
@@ -71,7 +71,10 @@ def test_production_site_children(monkeypatch):
     caa = children[f"{name}-caa-letsencrypt-org"].inputs
     assert (caa["type"], caa["hostname"], caa["value"], caa["flag"], caa["tag"]) == (
         "CAA", "maintainpro.example", "letsencrypt.org", 0, "issue")
-    assert children[f"{name}-dns-app-maintainpro-example"].inputs["type"] == "CNAME"
+    zone = children[f"{name}-zone"]
+    assert zone.property_dependencies["site_id"] == (children[f"{name}-site"].urn,)
+    assert (zone.protect, zone.retain_on_delete) == (True, True)  # production data: its records
+    assert web["repo"]["skip_prs"] is True  # deploy_previews: false in the production stack file
     cert = children[f"{name}-certificate"]
     assert cert.inputs["domains"] == ["app.maintainpro.example", "www.maintainpro.example"]
     record_urns = {children[n].urn for n in children if "-dns-" in n or "-caa-" in n}
@@ -102,6 +105,7 @@ def test_staging_site_children(monkeypatch):
     assert children["netlify-env-NODE_VERSION"].additional_secret_outputs == ()
     web = children["netlify-site"].inputs
     assert "custom_domain" not in web and web["force_ssl"] is True
+    assert web["repo"]["skip_prs"] is False  # staging builds deploy previews
     assert web["repo"]["repo_branch"] == "main"
     assert web["repo"]["allowed_branches"] == ["main", "develop", "release/next"]  # branch deploys on
     sentry = children["netlify-env-VITE_SENTRY_ENVIRONMENT"].inputs
@@ -251,13 +255,42 @@ def test_managed_dns_needs_a_zone_holding_every_domain():
     assert ("netlify.dns_zone", "required when manage_dns is on and a custom_domain is set") in err.value.problems
 
 
-def test_deploy_previews_off_is_reported_not_silently_ignored(monkeypatch, caplog):
-    caplog.set_level("WARNING")
-    run("production", monkeypatch)  # production turns deploy previews off
-    assert any("netlify.deploy_previews=false is not applied" in r.getMessage() for r in caplog.records)
-    caplog.clear()
-    run("staging", monkeypatch)
-    assert not any("deploy_previews" in r.getMessage() for r in caplog.records)
+def test_secrets_never_reach_pull_request_builds():
+    """Deploy previews build pull-request code, possibly from forks: no secret in their context."""
+    doc = stack_document("staging")["config"]
+    cfg = load_stack_config(split_config(doc, set(), "x"), "staging", "x")
+    assert cfg.netlify.deploy_previews is True
+    mocks = Capture()
+    pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack="staging", preview=False)
+
+    @pulumi.runtime.test
+    def program():
+        NetlifySite("s", NetlifySiteArgs(netlify=cfg.netlify, repo_path="o/r",
+                                         supabase_url=pulumi.Output.from_input("https://stage.supabase.example"),
+                                         secret_env={"WEBHOOK_SECRET": pulumi.Output.secret("fake-webhook-secret")}))
+
+    program()
+    env = {r.inputs["key"]: r.inputs for r in mocks.resources if r.typ.endswith("netlify:EnvVar")}
+    secret_values = env["WEBHOOK_SECRET"]["values"]
+    secret_values = secret_values["value"] if isinstance(secret_values, dict) else secret_values  # the secret marker
+    assert [v["context"] for v in secret_values] == ["production", "branch-deploy"]
+    # A public value (the Supabase URL) still reaches every build.
+    assert {v["context"] for v in env["VITE_SUPABASE_URL"]["values"]} >= {"deploy-preview"}
+
+
+@pytest.mark.parametrize("context", ["deploy-preview", "all"])
+def test_stack_asking_for_secrets_in_pull_request_builds_is_refused(context):
+    doc = stack_document("staging")
+    mutate(doc, f"{PROJECT}:netlify", "secret_contexts", [context])
+    with pytest.raises(ConfigError) as err:
+        load_stack_config(split_config(doc["config"], set(), "s"), "staging", "s")
+    [(path, message)] = [p for p in err.value.problems if p[0] == "netlify.secret_contexts"]
+    assert context in message and "deploy_previews" in message
+    # With deploy previews off no pull request is built, so the context may be asked for.
+    mutate(doc, f"{PROJECT}:netlify", "deploy_previews", False)
+    cfg = load_stack_config(split_config(doc["config"], set(), "s"), "staging", "s")
+    assert list(cfg.netlify.secret_contexts) == [context]
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])

@@ -94,7 +94,8 @@ def test_netlify_secret_env_vars_get_the_new_value_after_a_rotation(rotation) ->
             var = _env_var(mocks, key)
             values = revealed(var.inputs["values"].value)
             assert var.inputs["values"].secret and var.inputs["is_secret"].value is True, key
-            assert {v["context"] for v in values} == set(BUILT_CONTEXTS), key
+            # Never a deploy preview's context: those build pull-request code.
+            assert {v["context"] for v in values} == set(cfg.netlify.secret_contexts) == {"production", "branch-deploy"}, key
             assert {v["value"] for v in values} == {_generated(mocks, name)}, key
             assert mocks.named(PASSWORD, name).urn in var.property_dependencies["values"], key
             seen.append(values[0]["value"])
