@@ -36,6 +36,9 @@ class BackupScheduleArgs:
     github: GitHubConfig
     protect_data: bool  # production: bucket is protect=True and retain_on_delete=True
     database_url: pulumi.Input[str] | None = None  # secret; when None an operator sets BACKUP_DATABASE_URL
+    # Resources the commit waits for: the stack's default-branch ruleset, whose bypass list lets the
+    # deploying GitHub App push past it (without the dependency the first `up` races it).
+    commit_after: tuple[pulumi.Resource, ...] = ()
 
 
 def backup_environment(environment: str) -> str:
@@ -331,7 +334,8 @@ class BackupSchedule(pulumi.ComponentResource):
             f"{name}-workflow", repository=gh.app_repo, file=path, branch=gh.default_branch,
             content=workflow_yaml(args.environment, cfg, gh.owner),
             commit_message=f"ci: scheduled database backup for {args.environment} (managed by maintainpro-platform)",
-            overwrite_on_create=True, opts=in_env,
+            overwrite_on_create=True,
+            opts=pulumi.ResourceOptions.merge(in_env, pulumi.ResourceOptions(depends_on=list(args.commit_after))),
         )
 
         self.bucket_name = bucket.bucket

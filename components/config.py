@@ -27,6 +27,7 @@ CREDENTIAL_KEYS = frozenset(
         f"{PROJECT}:netlifyToken",
         f"{PROJECT}:supabaseAccessToken",
         "github:token",
+        "github:appAuth",  # {id, installationId, pemFile}: the App's private key
         "aws:accessKey",
         "aws:secretKey",
         "aws:token",
@@ -709,6 +710,15 @@ def validate_config(raw: Mapping[str, Any], secret_keys: Iterable[str], stack: s
     # read `github.owner`. Two sources of one fact must agree, or resources land on another account.
     if raw.get("github:owner") != cfg.github.owner:
         problems.append(("github:owner", f"must be set and equal github.owner ('{cfg.github.owner}')"))
+    # pulumi-github 6.15 (terraform-provider-github v6.13.0, github/provider.go) with its default
+    # legacy client mints ONE installation token from the App's key when it starts
+    # (GenerateOAuthTokenFromApp) and GitHub expires it after an hour; the new client
+    # (internal/ghclient/rest.go: githubauth.NewInstallationTokenSource behind oauth2.ReuseTokenSource)
+    # mints another when it expires. So an `up` waiting on Supabase or a certificate for more than
+    # an hour keeps committing files only with `github:legacyClient: false`.
+    if str(raw.get("github:legacyClient")).lower() != "false":
+        problems.append(("github:legacyClient", "must be false: the legacy client's GitHub App installation token "
+                         "is minted once and expires after one hour; the new client renews it"))
     if problems:
         raise ConfigError(source, problems)
     return cfg

@@ -142,9 +142,15 @@ class SecurityHeadersArgs:
     branch: str
     path: str
     supabase_url: pulumi.Input[str] | None = None
+    # Resources the commit waits for: the stack's default-branch ruleset, whose bypass list lets the
+    # deploying GitHub App push past it (without the dependency the first `up` races it).
+    commit_after: tuple[pulumi.Resource, ...] = ()
 
     @classmethod
-    def from_stack(cls, cfg: StackConfig, supabase_url: pulumi.Input[str] | None = None) -> SecurityHeadersArgs:
+    def from_stack(
+        cls, cfg: StackConfig, supabase_url: pulumi.Input[str] | None = None,
+        commit_after: tuple[pulumi.Resource, ...] = (),
+    ) -> SecurityHeadersArgs:
         return cls(
             headers=cfg.headers,
             stack=cfg.environment,
@@ -154,6 +160,7 @@ class SecurityHeadersArgs:
             branch=cfg.github.default_branch,
             path=cfg.headers_path,
             supabase_url=supabase_url,
+            commit_after=commit_after,
         )
 
 
@@ -175,7 +182,7 @@ class SecurityHeaders(pulumi.ComponentResource):
             content=content,
             commit_message=f"chore(headers): security headers for the {args.stack} stack (maintainpro-platform)",
             overwrite_on_create=True,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.commit_after)),
         )
         self.path = args.path
         self.content = pulumi.Output.from_input(content)

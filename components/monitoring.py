@@ -49,9 +49,15 @@ class MonitoringArgs:
     # Scheduled workflows only run from the default branch.
     branch: str
     supabase_url: pulumi.Input[str] | None = None
+    # Resources the commit waits for: the stack's default-branch ruleset, whose bypass list lets the
+    # deploying GitHub App push past it (without the dependency the first `up` races it).
+    commit_after: tuple[pulumi.Resource, ...] = ()
 
     @classmethod
-    def from_stack(cls, cfg: StackConfig, supabase_url: pulumi.Input[str] | None = None) -> MonitoringArgs:
+    def from_stack(
+        cls, cfg: StackConfig, supabase_url: pulumi.Input[str] | None = None,
+        commit_after: tuple[pulumi.Resource, ...] = (),
+    ) -> MonitoringArgs:
         return cls(
             monitoring=cfg.monitoring,
             stack=cfg.environment,
@@ -59,6 +65,7 @@ class MonitoringArgs:
             repository=cfg.github.app_repo,
             branch=cfg.github.default_branch,
             supabase_url=supabase_url,
+            commit_after=commit_after,
         )
 
 
@@ -143,6 +150,6 @@ class Monitoring(pulumi.ComponentResource):
             content=content,
             commit_message=f"ci(monitoring): scheduled probe for the {args.stack} stack (maintainpro-platform)",
             overwrite_on_create=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.environment]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.environment, *args.commit_after]),
         )
         self.register_outputs({"workflow_path": workflow_path(args.stack), "environment": environment_name(args.stack)})

@@ -27,8 +27,9 @@ class PlatformArgs:
 class Platform(pulumi.ComponentResource):
     """Everything one environment of MaintAInPro needs, as children of one component.
 
-    Order matters only through data: secrets feed the database and delivery; the database feeds
-    the site's env vars and the CSP; everything feeds the delivery environment's secrets/variables.
+    Order matters through data: secrets feed the database and delivery; the database feeds the
+    site's env vars and the CSP; they all feed the delivery environment's secrets/variables; and
+    the files committed to the default branch (headers, backups, monitoring) wait for its ruleset.
     """
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -78,27 +79,8 @@ class Platform(pulumi.ComponentResource):
         )
         delivery_variables.update(self.site.ci_variables)
 
-        # -- headers (components/headers.py): connect-src allows exactly this stack's Supabase project.
-        self.headers = SecurityHeaders(
-            "headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=self.supabase_url), child
-        )
-
-        # -- backups (components/backups.py): the workflow dumps this stack's database (BACKUP_DATABASE_URL)
-        # from a GitHub-hosted runner, which has no IPv6: through the session pooler, not the direct host.
-        self.backups = (
-            BackupSchedule(
-                f"{name}-backups",
-                BackupScheduleArgs(
-                    environment=cfg.environment, backups=cfg.backups, github=cfg.github,
-                    protect_data=cfg.is_production, database_url=self.database.pooler_url,
-                ),
-                child,
-            )
-            if cfg.backups.enabled
-            else None
-        )
-
-        # -- delivery (components/delivery.py)
+        # -- delivery (components/delivery.py): after every section that adds to its secrets/variables,
+        # before the components committing files to the default branch, which wait for its ruleset.
         self.delivery = DeliveryEnvironment(
             f"{name}-delivery",
             DeliveryEnvironmentArgs(
@@ -109,10 +91,36 @@ class Platform(pulumi.ComponentResource):
             ),
             child,
         )
+        # Only a ruleset's bypass actors push past it (github/docs rulesets-bypass-step.md): every file
+        # committed to the default branch waits for this stack's ruleset, or the first `up` races it.
+        commit_after = (self.delivery.ruleset,) if self.delivery.ruleset is not None else ()
+
+        # -- headers (components/headers.py): connect-src allows exactly this stack's Supabase project.
+        self.headers = SecurityHeaders(
+            "headers", SecurityHeadersArgs.from_stack(cfg, supabase_url=self.supabase_url, commit_after=commit_after),
+            child,
+        )
+
+        # -- backups (components/backups.py): the workflow dumps this stack's database (BACKUP_DATABASE_URL)
+        # from a GitHub-hosted runner, which has no IPv6: through the session pooler, not the direct host.
+        self.backups = (
+            BackupSchedule(
+                f"{name}-backups",
+                BackupScheduleArgs(
+                    environment=cfg.environment, backups=cfg.backups, github=cfg.github,
+                    protect_data=cfg.is_production, database_url=self.database.pooler_url,
+                    commit_after=commit_after,
+                ),
+                child,
+            )
+            if cfg.backups.enabled
+            else None
+        )
 
         # -- monitoring (components/monitoring.py): the probe expects the same CSP origins as the headers.
         self.monitoring = Monitoring(
-            "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url), child
+            "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url, commit_after=commit_after),
+            child,
         )
 
         self.stack_outputs = stack_outputs(self)

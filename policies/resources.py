@@ -47,6 +47,7 @@ GITHUB_SECRET_VALUE_PROPS = ("value", "valueEncrypted", "plaintextValue", "encry
 FILE_PATH = "file"
 FILE_CONTENT = "content"
 FILE_REPOSITORY = "repository"
+FILE_BRANCH = "branch"  # unset: the repository's default branch
 HEADERS_FILE_NAME = "_headers"  # Netlify's custom-headers file, rendered by components/headers.py
 
 ENVIRONMENT_NAME = "environment"

@@ -1,4 +1,9 @@
-"""github-branch-require-ruleset: the default branch of every deployed repository is guarded by an active ruleset."""
+"""github-branch-require-ruleset: the default branch of every deployed repository is guarded by an active ruleset,
+and every file the stack commits to that branch waits for it.
+
+Only a ruleset's bypass actors push past it (github/docs rulesets-bypass-step.md); the deploying
+GitHub App is one, but only once the ruleset exists, so a file without the dependency races it.
+"""
 
 from __future__ import annotations
 
@@ -47,18 +52,32 @@ def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[tupl
         missing = min((gaps(r) for r in mine), key=len)
         if missing:
             yield f"the default-branch ruleset of {repo} lacks {', '.join(missing)}", mine[0].urn
+        yield from unordered_files(args, repo, mine, config["defaultBranch"])
+
+
+def unordered_files(
+    args: StackValidationArgs, repo: Any, rulesets: list[PolicyResource], default_branch: str
+) -> Iterator[tuple[str, str | None]]:
+    """Files committed to the guarded branch that do not depend on (so may race) its ruleset."""
+    guarding = {r.urn for r in rulesets}
+    for file in of_type(args.resources, R.GITHUB_REPOSITORY_FILE):
+        if get(file.props, R.FILE_REPOSITORY) != repo or get(file.props, R.FILE_BRANCH) not in (None, default_branch):
+            continue
+        if not guarding & {d.urn for d in file.dependencies}:
+            yield (f"{get(file.props, R.FILE_PATH)} is committed to the default branch of {repo} without depending on "
+                   "its ruleset: on a first `up` the commit races the ruleset whose bypass list admits it"), file.urn
 
 
 POLICY = stack_policy(
     name="github-branch-require-ruleset",
-    description="Every repository deployed through a GitHub environment has an active default-branch ruleset requiring pull requests and blocking force pushes and deletion.",
+    description="Every repository deployed through a GitHub environment has an active default-branch ruleset requiring pull requests and blocking force pushes and deletion, and every file committed to that branch depends on it.",
     family="delivery",
     subjects=(R.GITHUB_ENVIRONMENT,),
     severity=Severity.HIGH,
     controls=soc2("CC8.1") + cis("16.1"),
     remediation=(
         "Set `github.ruleset.enabled: true` (with required_approvals >= 1, block_force_push and block_deletion) "
-        "in the stack file."
+        "in the stack file; commit files to the default branch with `depends_on` its ruleset (`commit_after`)."
     ),
     check=check,
     config={"defaultBranch": {"type": "string", "minLength": 1, "default": "main"}},

@@ -148,6 +148,10 @@ def compliant_stack() -> Stack:
     monitoring = s.add(R.MONITORING, "monitoring")
     s.add(R.GITHUB_REPOSITORY_FILE, "monitoring-checks", {"repository": "maintainpro-app", "file": ".github/monitoring/checks.yml",
           "content": MONITORING_CHECKS}, parent=monitoring)
+    # Files committed to the default branch wait for its ruleset (the deploying App bypasses it).
+    for node in s.nodes:
+        if node.resource_type == R.GITHUB_REPOSITORY_FILE:
+            node.dependencies.append(s["ruleset"])
     return s
 
 

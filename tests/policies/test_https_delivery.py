@@ -110,3 +110,21 @@ def test_ruleset_naming_the_default_branch_explicitly_counts() -> None:
     stack["ruleset"].props["conditions"] = {"refName": {"includes": ["refs/heads/main"], "excludes": []}}
     assert_passes(ruleset.POLICY, stack.args())
     assert_fails(ruleset.POLICY, stack.args({"defaultBranch": "trunk"}), "has no active ruleset")
+
+
+def test_a_default_branch_file_that_does_not_wait_for_the_ruleset_fails() -> None:
+    """Only the ruleset's bypass actors push past it: a file committed without depending on it races it."""
+    stack = compliant_stack()
+    headers = stack["headers-file"]
+    headers.dependencies = [d for d in headers.dependencies if d.name != "ruleset"]
+    assert_fails(ruleset.POLICY, stack.args(),
+                 "public/_headers is committed to the default branch of maintainpro-app without depending on its ruleset",
+                 headers.urn)
+
+
+def test_a_file_on_another_branch_need_not_wait_for_the_ruleset() -> None:
+    stack = compliant_stack()
+    headers = stack["headers-file"]
+    headers.props["branch"] = "gh-pages"
+    headers.dependencies = []
+    assert_passes(ruleset.POLICY, stack.args())

@@ -92,6 +92,13 @@ class ProviderHost:
     def diff(self, urn: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> provider_pb2.DiffResponse:
         return self.stub.Diff(provider_pb2.DiffRequest(id=id_, urn=urn, olds=to_struct(olds), news=to_struct(news)))
 
+    def read(self, urn: str, id_: str, properties: dict[str, Any] | None = None) -> provider_pb2.ReadResponse:
+        """A refresh sends the state in `properties`; an import sends only the id (`properties=None`)."""
+        fields: dict[str, Any] = {"id": id_, "urn": urn}
+        if properties is not None:
+            fields["properties"] = to_struct(properties)
+        return self.stub.Read(provider_pb2.ReadRequest(**fields))
+
     def close(self) -> None:
         self.channel.close() if hasattr(self, "channel") else None
         self.process.terminate()

@@ -99,6 +99,9 @@ INVALID = [
     ("staging", "github:owner", "", DELETE, "github:owner", "must be set and equal github.owner"),
     ("staging", f"{P}:netlifyToken", "", "fake-netlify-token", f"{P}:netlifyToken", "pulumi config set --secret"),
     ("staging", "github:token", "", "fake-github-token", "github:token", "never in plain text"),
+    ("production", "github:appAuth", "", {"id": "900001", "installationId": "12345678", "pemFile": "fake-pem"}, "github:appAuth", "never in plain text"),
+    ("staging", "github:legacyClient", "", DELETE, "github:legacyClient", "must be false"),
+    ("production", "github:legacyClient", "", True, "github:legacyClient", "expires after one hour"),
 ]
 
 
@@ -159,6 +162,26 @@ def test_secret_credentials_are_accepted_as_secure_values(tmp_path: Path) -> Non
     stack_file = read_stack_file("production", tmp_path)
     assert f"{P}:netlifyToken" in stack_file.secret_keys
     stack_file.validate()
+
+
+def test_github_app_auth_is_accepted_as_secret_config(tmp_path: Path) -> None:
+    """`pulumi config set --secret --path github:appAuth.pemFile ...` (the id and installation id
+    beside it in plain text): the key holds a secure value, so it is secret config."""
+    document = stack_document("production")
+    document["config"]["github:appAuth"] = {
+        "id": "900001", "installationId": "12345678", "pemFile": {"secure": "v1:ZmFrZS1jaXBoZXJ0ZXh0"},
+    }
+    write_stack(tmp_path, "production", document)
+    stack_file = read_stack_file("production", tmp_path)
+    assert "github:appAuth" in stack_file.secret_keys
+    stack_file.validate()
+
+
+def test_the_legacy_client_flag_may_arrive_as_the_clis_string(tmp_path: Path) -> None:
+    """The CLI hands the program every config value as text (`"false"`)."""
+    document = mutate(stack_document("staging"), "github:legacyClient", "", "false")
+    write_stack(tmp_path, "staging", document)
+    read_stack_file("staging", tmp_path).validate()
 
 
 @pytest.mark.parametrize(
