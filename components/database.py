@@ -108,16 +108,19 @@ class SupabaseProject(pulumi.ComponentResource):
             ),
         )
         ref = self.project.ref
-        after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project]))
         # Everything below waits for a healthy project first: as long as the project itself may take.
         wait = wait_timeout(cfg)
+        # SSL enforcement restarts the database to apply a change: it goes first, and every other
+        # write of the project waits until it has applied and the project is healthy again.
+        ssl = SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, wait_timeout=wait,
+                             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project])))
+        after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project, ssl]))
 
         AuthConfig(f"{name}-auth", project_ref=ref, settings=auth_settings(cfg), wait_timeout=wait, opts=after)
         PostgrestConfig(
             f"{name}-postgrest", project_ref=ref, db_schema=cfg.postgrest.schemas,
             max_rows=cfg.postgrest.max_rows, wait_timeout=wait, opts=after,
         )
-        SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, wait_timeout=wait, opts=after)
         if cfg.allowed_cidrs or cfg.allowed_cidrs_v6:
             NetworkRestrictions(
                 f"{name}-network",

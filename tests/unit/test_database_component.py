@@ -44,6 +44,18 @@ def test_each_stack_registers_its_project_and_settings_under_the_component(previ
         assert project.urn in settings.dependencies
 
 
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_every_other_project_write_waits_for_ssl_enforcement_to_apply(previews, stack):
+    """An SSL change restarts the database: nothing else of the project writes until it applied."""
+    preview = previews[stack]
+    (component,) = preview.by_type("maintainpro:database:SupabaseProject")
+    (ssl,) = preview.by_type("pulumi-python:dynamic/supabase:SslEnforcement")
+    others = [r for r in preview.children(component.urn) if r.type != PROJECT_TYPE and r.urn != ssl.urn]
+    assert {r.type for r in others} >= SETTINGS_TYPES - {ssl.type}
+    for resource in others:
+        assert ssl.urn in resource.dependencies, resource.name
+
+
 def test_generated_secrets_for_edge_functions_reach_the_project_only_as_secrets(previews):
     for preview in previews.values():
         (secrets,) = preview.by_type(FUNCTION_SECRETS)
