@@ -27,6 +27,8 @@ AUDIENCE = "sts.amazonaws.com"
 # The objects the job writes and reads under its prefix; nothing else in the account.
 OBJECT_ACTIONS = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
 EXPIRY_GRACE_DAYS = 7
+# Where a job runs unless `backups.runner` says otherwise.
+HOSTED_RUNNER = "ubuntu-24.04"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,37 @@ def expiry_days(cfg: BackupsConfig) -> int:
     r = cfg.retention
     horizon = max(r.daily, r.weekly * 7, r.monthly * 31) + EXPIRY_GRACE_DAYS
     return max(horizon, cfg.minimum_retention_days + 1, cfg.transition_days + 30)
+
+
+def partition(region: str) -> str:
+    """The AWS partition of a region (ARNs name it)."""
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws-cn" if region.startswith("cn-") else "aws"
+
+
+def github_oidc_provider_arn(cfg: BackupsConfig) -> str:
+    """The ARN of the account's GitHub OIDC provider: IAM names it after the account and the issuer host."""
+    return f"arn:{partition(cfg.aws_region)}:iam::{cfg.aws_account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
+
+
+def job_timeouts(cfg: BackupsConfig) -> dict[str, int]:
+    """Each generated job's `timeout-minutes`."""
+    return {"backup": cfg.backup_timeout_minutes, "restore-drill": cfg.restore_drill_timeout_minutes}
+
+
+def session_seconds(timeout_minutes: int) -> int:
+    """The AWS session a job asks for: its whole timeout, so a long dump still has credentials for the upload.
+
+    configure-aws-credentials' `role-duration-seconds` defaults to one hour (900-43200 s allowed, its
+    README), and AssumeRoleWithWebIdentity fails when DurationSeconds exceeds the role's maximum
+    session duration (STS API reference), so the role allows the longest job's session
+    (`role_max_session_seconds`). Config bounds every timeout to STS's 12 hours.
+    """
+    return timeout_minutes * 60
+
+
+def role_max_session_seconds(cfg: BackupsConfig) -> int:
+    """The role's `max_session_duration`: IAM's one-hour minimum, or the longest job's session."""
+    return max(3600, *(session_seconds(m) for m in job_timeouts(cfg).values()))
 
 
 def trust_policy(provider_arn: str, owner: str, repo: str, environment: str) -> str:
@@ -104,22 +137,27 @@ def tls_only_policy(bucket_arn: str) -> str:
 def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]:
     """The app repo's scheduled workflow; every stack-specific input is an environment variable or secret."""
     env_name = backup_environment(environment)
-    setup = [
-        checkout_step(f"{owner}/{cfg.ops_repository}", cfg.ops_ref),
-        {"uses": "actions/setup-python@v5", "with": {"python-version": "3.11", "cache": "pip"}},
-        {"name": f"PostgreSQL {cfg.postgres_major} client", "run": (
-            "sudo apt-get update -qq\n"
-            "sudo apt-get install -y -qq postgresql-common\n"
-            "sudo /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y\n"
-            f"sudo apt-get install -y -qq postgresql-client-{cfg.postgres_major}\n"
-            f"echo /usr/lib/postgresql/{cfg.postgres_major}/bin >> \"$GITHUB_PATH\"\n")},
-        {"run": "python -m pip install --quiet -r requirements.txt"},
-        {"uses": "aws-actions/configure-aws-credentials@v4", "with": {
-            "role-to-assume": "${{ vars.BACKUP_ROLE_ARN }}",
-            "aws-region": "${{ vars.BACKUP_AWS_REGION }}",
-            "role-session-name": f"{env_name}-${{{{ github.run_id }}}}",
-        }},
-    ]
+    timeouts = job_timeouts(cfg)
+
+    def setup(job: str) -> list[dict[str, Any]]:
+        return [
+            checkout_step(f"{owner}/{cfg.ops_repository}", cfg.ops_ref),
+            {"uses": "actions/setup-python@v5", "with": {"python-version": "3.11", "cache": "pip"}},
+            {"name": f"PostgreSQL {cfg.postgres_major} client", "run": (
+                "sudo apt-get update -qq\n"
+                "sudo apt-get install -y -qq postgresql-common\n"
+                "sudo /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y\n"
+                f"sudo apt-get install -y -qq postgresql-client-{cfg.postgres_major}\n"
+                f"echo /usr/lib/postgresql/{cfg.postgres_major}/bin >> \"$GITHUB_PATH\"\n")},
+            {"run": "python -m pip install --quiet -r requirements.txt"},
+            {"uses": "aws-actions/configure-aws-credentials@v4", "with": {
+                "role-to-assume": "${{ vars.BACKUP_ROLE_ARN }}",
+                "aws-region": "${{ vars.BACKUP_AWS_REGION }}",
+                "role-session-name": f"{env_name}-${{{{ github.run_id }}}}",
+                "role-duration-seconds": session_seconds(timeouts[job]),
+            }},
+        ]
+
     common_env = {
         "BACKUP_BUCKET": "${{ vars.BACKUP_BUCKET }}",
         "BACKUP_PREFIX": "${{ vars.BACKUP_PREFIX }}",
@@ -141,10 +179,12 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
         "jobs": {
             "backup": {
                 "if": f"{nightly} || ({manual} && inputs.job == 'backup')",
-                "runs-on": "ubuntu-24.04",
+                # The one job that connects to the Supabase database (through the session pooler):
+                # on `backups.runner`, whose egress config checks against the network restrictions.
+                "runs-on": cfg.runner if cfg.runner is not None else HOSTED_RUNNER,
                 "environment": env_name,
-                "timeout-minutes": 180,
-                "steps": setup + [{
+                "timeout-minutes": timeouts["backup"],
+                "steps": setup("backup") + [{
                     "name": "Back up and prune",
                     "run": "python -m ops backup " + " ".join(f"--schema {s}" for s in cfg.schemas),
                     "env": {
@@ -158,16 +198,19 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
             },
             "restore-drill": {
                 "if": f"{weekly} || ({manual} && inputs.job == 'restore-drill')",
-                "runs-on": "ubuntu-24.04",
+                # Reads S3 and restores into its own service container: it never connects to the
+                # Supabase database, so network restrictions do not apply and a hosted runner
+                # (Docker for `services`) does.
+                "runs-on": HOSTED_RUNNER,
                 "environment": env_name,
-                "timeout-minutes": 120,
+                "timeout-minutes": timeouts["restore-drill"],
                 "services": {"postgres": {
                     "image": f"postgres:{cfg.postgres_major}",
                     "env": {"POSTGRES_HOST_AUTH_METHOD": "trust"},
                     "ports": ["5432:5432"],
                     "options": "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 20",
                 }},
-                "steps": setup + [{
+                "steps": setup("restore-drill") + [{
                     "name": "Restore drill (fails when verification fails or the RTO is missed)",
                     "run": "python -m ops restore-drill --jobs 4",
                     "env": {
@@ -212,13 +255,14 @@ class BackupSchedule(pulumi.ComponentResource):
         cfg, gh = args.backups, args.github
         # The bucket must be in `backups.aws_region`, the region the workflow is told to use, whatever
         # the stack's default `aws:region` says. An explicit provider reads no `aws:` stack config,
-        # so the account guards an operator set there are handed over explicitly.
+        # so the account guards an operator set there are handed over explicitly; without them the
+        # provider still refuses any account but `backups.aws_account_id` (a placeholder id fails fast).
         aws_config = pulumi.Config("aws")
         region = aws.Provider(
             f"{name}-aws",
             region=cfg.aws_region,
             profile=aws_config.get("profile"),
-            allowed_account_ids=aws_config.get_object("allowedAccountIds"),
+            allowed_account_ids=aws_config.get_object("allowedAccountIds") or [cfg.aws_account_id],
             opts=pulumi.ResourceOptions(parent=self),
         )
         child = pulumi.ResourceOptions(parent=self)
@@ -280,25 +324,24 @@ class BackupSchedule(pulumi.ComponentResource):
                 opts=after_versioning,
             )
 
-        provider_arn: pulumi.Input[str]
+        # The account's GitHub OIDC provider: created by the one stack that owns it (protected and
+        # retained: every stack's role in the account trusts it), named by its ARN everywhere. IAM
+        # refuses a second one for the same URL in an account (CreateOpenIDConnectProvider:
+        # EntityAlreadyExists), so exactly one stack per account sets create_github_oidc_provider.
+        provider_arn = github_oidc_provider_arn(cfg)
+        role_opts = in_region
         if cfg.create_github_oidc_provider:
-            # One per AWS account, trusted by every stack's role there: never deleted with this stack.
-            provider_arn = aws.iam.OpenIdConnectProvider(
+            oidc = aws.iam.OpenIdConnectProvider(
                 f"{name}-github-oidc", url=f"https://{GITHUB_OIDC_HOST}", client_id_lists=[AUDIENCE],
                 opts=pulumi.ResourceOptions.merge(in_region, pulumi.ResourceOptions(protect=True, retain_on_delete=True)),
-            ).arn
-        elif cfg.github_oidc_provider_arn:
-            provider_arn = cfg.github_oidc_provider_arn
-        else:
-            raise ValueError("backups: set create_github_oidc_provider or github_oidc_provider_arn")
+            )
+            role_opts = pulumi.ResourceOptions.merge(in_region, pulumi.ResourceOptions(depends_on=[oidc]))
         role = aws.iam.Role(
             f"{name}-role",
             description=f"Backup workflow of {gh.owner}/{gh.app_repo} ({env_name})",
-            assume_role_policy=pulumi.Output.from_input(provider_arn).apply(
-                lambda arn: trust_policy(arn, gh.owner, gh.app_repo, env_name)
-            ),
-            max_session_duration=3 * 3600,
-            opts=in_region,
+            assume_role_policy=trust_policy(provider_arn, gh.owner, gh.app_repo, env_name),
+            max_session_duration=role_max_session_seconds(cfg),
+            opts=role_opts,
         )
         aws.iam.RolePolicy(
             f"{name}-role-s3", role=role.id, policy=bucket.bucket.apply(lambda b: access_policy(b, prefix)), opts=in_region,

@@ -13,13 +13,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 PROJECT = "maintainpro-platform"
 STACKS = ("staging", "production")
 MAX_PRODUCTION_ROTATION_DAYS = 90
 # The retention policy's production minimum (policies/config/production.json `minRetentionDays`).
 MIN_PRODUCTION_RETENTION_DAYS = 365
+# An STS role session lasts at most 12 hours (IAM `MaxSessionDuration` 1-12 h; configure-aws-credentials'
+# `role-duration-seconds` 900-43200): the backup jobs' timeouts, which their sessions cover, fit in it.
+MAX_AWS_SESSION_MINUTES = 12 * 60
+# GitHub-hosted runner images (ubuntu-24.04, windows-latest, macos-14-large ...): their egress address changes.
+GITHUB_HOSTED_LABEL = re.compile(r"^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)(-[a-z0-9]+)*$")
 
 # Credentials: allowed only as secret config, never as plain values in a stack file.
 CREDENTIAL_KEYS = frozenset(
@@ -77,6 +82,20 @@ def _cron(value: str) -> str:
 
 
 Hostname = Annotated[str, Field(max_length=253), AfterValidator(_hostname)]
+RunnerLabel = Annotated[str, Field(pattern=r"^[^\s,]+$", max_length=100)]
+
+
+def _ip_network(value: Any) -> Any:
+    """An IPv4 or IPv6 network in CIDR form (host bits unset), with ipaddress's own reason when not."""
+    if isinstance(value, str):
+        try:
+            return ipaddress.ip_network(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+IpNetwork = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(_ip_network)]
 Cron = Annotated[str, AfterValidator(_cron)]
 
 
@@ -236,6 +255,8 @@ class SupabaseConfig(Strict):
     auth: AuthConfig
     postgrest: PostgrestConfig = Field(default_factory=PostgrestConfig)
     ssl_enforced: bool = True
+    # Networks that may reach the database by any route, direct or pooled. Both empty: unrestricted
+    # (0.0.0.0/0 and ::/0); once one family is listed, the other's empty list admits none of it.
     allowed_cidrs: list[ipaddress.IPv4Network] = Field(default_factory=list)
     allowed_cidrs_v6: list[ipaddress.IPv6Network] = Field(default_factory=list)
     pooler: PoolerConfig = Field(default_factory=PoolerConfig)
@@ -358,12 +379,32 @@ class BackupsConfig(Strict):
     postgres_major: Annotated[int, Field(ge=13, le=18)] = 17
     ops_repository: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")] = "maintainpro-platform"
     ops_ref: Annotated[str, Field(min_length=1, max_length=255)] = "main"
-    # GitHub's OIDC provider is one per AWS account: exactly one stack creates it
-    # (`create_github_oidc_provider: true`, production), every other stack in the account names it by ARN.
+    # The AWS account the bucket and role live in (quoted: 12 digits). The role trusts the account's
+    # GitHub OIDC provider, whose ARN follows from it; the bucket's provider refuses any other account.
+    aws_account_id: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
+    # GitHub's OIDC provider is one per AWS account: exactly one stack in the account creates it, the
+    # one `.github/workflows/deploy.yml` deploys first (staging); the others trust it by its ARN.
     create_github_oidc_provider: bool = False
-    github_oidc_provider_arn: Annotated[
-        str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
-    ] | None = None
+    # Where the backup job runs: a GitHub-hosted runner unless set. Network restrictions hold for the
+    # pooler too, so with `supabase.allowed_cidrs` set it must be a self-hosted or static-egress
+    # (larger) runner label, or list of labels, whose egress networks are `runner_egress_cidrs`.
+    runner: RunnerLabel | Annotated[list[RunnerLabel], Field(min_length=1)] | None = None
+    runner_egress_cidrs: list[IpNetwork] = Field(default_factory=list)
+    # Each job's `timeout-minutes`; its AWS session lasts as long, and the role allows the longest
+    # (an STS session is at most 12 hours, so neither may be longer).
+    backup_timeout_minutes: Annotated[int, Field(ge=15, le=MAX_AWS_SESSION_MINUTES)] = 180
+    restore_drill_timeout_minutes: Annotated[int, Field(ge=15, le=MAX_AWS_SESSION_MINUTES)] = 120
+
+    @field_validator("aws_account_id", mode="before")
+    @classmethod
+    def _quoted_account_id(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError("quote the account id (e.g. '012345678901'): as a YAML number it loses leading zeros")
+        return value
+
+    @property
+    def runner_labels(self) -> list[str]:
+        return [] if self.runner is None else [self.runner] if isinstance(self.runner, str) else list(self.runner)
 
     @model_validator(mode="after")
     def _distinct_schedules(self) -> BackupsConfig:
@@ -372,17 +413,9 @@ class BackupsConfig(Strict):
         return self
 
     @model_validator(mode="after")
-    def _one_oidc_provider_source(self) -> BackupsConfig:
-        if self.create_github_oidc_provider and self.github_oidc_provider_arn:
-            raise ValueError(
-                "set at most one of create_github_oidc_provider and github_oidc_provider_arn "
-                "(the account's one GitHub OIDC provider is created by one stack, referenced by the others)"
-            )
-        if self.enabled and not (self.create_github_oidc_provider or self.github_oidc_provider_arn):
-            raise ValueError(
-                "set create_github_oidc_provider: true (in the one stack that owns the account's GitHub OIDC "
-                "provider) or github_oidc_provider_arn (every other stack)"
-            )
+    def _account_when_enabled(self) -> BackupsConfig:
+        if self.enabled and self.aws_account_id is None:
+            raise ValueError("set aws_account_id: the AWS account (12 digits, quoted) the bucket and role live in")
         return self
 
 
@@ -492,6 +525,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     problems += _consumer_problems(cfg)
     problems += _name_clashes(cfg)
     problems += _supabase_api_problems(cfg.supabase)
+    problems += _backup_reach_problems(cfg)
     if cfg.is_production:
         problems += _production_problems(cfg)
     return problems
@@ -526,6 +560,44 @@ def _dns_problems(netlify: NetlifyConfig) -> list[Problem]:
     ]:
         if name != zone and not name.endswith("." + zone):
             problems.append((f"netlify.{key}", f"'{name}' is not inside the DNS zone '{zone}'"))
+    return problems
+
+
+def _backup_reach_problems(cfg: StackConfig) -> list[Problem]:
+    """The backup job must be able to reach its database: restrictions hold for the pooler too.
+
+    Supabase applies network restrictions "to all database connection routes, whether pooled or
+    direct" (https://supabase.com/docs/guides/platform/network-restrictions), and GitHub-hosted
+    runners connect from changing addresses, so with `allowed_cidrs`
+    the nightly `pg_dump` (session pooler) works only from a runner whose egress is listed.
+    """
+    db, backups = cfg.supabase, cfg.backups
+    problems: list[Problem] = []
+    if backups.runner_egress_cidrs and backups.runner is None:
+        problems.append(("backups.runner_egress_cidrs", "names the egress of backups.runner, which is not set"))
+    restricted = bool(db.allowed_cidrs or db.allowed_cidrs_v6)
+    if not (backups.enabled and restricted):
+        return problems
+    hosted = [label for label in backups.runner_labels if GITHUB_HOSTED_LABEL.match(label)]
+    if backups.runner is None or hosted:
+        what = f"'{hosted[0]}' is a GitHub-hosted runner" if hosted else "the backup job runs on a GitHub-hosted runner"
+        problems.append((
+            "backups.runner",
+            f"{what}, whose egress address changes, and supabase.allowed_cidrs restricts every route to the database, "
+            "the session pooler included: set backups.runner to a self-hosted or static-egress runner label and "
+            "backups.runner_egress_cidrs to its egress networks (inside supabase.allowed_cidrs)",
+        ))
+    if not backups.runner_egress_cidrs:
+        problems.append(("backups.runner_egress_cidrs",
+                         "required while supabase.allowed_cidrs is set: the networks backups.runner connects from"))
+    for i, egress in enumerate(backups.runner_egress_cidrs):
+        v6 = egress.version == 6
+        allowed = db.allowed_cidrs_v6 if v6 else db.allowed_cidrs
+        key = "supabase.allowed_cidrs_v6" if v6 else "supabase.allowed_cidrs"
+        if not any(egress.subnet_of(net) for net in allowed):  # type: ignore[arg-type]
+            listed = ", ".join(map(str, allowed)) or "none: an empty list admits no address"
+            problems.append((f"backups.runner_egress_cidrs[{i}]",
+                             f"{egress} is not inside {key} ({listed}): the backup job could not reach the database"))
     return problems
 
 
@@ -719,6 +791,13 @@ def validate_config(raw: Mapping[str, Any], secret_keys: Iterable[str], stack: s
     if str(raw.get("github:legacyClient")).lower() != "false":
         problems.append(("github:legacyClient", "must be false: the legacy client's GitHub App installation token "
                          "is minted once and expires after one hour; the new client renews it"))
+    # pulumi-aws refuses accounts outside `aws:allowedAccountIds`; the backups' account must be one of them.
+    allowed = raw.get("aws:allowedAccountIds")
+    account = cfg.backups.aws_account_id
+    if allowed is not None and account is not None:
+        ids = [str(a) for a in (allowed if isinstance(allowed, list) else [allowed])]
+        if account not in ids:
+            problems.append(("backups.aws_account_id", f"'{account}' is not in aws:allowedAccountIds ({', '.join(ids)})"))
     if problems:
         raise ConfigError(source, problems)
     return cfg

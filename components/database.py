@@ -7,7 +7,8 @@ as secrets.
 
 Two database URLs: `db_url` is the direct host `db.<ref>.supabase.co`, IPv6-only unless the IPv4
 add-on is bought; `pooler_url` is Supavisor's session mode (port 5432, IPv4), which is what jobs on
-GitHub-hosted runners (no IPv6) such as the nightly `pg_dump` must use.
+GitHub-hosted runners (no IPv6) such as the nightly `pg_dump` must use. Network restrictions hold
+for both routes (see `network_restrictions`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from providers.supabase import (
     SslEnforcement,
 )
 from providers.supabase.connection import with_password
+from providers.supabase.network_restrictions import ALLOW_ALL_V4, ALLOW_ALL_V6
 
 
 # What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
@@ -64,6 +66,19 @@ def auth_settings(cfg: SupabaseConfig) -> dict[str, object]:
         "rate_limit_token_refresh": auth.rate_limit_token_refresh,
         "rate_limit_verify": auth.rate_limit_verify,
     }
+
+
+def network_restrictions(cfg: SupabaseConfig) -> tuple[list[str], list[str]]:
+    """The (IPv4, IPv6) CIDRs that may reach the database, by every route (direct and pooler alike).
+
+    No `allowed_cidrs[_v6]` at all means unrestricted, which the API stores as `0.0.0.0/0` and
+    `::/0`: the resource is always declared, so removing the restriction from config writes that
+    back instead of leaving the last list in force. Once either family is listed, the other
+    family's empty list admits none of its addresses.
+    """
+    if not (cfg.allowed_cidrs or cfg.allowed_cidrs_v6):
+        return list(ALLOW_ALL_V4), list(ALLOW_ALL_V6)
+    return [str(c) for c in cfg.allowed_cidrs], [str(c) for c in cfg.allowed_cidrs_v6]
 
 
 def wait_timeout(cfg: SupabaseConfig) -> float:
@@ -108,25 +123,24 @@ class SupabaseProject(pulumi.ComponentResource):
             ),
         )
         ref = self.project.ref
-        after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project]))
         # Everything below waits for a healthy project first: as long as the project itself may take.
         wait = wait_timeout(cfg)
+        # SSL enforcement restarts the database to apply a change: it goes first, and every other
+        # write of the project waits until it has applied and the project is healthy again.
+        ssl = SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, wait_timeout=wait,
+                             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project])))
+        after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project, ssl]))
 
         AuthConfig(f"{name}-auth", project_ref=ref, settings=auth_settings(cfg), wait_timeout=wait, opts=after)
         PostgrestConfig(
             f"{name}-postgrest", project_ref=ref, db_schema=cfg.postgrest.schemas,
             max_rows=cfg.postgrest.max_rows, wait_timeout=wait, opts=after,
         )
-        SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, wait_timeout=wait, opts=after)
-        if cfg.allowed_cidrs or cfg.allowed_cidrs_v6:
-            NetworkRestrictions(
-                f"{name}-network",
-                project_ref=ref,
-                allowed_cidrs=[str(c) for c in cfg.allowed_cidrs],
-                allowed_cidrs_v6=[str(c) for c in cfg.allowed_cidrs_v6],
-                wait_timeout=wait,
-                opts=after,
-            )
+        allowed_v4, allowed_v6 = network_restrictions(cfg)
+        NetworkRestrictions(
+            f"{name}-network", project_ref=ref, allowed_cidrs=allowed_v4, allowed_cidrs_v6=allowed_v6,
+            wait_timeout=wait, opts=after,
+        )
         pooler = PoolerConfig(
             f"{name}-pooler", project_ref=ref, pool_mode=cfg.pooler.pool_mode,
             default_pool_size=cfg.pooler.default_pool_size, wait_timeout=wait, opts=after,

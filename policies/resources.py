@@ -31,7 +31,7 @@ SUPABASE_NETWORK_RESTRICTIONS = "pulumi-python:dynamic/supabase:NetworkRestricti
 SETTINGS_PROJECT_REF = "project_ref"
 SETTINGS = "settings"
 SSL_ENFORCED = "database"  # settings.database: SSL required for database connections
-ALLOWED_CIDRS = ("dbAllowedCidrs", "dbAllowedCidrsV6")  # settings.<name>: empty means "allow all"
+ALLOWED_CIDRS = ("dbAllowedCidrs", "dbAllowedCidrsV6")  # settings.<name>: empty admits none of the family; unrestricted is OPEN_CIDRS
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 
 # ---------------------------------------------------------------- GitHub (pulumi_github)

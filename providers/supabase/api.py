@@ -35,6 +35,9 @@ DEAD_ENDS = frozenset({"INIT_FAILED", "REMOVED", "RESTORE_FAILED", "PAUSE_FAILED
 
 DEFAULT_WAIT_TIMEOUT = 900.0
 DEFAULT_POLL_INTERVAL = 10.0
+# The services whose health Supabase's Terraform provider waits for after a database restart
+# (`allProjectServices`, waitForServicesActive in internal/provider/utils.go).
+SERVICES = ("auth", "db", "db_postgres_user", "pooler", "realtime", "rest", "storage", "pg_bouncer")
 
 
 def wait_timeout_of(props: Mapping[str, Any]) -> float:
@@ -63,6 +66,10 @@ class ProjectNotReady(Exception):
             f"The project is kept: the next `pulumi up` adopts it by name and waits again; "
             f"raise wait_timeout to wait longer."
         )
+
+
+class NotSettled(Exception):
+    """An asynchronous change did not settle within the resource's `wait_timeout`; the message says what to do."""
 
 
 class SupabaseProvider(ApiProvider):
@@ -119,6 +126,35 @@ class SupabaseProvider(ApiProvider):
             log.info("supabase project %s is %s; checking again in %.0fs", ref, status, step)
             sleep(step)
             slept += step
+
+    def poll(self, fetch: Callable[[], T], done: Callable[[T], bool], timeout: float,
+             failure: Callable[[T, float], str], interval: float = DEFAULT_POLL_INTERVAL) -> T:
+        """`fetch()` until `done`, sleeping `interval` between polls, at most `timeout` seconds; else `NotSettled`."""
+        sleep = self.client().sleep
+        started, slept = time.monotonic(), 0.0
+        while True:
+            value = fetch()
+            if done(value):
+                return value
+            waited = max(slept, time.monotonic() - started)
+            if waited >= timeout:
+                raise NotSettled(failure(value, waited))
+            step = max(0.0, min(interval, timeout - waited))
+            sleep(step)
+            slept += step
+
+    def wait_until_services_healthy(self, ref: str, *, timeout: float = DEFAULT_WAIT_TIMEOUT) -> None:
+        """Poll the project's service health until every service is ACTIVE_HEALTHY (after a database restart)."""
+        self.poll(
+            lambda: self.call("v1-get-services-health", ref=ref, params={"services": list(SERVICES)}),
+            lambda services: all(s.get("status") == HEALTHY for s in services or []),
+            timeout,
+            lambda services, waited: (
+                f"supabase project {ref}: services "
+                f"{', '.join(sorted(str(s.get('name')) for s in services or [] if s.get('status') != HEALTHY))} "
+                f"not healthy after {waited:.0f}s; run `pulumi up` again once the project is healthy"
+            ),
+        )
 
     def write(self, ref: str, send: Callable[[], T], timeout: float = DEFAULT_WAIT_TIMEOUT) -> T:
         """Send a settings change; on a lasting 5xx wait (up to `timeout` s) for a healthy project and resend (bounded)."""

@@ -1,4 +1,15 @@
-"""SSL enforcement for database connections (PUT replaces the whole requested config)."""
+"""SSL enforcement for database connections (PUT replaces the whole requested config).
+
+The change is asynchronous and restarts the database: the PUT (and later GETs) answer
+`appliedSuccessfully: false` until it took, and the project is RESTARTING meanwhile. As Supabase's
+Terraform provider does (updateSslEnforcementConfig in internal/provider/settings_resource.go:
+a StateChangeConf polling GET until `AppliedSuccessfully && CurrentConfig.Database == desired`,
+bounded by the resource's timeout, then waitForServicesActive "after the database reboot"),
+a write returns only once the change is applied and the project and its services are healthy
+again, bounded by `wait_timeout`. `read` reports the enforced value only once applied, so a
+pending change shows as a diff, and a write first waits for a pending change and sends nothing
+when the project already enforces the desired value: a retry never restarts the database twice.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +19,14 @@ import pulumi
 
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.settings import SettingsProvider, SettingsResource
+
+
+def _applied(answer: Any) -> bool:
+    return bool((answer or {}).get("appliedSuccessfully"))
+
+
+def _enforces(answer: Any, desired: bool) -> bool:
+    return _applied(answer) and ((answer or {}).get("currentConfig") or {}).get("database") == desired
 
 
 class SslEnforcementProvider(SettingsProvider):
@@ -20,8 +39,39 @@ class SslEnforcementProvider(SettingsProvider):
         return {"requestedConfig": settings}
 
     def observe(self, response: Any) -> dict[str, Any]:
-        return dict((response or {}).get("currentConfig") or {})
+        # `currentConfig` may carry the requested value before it is applied: nothing is enforced yet.
+        return dict((response or {}).get("currentConfig") or {}) if _applied(response) else {}
 
+    def _wait_applied(self, ref: str, desired: bool | None, timeout: float) -> Any:
+        """Poll until the pending change is applied (and, when `desired` is given, enforces it)."""
+        return self.poll(
+            lambda: self.call(self.get_op, ref=ref),
+            lambda answer: _enforces(answer, desired) if desired is not None else _applied(answer),
+            timeout,
+            lambda answer, waited: (
+                f"supabase ssl enforcement of project {ref}: the change to database={desired} was not applied "
+                f"after {waited:.0f}s (the database restarts to apply it); run `pulumi up` again: it waits for "
+                f"the pending change and never sends it twice"
+            ),
+        )
+
+    def _send(self, ref: str, fields: dict[str, Any], timeout: float) -> None:
+        desired = bool(fields["database"])
+        live = self.call(self.get_op, ref=ref)
+        pending = not _applied(live)
+        if pending:
+            live = self._wait_applied(ref, None, timeout)  # an earlier change is still being applied
+        if not _enforces(live, desired):
+            answer = self.write(ref, lambda: self.call(self.put_op, ref=ref, json=self.body({"database": desired})),
+                                timeout)
+            if _enforces(answer, desired) and not pending:
+                return  # applied in the PUT's own answer: no restart to wait for
+            self._wait_applied(ref, desired, timeout)
+        elif not pending:
+            return
+        # The database restarted: the project and its services come back before anything else writes.
+        self.wait_until_healthy(ref, timeout=timeout)
+        self.wait_until_services_healthy(ref, timeout=timeout)
 
 class SslEnforcement(SettingsResource, module="supabase", name="SslEnforcement"):
     def __init__(

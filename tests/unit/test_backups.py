@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -15,12 +16,12 @@ from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import ConfigError, StackConfig, load_stack_config
 from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
-from tests.stacks import DELETE, mutate, stack_document, write_stack
+from tests.stacks import ROOT, mutate, stack_document, write_stack
 from tests.support.capture import CapturingMocks, run_program
 
 S3 = "aws:s3/"
 ACCOUNT = "123456789012"
-FAKE_SHARED_ACCOUNT = "111111111111"  # the account id in Pulumi.staging.yaml's github_oidc_provider_arn
+FAKE_SHARED_ACCOUNT = "111111111111"  # backups.aws_account_id of both stack files (one account)
 OIDC = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 FAKE_DB_URL = "postgresql://backup:fake-db-password@db.example.invalid:5432/postgres"
 
@@ -109,10 +110,9 @@ def test_role_is_assumable_only_from_the_app_repos_backup_environment(stack: tup
     role = one(mocks, "aws:iam/role:Role")
     (statement,) = json.loads(role["assumeRolePolicy"])["Statement"]
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    # production trusts the provider it creates (the mock answers its ARN), staging the one it names
-    trusted = {"production": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
-               "staging": f"arn:aws:iam::{FAKE_SHARED_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"}
-    assert statement["Principal"] == {"Federated": trusted[cfg.environment]}
+    # Both stacks trust the one provider of their account, named after it (IAM's ARN form).
+    trusted = f"arn:aws:iam::{FAKE_SHARED_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    assert statement["Principal"] == {"Federated": trusted}
     assert statement["Condition"] == {
         "StringEquals": {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
@@ -122,41 +122,91 @@ def test_role_is_assumable_only_from_the_app_repos_backup_environment(stack: tup
     }
 
 
-def test_only_production_creates_the_accounts_github_oidc_provider_and_never_deletes_it() -> None:
-    production = run_stack(read_stack_file("production"))
-    (oidc,) = production.by_type(OIDC)
-    (component,) = production.by_type("maintainpro:backups:BackupSchedule")
+def test_only_staging_creates_the_accounts_github_oidc_provider_and_never_deletes_it() -> None:
+    staging = run_stack(read_stack_file("staging"))
+    (oidc,) = staging.by_type(OIDC)
+    (component,) = staging.by_type("maintainpro:backups:BackupSchedule")
     assert oidc.parent == component.urn
     assert oidc.inputs["url"] == "https://token.actions.githubusercontent.com"
     assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
     assert (oidc.protect, oidc.retain_on_delete) == (True, True)  # shared by every stack in the account
-    (role,) = production.by_type("aws:iam/role:Role")
-    assert oidc.urn in role.property_dependencies["assumeRolePolicy"]
-
-    staging = run_stack(read_stack_file("staging"))
-    assert staging.by_type(OIDC) == []
     (role,) = staging.by_type("aws:iam/role:Role")
-    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
-    configured = read_stack_file("staging").validate().backups.github_oidc_provider_arn
-    assert configured == f"arn:aws:iam::{FAKE_SHARED_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-    assert statement["Principal"] == {"Federated": configured}
+    assert oidc.urn in role.dependencies  # the role is created once the provider it trusts exists
+    assert run_stack(read_stack_file("production")).by_type(OIDC) == []
 
 
-@pytest.mark.parametrize(
-    ("create", "arn", "problem"),
-    [
-        (True, f"arn:aws:iam::{FAKE_SHARED_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
-         "set at most one of create_github_oidc_provider and github_oidc_provider_arn"),
-        (False, DELETE, "set create_github_oidc_provider: true"),
-    ],
-)
-def test_a_stack_creates_or_references_the_oidc_provider_never_both(create: bool, arn: Any, problem: str) -> None:
-    document = mutate(stack_document("staging"), "maintainpro-platform:backups", "create_github_oidc_provider", create)
-    document = mutate(document, "maintainpro-platform:backups", "github_oidc_provider_arn", arn)
-    sections = {k.partition(":")[2]: v for k, v in document["config"].items() if k.startswith("maintainpro-platform:")}
-    with pytest.raises(ConfigError) as caught:
-        load_stack_config(sections, "staging")
-    assert any(p.startswith("backups") and problem in m for p, m in caught.value.problems), caught.value.problems
+def deploy_orders() -> list[list[str]]:
+    """Every order `.github/workflows/deploy.yml` may run its stacks in (jobs ordered by `needs`)."""
+    jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())["jobs"]
+    stack_of = {name: next(s["with"]["stack-name"] for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+                for name, job in jobs.items()}
+    needs = {name: set([job["needs"]] if isinstance(job.get("needs"), str) else job.get("needs") or [])
+             for name, job in jobs.items()}
+    orders = [order for order in itertools.permutations(jobs)
+              if all(needs[job] <= set(order[:i]) for i, job in enumerate(order))]
+    return [[stack_of[job] for job in order] for order in orders]
+
+
+def test_a_first_deploy_from_an_empty_account_works_in_deploy_yml_order() -> None:
+    """IAM holds one OIDC provider per issuer URL (a second create fails), and a role must trust one that exists."""
+    orders = deploy_orders()
+    assert orders and all(sorted(order) == ["production", "staging"] for order in orders)
+    previews = {stack: run_stack(read_stack_file(stack)) for stack in ("staging", "production")}
+    accounts = {stack: read_stack_file(stack).validate().backups.aws_account_id for stack in previews}
+    for order in orders:
+        providers: dict[str, set[str]] = {}  # account -> ARNs of its OIDC providers; empty at first
+        for stack in order:
+            existing = providers.setdefault(accounts[stack], set())
+            for oidc in previews[stack].by_type(OIDC):
+                arn = f"arn:aws:iam::{accounts[stack]}:oidc-provider/{oidc.inputs['url'].removeprefix('https://')}"
+                assert arn not in existing, f"{stack} creates a second GitHub OIDC provider in {accounts[stack]}"
+                existing.add(arn)
+            (role,) = previews[stack].by_type("aws:iam/role:Role")
+            (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+            trusted = statement["Principal"]["Federated"]
+            assert trusted in existing, f"deployed in order {order}, {stack}'s role trusts {trusted}, which does not exist yet"
+
+
+@pytest.mark.parametrize("stack_name", ["staging", "production"])
+def test_the_bucket_provider_refuses_every_account_but_the_configured_one(stack_name: str) -> None:
+    cfg = read_stack_file(stack_name).validate()
+    (provider,) = run_stack(read_stack_file(stack_name)).by_type("pulumi:providers:aws")
+    assert cfg.backups.aws_account_id in str(provider.inputs["allowedAccountIds"])
+    assert "123456789012" not in str(provider.inputs["allowedAccountIds"])
+
+
+def test_each_job_keeps_its_aws_credentials_for_its_whole_timeout(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    role = one(mocks, "aws:iam/role:Role")
+    doc = yaml.safe_load(one(mocks, "github:index/repositoryFile:RepositoryFile")["content"])
+    for name, job in doc["jobs"].items():
+        (configure,) = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+        duration = configure["with"]["role-duration-seconds"]
+        # The session covers the job (the default is one hour); STS refuses more than the role allows.
+        assert duration >= job["timeout-minutes"] * 60, name
+        assert 900 <= duration <= role["maxSessionDuration"] <= 43200, name
+    assert doc["jobs"]["backup"]["timeout-minutes"] == cfg.backups.backup_timeout_minutes
+
+
+def test_a_longer_backup_timeout_lengthens_the_session_and_the_roles_maximum() -> None:
+    cfg = read_stack_file("production").validate()
+    longer = cfg.model_copy(update={"backups": cfg.backups.model_copy(update={"backup_timeout_minutes": 600})})
+    mocks, _ = build(longer)
+    doc = yaml.safe_load(one(mocks, "github:index/repositoryFile:RepositoryFile")["content"])
+    (configure,) = [s for s in doc["jobs"]["backup"]["steps"] if "role-duration-seconds" in s.get("with", {})]
+    assert configure["with"]["role-duration-seconds"] == 600 * 60
+    assert one(mocks, "aws:iam/role:Role")["maxSessionDuration"] == 600 * 60
+
+
+def test_the_backup_job_runs_on_the_configured_runner_and_the_drill_on_a_hosted_one(
+    stack: tuple[StackConfig, AwsMocks],
+) -> None:
+    cfg, mocks = stack
+    doc = yaml.safe_load(one(mocks, "github:index/repositoryFile:RepositoryFile")["content"])
+    assert doc["jobs"]["backup"]["runs-on"] == cfg.backups.runner == ["self-hosted", "linux", "maintainpro-db"]
+    # The drill restores into its own service container: it never connects to the Supabase database.
+    assert doc["jobs"]["restore-drill"]["runs-on"] == "ubuntu-24.04"
+    assert "localhost" in doc["jobs"]["restore-drill"]["steps"][-1]["env"]["RESTORE_DATABASE_URL"]
 
 
 @pytest.mark.parametrize("stack_name", ["staging", "production"])
@@ -283,7 +333,7 @@ def test_platform_registers_the_schedule_and_protects_production_data(stack_name
     [
         ("restore_drill_schedule", "23 3 * * *", "restore_drill_schedule must differ from schedule"),
         ("transition_days", 7, "greater than or equal to 30"),
-        ("github_oidc_provider_arn", "arn:aws:iam::1:oidc-provider/example.com", "String should match pattern"),
+        ("aws_account_id", "1234", "String should match pattern"),
         ("schemas", [], "at least 1 item"),
     ],
 )
@@ -317,7 +367,7 @@ def test_the_explicit_aws_provider_keeps_the_stacks_account_guards(tmp_path) -> 
 
     document = stack_document("production")
     document["config"]["aws:profile"] = "maintainpro-production"
-    document["config"]["aws:allowedAccountIds"] = ["123456789012"]
+    document["config"]["aws:allowedAccountIds"] = ["123456789012", FAKE_SHARED_ACCOUNT]
     write_stack(tmp_path, "production", document)
     (provider,) = run_stack(read_stack_file("production", tmp_path)).by_type("pulumi:providers:aws")
     assert provider.inputs["profile"] == "maintainpro-production"

@@ -102,6 +102,19 @@ INVALID = [
     ("production", "github:appAuth", "", {"id": "900001", "installationId": "12345678", "pemFile": "fake-pem"}, "github:appAuth", "never in plain text"),
     ("staging", "github:legacyClient", "", DELETE, "github:legacyClient", "must be false"),
     ("production", "github:legacyClient", "", True, "github:legacyClient", "expires after one hour"),
+    # The backup job must reach a restricted database (restrictions hold for the pooler too).
+    ("staging", f"{P}:backups", "runner", DELETE, "backups.runner", "supabase.allowed_cidrs restricts every route to the database, the session pooler included"),
+    ("production", f"{P}:backups", "runner", "ubuntu-24.04", "backups.runner", "'ubuntu-24.04' is a GitHub-hosted runner"),
+    ("staging", f"{P}:backups", "runner_egress_cidrs", [], "backups.runner_egress_cidrs", "required while supabase.allowed_cidrs is set"),
+    ("production", f"{P}:backups", "runner_egress_cidrs", ["192.0.2.0/28"], "backups.runner_egress_cidrs[0]", "192.0.2.0/28 is not inside supabase.allowed_cidrs (203.0.113.0/24, 198.51.100.16/28)"),
+    ("staging", f"{P}:backups", "runner_egress_cidrs", ["203.0.113.10/32", "2001:db8::/64"], "backups.runner_egress_cidrs[1]", "not inside supabase.allowed_cidrs_v6 (none: an empty list admits no address)"),
+    ("staging", f"{P}:backups", "runner_egress_cidrs", ["203.0.113.10/24"], "backups.runner_egress_cidrs[0]", "has host bits set"),
+    ("staging", f"{P}:backups", "backup_timeout_minutes", 721, "backups.backup_timeout_minutes", "less than or equal to 720"),
+    ("staging", f"{P}:backups", "restore_drill_timeout_minutes", 10, "backups.restore_drill_timeout_minutes", "greater than or equal to 15"),
+    ("staging", f"{P}:backups", "aws_account_id", 111111111111, "backups.aws_account_id", "quote the account id"),
+    ("staging", f"{P}:backups", "aws_account_id", "11111111111", "backups.aws_account_id", "should match pattern"),
+    ("production", f"{P}:backups", "aws_account_id", DELETE, "backups", "set aws_account_id"),
+    ("staging", "aws:allowedAccountIds", "", ["222222222222"], "backups.aws_account_id", "'111111111111' is not in aws:allowedAccountIds (222222222222)"),
 ]
 
 

@@ -14,7 +14,7 @@ from components.config import PROJECT, ConfigError, load_stack_config
 from components.database import SupabaseProject, SupabaseProjectArgs, auth_settings
 from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
-from tests.stacks import ROOT, mutate, stack_document, write_stack
+from tests.stacks import DELETE, ROOT, mutate, stack_document, write_stack
 
 PROJECT_TYPE = "pulumi-python:dynamic/supabase:Project"
 POOLER_TYPE = "pulumi-python:dynamic/supabase:PoolerConfig"
@@ -43,6 +43,28 @@ def test_each_stack_registers_its_project_and_settings_under_the_component(previ
     # Settings wait for the project: they depend on it, through its ref and explicitly.
     for settings in (r for r in preview.resources if r.type in SETTINGS_TYPES):
         assert project.urn in settings.dependencies
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_every_other_project_write_waits_for_ssl_enforcement_to_apply(previews, stack):
+    """An SSL change restarts the database: nothing else of the project writes until it applied."""
+    preview = previews[stack]
+    (component,) = preview.by_type("maintainpro:database:SupabaseProject")
+    (ssl,) = preview.by_type("pulumi-python:dynamic/supabase:SslEnforcement")
+    others = [r for r in preview.children(component.urn) if r.type != PROJECT_TYPE and r.urn != ssl.urn]
+    assert {r.type for r in others} >= SETTINGS_TYPES - {ssl.type}
+    for resource in others:
+        assert ssl.urn in resource.dependencies, resource.name
+
+
+def test_a_stack_without_allowed_cidrs_declares_allow_all_so_removing_them_lifts_the_restriction(tmp_path):
+    """Unrestricted is what the API reads back as 0.0.0.0/0 and ::/0; an absent resource would leave the old list."""
+    document = mutate(stack_document("staging"), f"{PROJECT}:supabase", "allowed_cidrs", DELETE)
+    for key in ("runner", "runner_egress_cidrs"):
+        document = mutate(document, f"{PROJECT}:backups", key, DELETE)
+    write_stack(tmp_path, "staging", document)
+    (network,) = run_stack(read_stack_file("staging", tmp_path)).by_type("pulumi-python:dynamic/supabase:NetworkRestrictions")
+    assert network.inputs["settings"] == {"dbAllowedCidrs": ["0.0.0.0/0"], "dbAllowedCidrsV6": ["::/0"]}
 
 
 def test_generated_secrets_for_edge_functions_reach_the_project_only_as_secrets(previews):

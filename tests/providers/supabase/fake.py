@@ -11,6 +11,10 @@ API keys are those of a project created since November 2025: a publishable and a
 named `default`, no `anon` / `service_role`; `add_project(keys=...)` seeds older projects that
 still have the legacy keys (with or without the new ones). Listed without `reveal=true`, a secret
 key shows only its identifying prefix, as the platform does.
+An SSL enforcement change is asynchronous and restarts the database (`appliedSuccessfully` false,
+project RESTARTING, services coming up) for a bounded number of polls. Network restrictions read
+back as `0.0.0.0/0` and `::/0` when unrestricted and hold for every route to the database, pooled or
+direct (`may_connect`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from tests.support.loopback import LoopbackServer, reply_json
 
 TOKEN = "fake-supabase-token"
 MASK = "****"
+# The routes to a project's database: direct host, Supavisor session (5432) and transaction (6543) ports.
+ROUTES = frozenset({"direct", "session-pooler", "transaction-pooler"})
 WRITE_ONLY = re.compile(r"(_secret|_secrets|_pass|_auth_token|_api_key|_access_key|_api_secret)$")
 # `sb_secret_` and 5 identifying characters: all of a secret key a listing shows without reveal
 # (supabase/supabase apps/studio/lib/api/self-hosted/api-keys.ts, which "mirrors the platform management API").
@@ -75,6 +81,9 @@ class FakeProject:
     secrets: dict[str, str] = field(default_factory=dict)  # name -> sha256
     keys_polls_left: int = 0
     api_keys: list[dict[str, Any]] = field(default_factory=list)  # ApiKeyResponse records, values in clear
+    ssl_polls_left: int = 0  # GETs of the SSL config still answered `appliedSuccessfully: false`
+    restart_polls_left: int = 0  # project GETs still answered RESTARTING once the SSL change applied
+    network_entitlement: str = "allowed"
 
 
 def _auth_defaults() -> dict[str, Any]:
@@ -130,9 +139,14 @@ def _routes() -> list[tuple[re.Pattern[str], str, str]]:
 class FakeSupabase(LoopbackServer):
     """In-memory Management API on 127.0.0.1; configure, then use as a context manager."""
 
-    def __init__(self, polls_until_healthy: int | None = 1, keys_delay_polls: int = 0) -> None:
+    def __init__(self, polls_until_healthy: int | None = 1, keys_delay_polls: int = 0, ssl_apply_polls: int = 2,
+                 restart_polls: int = 1) -> None:
         self.polls_until_healthy = polls_until_healthy
         self.keys_delay_polls = keys_delay_polls
+        # An SSL enforcement PUT is applied after this many GETs of its config, then the database is
+        # back after `restart_polls` project GETs (0 and 0: applied in the PUT's own answer, no restart).
+        self.ssl_apply_polls = ssl_apply_polls
+        self.restart_polls = restart_polls
         self.projects: dict[str, FakeProject] = {}
         self.calls: list[Call] = []
         self.violations: list[str] = []
@@ -169,6 +183,19 @@ class FakeSupabase(LoopbackServer):
 
     def operations(self) -> list[str]:
         return [c.operation for c in self.calls]
+
+    def may_connect(self, ref: str, source: str, route: str) -> bool:
+        """Whether every address of `source` (an address or a CIDR) may open a database connection by `route`.
+
+        Supabase's network restrictions hold for every route to the database: the direct host and
+        Supavisor's session and transaction ports alike; nothing bypasses them through the pooler.
+        """
+        if route not in ROUTES:
+            raise ValueError(f"unknown route {route!r}: one of {sorted(ROUTES)}")
+        p = self.projects[ref]
+        network = ipaddress.ip_network(source, strict=False)
+        allowed = p.cidrs["dbAllowedCidrs" if network.version == 4 else "dbAllowedCidrsV6"]
+        return any(network.subnet_of(ipaddress.ip_network(c)) for c in allowed)  # type: ignore[arg-type]
 
     def add_project(self, name: str, slug: str = "acme", region: str = "eu-central-1", status: str = "ACTIVE_HEALTHY",
                     instance_size: str | None = None, keys: KeySet = "new") -> FakeProject:
@@ -275,6 +302,7 @@ class FakeSupabase(LoopbackServer):
             return 201, self._project_json(p, with_database=False)
         p = self.projects[ref]
         if op == "v1-get-project":
+            self._tick_restart(p)
             if p.status == "COMING_UP" and p.polls_left is not None:
                 if p.polls_left <= 0:
                     p.status = "ACTIVE_HEALTHY"
@@ -314,7 +342,22 @@ class FakeSupabase(LoopbackServer):
             key["secret_jwt_template"] = body.get("secret_jwt_template")
             p.api_keys.append(key)
             return 201, as_listed(key, query.get("reveal") == ["true"])
+        if op == "v1-get-services-health":
+            self._tick_restart(p)
+            coming_up = p.status in ("COMING_UP", "RESTARTING")
+            return 200, [{"name": name, "healthy": not coming_up, "status": "COMING_UP" if coming_up else "ACTIVE_HEALTHY"}
+                         for name in query.get("services", [])]
+        if op == "v1-get-ssl-enforcement-config":
+            # Read while the database restarts; the requested value shows before it is applied.
+            self._tick_restart(p)
+            return 200, {"currentConfig": {"database": p.ssl}, "appliedSuccessfully": not p.ssl_polls_left}
         self._require_healthy(p)
+        if op == "v1-update-ssl-enforcement-config":
+            p.ssl = body["requestedConfig"]["database"]
+            p.ssl_polls_left, p.restart_polls_left = self.ssl_apply_polls, self.restart_polls
+            if p.ssl_polls_left or p.restart_polls_left:
+                p.status = "RESTARTING"
+            return 200, {"currentConfig": {"database": p.ssl}, "appliedSuccessfully": not p.ssl_polls_left}
         if op == "v1-get-auth-service-config":
             shown = {k: (MASK if WRITE_ONLY.search(k) and v else v) for k, v in p.auth.items()}
             # Like the real service, the allow list comes back re-joined in its own order.
@@ -329,14 +372,12 @@ class FakeSupabase(LoopbackServer):
         if op == "v1-update-postgrest-service-config":
             p.postgrest.update(body)
             return 200, dict(p.postgrest)
-        if op == "v1-get-ssl-enforcement-config":
-            return 200, {"currentConfig": {"database": p.ssl}, "appliedSuccessfully": True}
-        if op == "v1-update-ssl-enforcement-config":
-            p.ssl = body["requestedConfig"]["database"]
-            return 200, {"currentConfig": {"database": p.ssl}, "appliedSuccessfully": True}
         if op == "v1-get-network-restrictions":
-            return 200, {"entitlement": "allowed", "config": p.cidrs, "status": "applied"}
+            return 200, {"entitlement": p.network_entitlement, "config": p.cidrs, "status": "applied"}
         if op == "v1-update-network-restrictions":
+            if p.network_entitlement != "allowed":
+                return 403, {"message": "network restrictions are not available on this project's plan"}
+            # An empty list admits no address of its family: unrestricted is 0.0.0.0/0 and ::/0.
             p.cidrs = {k: [str(ipaddress.ip_network(c, strict=False)) for c in body.get(k, [])]
                        for k in ("dbAllowedCidrs", "dbAllowedCidrsV6")}
             return 201, {"entitlement": "allowed", "config": p.cidrs, "status": "stored"}
@@ -378,6 +419,18 @@ class FakeSupabase(LoopbackServer):
 
         replica = [entry("READ_REPLICA", f"{p.ref}-rr", f"replica.{p.pooler_host}")] if p.read_replica else []
         return [*replica, entry("PRIMARY", p.ref, p.pooler_host)]
+
+    @staticmethod
+    def _tick_restart(p: FakeProject) -> None:
+        """One poll's worth of an SSL change: first it applies, then the restarted database comes back."""
+        if p.status != "RESTARTING":
+            return
+        if p.ssl_polls_left > 0:
+            p.ssl_polls_left -= 1
+        elif p.restart_polls_left > 0:
+            p.restart_polls_left -= 1
+        if not (p.ssl_polls_left or p.restart_polls_left):
+            p.status = "ACTIVE_HEALTHY"
 
     @staticmethod
     def _require_healthy(p: FakeProject) -> None:

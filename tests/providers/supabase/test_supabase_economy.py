@@ -39,10 +39,12 @@ def stack(fake):
 
 def test_creating_a_stack_costs_a_known_number_of_requests(fake):
     fake.polls_until_healthy = 0
+    fake.ssl_apply_polls = fake.restart_polls = 0  # applied in the PUT's answer: no restart to wait out
     stack(fake)
     # project: find, create, 1 poll, keys; each of 6 project-scoped resources: 1 health check + 1 write;
-    # the pooler also reads its session endpoint back (the write's answer does not carry it).
-    assert fake.count() == 4 + 6 * 2 + 1
+    # the pooler also reads its session endpoint back (the write's answer does not carry it), and SSL
+    # reads its config first (a pending or already applied change is never sent again: no second restart).
+    assert fake.count() == 4 + 6 * 2 + 1 + 1
     assert fake.count("v1-get-pooler-config") == 1
 
 

@@ -91,7 +91,8 @@ SETTINGS: list[tuple[type[SettingsProvider], dict, dict | None]] = [
       "rate_limit_token_refresh": 150, "disable_signup": True},
      {"smtp_pass": "fake-smtp-password"}),
     (PostgrestConfigProvider, {"db_schema": "public,api", "max_rows": 500, "db_extra_search_path": "public,extensions"}, None),
-    (SslEnforcementProvider, {"database": True}, None),
+    # Prism answers the SSL config as enforced and applied: asking for the opposite reaches the PUT.
+    (SslEnforcementProvider, {"database": False}, None),
     (NetworkRestrictionsProvider, {"dbAllowedCidrs": ["10.0.0.0/8"], "dbAllowedCidrsV6": ["2001:db8::/32"]}, None),
     (PoolerConfigProvider, {"pool_mode": "transaction", "default_pool_size": 20}, None),
 ]
@@ -102,6 +103,8 @@ def test_settings_requests_fit_the_spec(contract, monkeypatch, cls, settings, se
     url, transport = contract
     provider = connect(cls(), url, transport=transport)
     monkeypatch.setattr(SupabaseProvider, "wait_until_healthy", lambda self, ref, **kw: {"status": "ACTIVE_HEALTHY"})
+    # Prism never settles an SSL change: one poll of each wait, so its GETs (services health too) are checked.
+    monkeypatch.setattr(SupabaseProvider, "poll", lambda self, fetch, done, timeout, failure, interval=0: fetch())
     news = {"project_ref": REF, "settings": settings, **({"secret_settings": secrets} if secrets else {})}
     checked = provider.check({}, news)
     assert checked.failures == []

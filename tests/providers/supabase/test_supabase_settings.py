@@ -109,6 +109,54 @@ def test_ssl_enforcement_round_trip(fake, project):
     assert project.ssl is True
 
 
+def test_ssl_enforcement_waits_until_applied_and_the_restarted_database_is_healthy(fake, project, sleeps):
+    """The PUT answers `appliedSuccessfully: false` and the database restarts: create returns only after both settle."""
+    fake.ssl_apply_polls, fake.restart_polls = 3, 2
+    provider = connect(SslEnforcementProvider(), fake.url, sleeps=sleeps)
+    news, outs = applied(provider, project, {"database": True})
+    assert project.ssl is True and project.ssl_polls_left == 0
+    assert project.status == "ACTIVE_HEALTHY"
+    ops = fake.operations()
+    put = ops.index("v1-update-ssl-enforcement-config")
+    assert ops[put + 1:].count("v1-get-ssl-enforcement-config") == 3
+    assert ops[-1] == "v1-get-services-health"
+    assert sleeps.waits and len(sleeps.waits) < 20  # polled, with the injected sleep, boundedly
+    assert outs["settings"] == {"database": True}
+
+
+def test_ssl_enforcement_read_reports_the_enforced_value_only_once_applied(fake, project):
+    fake.ssl_apply_polls = 2
+    provider = connect(SslEnforcementProvider(), fake.url)
+    # A change sent by an earlier run that gave up waiting: requested, not applied yet.
+    provider.call("v1-update-ssl-enforcement-config", ref=project.ref, json={"requestedConfig": {"database": True}})
+    pending = provider.read(project.ref, {"project_ref": project.ref, "settings": {"database": True}}).outs
+    assert pending["settings"] == {"database": None}
+    news = {"project_ref": project.ref, "settings": {"database": True}, "wait_timeout": 900.0}
+    assert provider.diff(project.ref, pending, news).changes is True
+    # The update waits for the pending change instead of sending it again (no second restart).
+    before = fake.count("v1-update-ssl-enforcement-config")
+    provider.update(project.ref, pending, news)
+    assert fake.count("v1-update-ssl-enforcement-config") == before
+    assert provider.read(project.ref, pending).outs["settings"] == {"database": True}
+
+
+def test_ssl_enforcement_retried_after_it_applied_sends_nothing(fake, project):
+    provider = connect(SslEnforcementProvider(), fake.url)
+    news, _ = applied(provider, project, {"database": True})
+    provider.create(news)  # e.g. the engine retries a create whose answer it lost
+    assert fake.count("v1-update-ssl-enforcement-config") == 1
+
+
+def test_ssl_enforcement_wait_is_bounded_by_wait_timeout(fake, project, sleeps):
+    fake.ssl_apply_polls = 10**6  # never applies
+    provider = connect(SslEnforcementProvider(), fake.url, sleeps=sleeps)
+    news = provider.check({}, {"project_ref": project.ref, "settings": {"database": True}, "wait_timeout": 60.0}).inputs
+    with pytest.raises(Exception, match=f"{project.ref}.*not applied") as caught:
+        provider.create(news)
+    assert "pulumi up" in str(caught.value)
+    assert sum(sleeps.waits) == 60
+
+
 def test_network_restrictions_compare_cidrs_in_the_servers_form(fake, project):
     provider = connect(NetworkRestrictionsProvider(), fake.url)
     news, outs = applied(provider, project, {"dbAllowedCidrs": ["10.1.2.3/8", "192.0.2.0/24"], "dbAllowedCidrsV6": []})
