@@ -382,8 +382,9 @@ class BackupsConfig(Strict):
     # The AWS account the bucket and role live in (quoted: 12 digits). The role trusts the account's
     # GitHub OIDC provider, whose ARN follows from it; the bucket's provider refuses any other account.
     aws_account_id: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
-    # GitHub's OIDC provider is one per AWS account: exactly one stack in the account creates it, the
-    # one `.github/workflows/deploy.yml` deploys first (staging); the others trust it by its ARN.
+    # GitHub's OIDC provider is one per AWS account. Where Pulumi itself logs in through it (deploy.yml's
+    # configure-aws-credentials), it exists before any stack runs and no stack creates it; a stack alone
+    # in an account Pulumi reaches otherwise (a profile) may create it. Everyone trusts it by its ARN.
     create_github_oidc_provider: bool = False
     # Where the backup job runs: a GitHub-hosted runner unless set. Network restrictions hold for the
     # pooler too, so with `supabase.allowed_cidrs` set it must be a self-hosted or static-egress

@@ -122,8 +122,18 @@ def test_role_is_assumable_only_from_the_app_repos_backup_environment(stack: tup
     }
 
 
-def test_only_staging_creates_the_accounts_github_oidc_provider_and_never_deletes_it() -> None:
-    staging = run_stack(read_stack_file("staging"))
+def test_no_committed_stack_creates_the_accounts_github_oidc_provider() -> None:
+    """deploy.yml logs in through it, so it predates both stacks (see the replay below)."""
+    for stack in ("staging", "production"):
+        assert run_stack(read_stack_file(stack)).by_type(OIDC) == [], stack
+
+
+def test_a_stack_that_creates_the_github_oidc_provider_never_deletes_it(tmp_path: Path) -> None:
+    """For a stack alone in an account Pulumi reaches without GitHub OIDC (a profile, say)."""
+    document = mutate(stack_document("staging"), "maintainpro-platform:backups", "create_github_oidc_provider", True)
+    write_stack(tmp_path, "staging", document)
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    staging = run_stack(read_stack_file("staging", tmp_path))
     (oidc,) = staging.by_type(OIDC)
     (component,) = staging.by_type("maintainpro:backups:BackupSchedule")
     assert oidc.parent == component.urn
@@ -132,31 +142,51 @@ def test_only_staging_creates_the_accounts_github_oidc_provider_and_never_delete
     assert (oidc.protect, oidc.retain_on_delete) == (True, True)  # shared by every stack in the account
     (role,) = staging.by_type("aws:iam/role:Role")
     assert oidc.urn in role.dependencies  # the role is created once the provider it trusts exists
-    assert run_stack(read_stack_file("production")).by_type(OIDC) == []
+
+
+def deploy_jobs() -> dict[str, dict]:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())["jobs"]
+
+
+def stack_of(job: dict) -> str:
+    return next(s["with"]["stack-name"] for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
 
 
 def deploy_orders() -> list[list[str]]:
     """Every order `.github/workflows/deploy.yml` may run its stacks in (jobs ordered by `needs`)."""
-    jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())["jobs"]
-    stack_of = {name: next(s["with"]["stack-name"] for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
-                for name, job in jobs.items()}
+    jobs = deploy_jobs()
     needs = {name: set([job["needs"]] if isinstance(job.get("needs"), str) else job.get("needs") or [])
              for name, job in jobs.items()}
     orders = [order for order in itertools.permutations(jobs)
               if all(needs[job] <= set(order[:i]) for i, job in enumerate(order))]
-    return [[stack_of[job] for job in order] for order in orders]
+    return [[stack_of(jobs[job]) for job in order] for order in orders]
 
 
-def test_a_first_deploy_from_an_empty_account_works_in_deploy_yml_order() -> None:
-    """IAM holds one OIDC provider per issuer URL (a second create fails), and a role must trust one that exists."""
+def logs_in_through_github_oidc(job: dict) -> bool:
+    """configure-aws-credentials with a role and no access keys assumes it with the job's GitHub OIDC token.
+
+    AssumeRoleWithWebIdentity needs the account's GitHub OIDC provider to exist already, and the
+    credentials reach `backups.aws_account_id` (the bucket's provider allows no other account).
+    """
+    return any(s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")
+               and "role-to-assume" in s.get("with", {}) and "aws-access-key-id" not in s.get("with", {})
+               for s in job["steps"])
+
+
+def test_a_first_deploy_from_a_bootstrapped_account_works_in_deploy_yml_order() -> None:
+    """IAM holds one OIDC provider per issuer URL (a second create fails: EntityAlreadyExists), a role
+    must trust one that exists, and deploy.yml's own OIDC login means the provider predates every stack."""
     orders = deploy_orders()
     assert orders and all(sorted(order) == ["production", "staging"] for order in orders)
+    oidc_login = {stack_of(job) for job in deploy_jobs().values() if logs_in_through_github_oidc(job)}
     previews = {stack: run_stack(read_stack_file(stack)) for stack in ("staging", "production")}
     accounts = {stack: read_stack_file(stack).validate().backups.aws_account_id for stack in previews}
     for order in orders:
-        providers: dict[str, set[str]] = {}  # account -> ARNs of its OIDC providers; empty at first
+        providers: dict[str, set[str]] = {}  # account -> ARNs of its OIDC providers: the bootstrap's only
         for stack in order:
             existing = providers.setdefault(accounts[stack], set())
+            if stack in oidc_login:
+                existing.add(f"arn:aws:iam::{accounts[stack]}:oidc-provider/token.actions.githubusercontent.com")
             for oidc in previews[stack].by_type(OIDC):
                 arn = f"arn:aws:iam::{accounts[stack]}:oidc-provider/{oidc.inputs['url'].removeprefix('https://')}"
                 assert arn not in existing, f"{stack} creates a second GitHub OIDC provider in {accounts[stack]}"
@@ -165,6 +195,13 @@ def test_a_first_deploy_from_an_empty_account_works_in_deploy_yml_order() -> Non
             (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
             trusted = statement["Principal"]["Federated"]
             assert trusted in existing, f"deployed in order {order}, {stack}'s role trusts {trusted}, which does not exist yet"
+
+
+def test_deploy_yml_logs_into_aws_through_github_oidc() -> None:
+    """What the replay above assumes of the workflow: no long-lived AWS keys, every job by OIDC."""
+    jobs = deploy_jobs()
+    assert all(logs_in_through_github_oidc(job) for job in jobs.values())
+    assert yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())["permissions"]["id-token"] == "write"
 
 
 @pytest.mark.parametrize("stack_name", ["staging", "production"])
