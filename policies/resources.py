@@ -13,6 +13,7 @@ from __future__ import annotations
 NETLIFY_SITE = "pulumi-python:dynamic/netlify:Site"
 NETLIFY_ENV_VAR = "pulumi-python:dynamic/netlify:EnvVar"
 NETLIFY_CERTIFICATE = "pulumi-python:dynamic/netlify:Certificate"
+NETLIFY_DNS_ZONE = "pulumi-python:dynamic/netlify:DnsZone"
 
 SITE_CUSTOM_DOMAIN = "custom_domain"
 SITE_DOMAIN_ALIASES = "domain_aliases"

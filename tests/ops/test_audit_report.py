@@ -60,6 +60,7 @@ def test_staging_config_reports_the_same_violations_as_advisory() -> None:
     assert not report.mandatory_failures
     statuses = {r.entry.name: (r.enforcement, r.status) for r in report.results}
     assert statuses["supabase-project-require-protection"] == ("disabled", "disabled")
+    assert statuses["netlify-dns-zone-require-protection"] == ("disabled", "disabled")
     assert statuses["netlify-headers-require-hsts"] == ("advisory", "fail")
     assert {r.entry.family for r in report.results if r.status == "fail"} == set(FAMILIES)
 

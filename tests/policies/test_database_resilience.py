@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from policies.database import network_restricted, protected, ssl_enforced
-from policies.resilience import backup_retention, backup_schedule, ssl_expiry_monitor
+from policies import resources as R
+from policies.resilience import backup_retention, backup_schedule, dns_zone_protected, ssl_expiry_monitor
 from tests.policies.factories import PRODUCTION, assert_fails, assert_passes, compliant_stack, resource_args, violations
 
 STACK_POLICIES = [ssl_enforced, network_restricted, backup_schedule, backup_retention, ssl_expiry_monitor]
@@ -21,6 +22,14 @@ def test_protected_project_passes_and_unprotected_fails() -> None:
     assert_passes(protected.POLICY, resource_args(project))
     project.opts.protect = False
     assert_fails(protected.POLICY, resource_args(project), "Supabase project database is not protected")
+
+
+def test_protected_dns_zone_passes_and_unprotected_fails() -> None:
+    stack = compliant_stack()
+    zone = stack.add(R.NETLIFY_DNS_ZONE, "dns-zone", {"name": "maintainpro.example"}, protect=True)
+    assert_passes(dns_zone_protected.POLICY, resource_args(zone))
+    zone.opts.protect = False
+    assert_fails(dns_zone_protected.POLICY, resource_args(zone), "Netlify DNS zone dns-zone is not protected")
 
 
 def test_ssl_enforcement_off_fails() -> None:

@@ -45,7 +45,8 @@ def test_staging_config_is_advisory() -> None:
     pack = load_pack_config(ROOT / "policies/config/staging.json")
     levels = {e.name: pack.enforcement(e) for e in ENTRIES}
     assert set(levels.values()) == {"advisory", "disabled"}
-    assert [n for n, level in levels.items() if level == "disabled"] == ["supabase-project-require-protection"]
+    assert [n for n, level in levels.items() if level == "disabled"] == [
+        "supabase-project-require-protection", "netlify-dns-zone-require-protection"]
     assert pack.config(next(e for e in ENTRIES if e.name == "secrets-password-require-rotation")) == {"maxRotationDays": 180}
 
 
