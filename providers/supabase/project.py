@@ -179,12 +179,16 @@ class ProjectProvider(SupabaseProvider):
         """publishable_key and secret_key (+ the legacy pair while it exists), migrating a project without them.
 
         Right after create (`fresh`) the new keys may take a while to be listed: wait for both,
-        boundedly. An adopted or imported project is settled once it lists any key.
+        boundedly. So does a project that lists one new key but not the other: it is a new-style
+        project still provisioning (an adoption after a lost create answer), and creating the
+        missing key would leave it with two. Only a project listing no publishable or secret key at
+        all (legacy-only) is settled at once, and migrated.
         """
         keys: list[dict[str, Any]] = []
         for poll in range(KEY_POLLS):
             keys = self._list_keys(ref)
-            if all(pick_key(keys, t) for t in KEY_TYPES) or (keys and not fresh):
+            found = [t for t in KEY_TYPES if pick_key(keys, t)]
+            if len(found) == len(KEY_TYPES) or (keys and not fresh and not found):
                 break
             if poll < KEY_POLLS - 1:
                 self.client().sleep(interval)

@@ -80,6 +80,7 @@ class FakeProject:
     hostname: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)  # name -> sha256
     keys_polls_left: int = 0
+    secret_key_polls_left: int = 0  # listings that still show the publishable key alone (provisioned one by one)
     api_keys: list[dict[str, Any]] = field(default_factory=list)  # ApiKeyResponse records, values in clear
     ssl_polls_left: int = 0  # GETs of the SSL config still answered `appliedSuccessfully: false`
     restart_polls_left: int = 0  # project GETs still answered RESTARTING once the SSL change applied
@@ -143,6 +144,9 @@ class FakeSupabase(LoopbackServer):
                  restart_polls: int = 1) -> None:
         self.polls_until_healthy = polls_until_healthy
         self.keys_delay_polls = keys_delay_polls
+        # A new project's keys need not appear together: listings after the first key that still lack
+        # the secret one (nothing documents the order; the provider must not take a gap for a missing key).
+        self.secret_key_lag_polls = 0
         # An SSL enforcement PUT is applied after this many GETs of its config, then the database is
         # back after `restart_polls` project GETs (0 and 0: applied in the PUT's own answer, no restart).
         self.ssl_apply_polls = ssl_apply_polls
@@ -297,7 +301,8 @@ class FakeSupabase(LoopbackServer):
             region = body.get("region_selection", {}).get("code") or body.get("region") or "us-east-1"
             p = FakeProject(ref, body["name"], body["organization_slug"], region, _sha(body["db_pass"]),
                             body.get("desired_instance_size"), self.polls_until_healthy,
-                            keys_polls_left=self.keys_delay_polls, api_keys=key_set(ref, "new"))
+                            keys_polls_left=self.keys_delay_polls, secret_key_polls_left=self.secret_key_lag_polls,
+                            api_keys=key_set(ref, "new"))
             self.projects[ref] = p
             return 201, self._project_json(p, with_database=False)
         p = self.projects[ref]
@@ -332,7 +337,11 @@ class FakeSupabase(LoopbackServer):
             if p.keys_polls_left > 0:
                 p.keys_polls_left -= 1
                 return 200, []
-            return 200, [as_listed(k, query.get("reveal") == ["true"]) for k in p.api_keys]
+            listed = p.api_keys
+            if p.secret_key_polls_left > 0:
+                p.secret_key_polls_left -= 1
+                listed = [k for k in listed if k["type"] != "secret" or k["name"] != "default"]
+            return 200, [as_listed(k, query.get("reveal") == ["true"]) for k in listed]
         if op == "v1-create-project-api-key":
             if body["type"] == "publishable" and self.keys_of(ref, "publishable"):
                 # "A single publishable key" per project (supabase.com/changelog/29260).

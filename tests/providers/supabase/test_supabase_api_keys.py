@@ -67,6 +67,19 @@ def test_a_project_that_never_lists_a_key_fails_clearly_after_a_bounded_wait(fak
     assert fake.count("v1-create-a-project") == 1 and fake.count(CREATE_KEY) == 0
 
 
+@pytest.mark.parametrize("lost", [False, True], ids=["created", "adopted-after-a-lost-answer"])
+def test_a_new_project_whose_secret_key_is_listed_late_gets_no_second_secret_key(fake, lost):
+    """A project that lists a publishable key is a new-style one still provisioning: wait, never create."""
+    fake.secret_key_lag_polls = 3
+    if lost:
+        fake.lose_answer("v1-create-a-project", Answer(drop=True))
+    provider = connect(ProjectProvider(), fake.url, timeout=0.2)
+    result = provider.create(props())
+    (secret,) = fake.keys_of(result.id, "secret")
+    assert result.outs["secret_key"] == secret["api_key"]
+    assert fake.count(CREATE_KEY) == 0 and fake.count("v1-create-a-project") == 1
+
+
 def test_adopting_a_legacy_only_project_creates_a_publishable_and_a_secret_key(fake, provider):
     existing = fake.add_project("maintainpro-staging", keys="legacy")
     result = provider.create(props())
