@@ -154,9 +154,9 @@ class NetlifyConfig(Strict):
     # false: Netlify builds no pull request (the site's build_settings.skip_prs).
     deploy_previews: bool = True
     # The deploy contexts generated secrets delivered as Netlify env vars apply to. Deploy
-    # previews build pull-request code (forks included), so `deploy-preview` and `all` are
-    # refused while deploy_previews is on.
-    secret_contexts: list[Literal["production", "branch-deploy", "deploy-preview", "all"]] = Field(
+    # previews build pull-request code (forks included), so `deploy-preview` is refused while
+    # deploy_previews is on; `all` never: Netlify wants secret values in explicit contexts.
+    secret_contexts: list[Literal["production", "branch-deploy", "deploy-preview"]] = Field(
         default_factory=lambda: ["production", "branch-deploy"], min_length=1
     )
     branch_deploys: BranchDeploysConfig = Field(default_factory=BranchDeploysConfig)
@@ -536,9 +536,9 @@ def _secret_context_problems(netlify: NetlifyConfig) -> list[Problem]:
     """No secret reaches a build of pull-request code; the contexts are ones Netlify accepts together."""
     contexts = netlify.secret_contexts
     problems: list[Problem] = []
-    if len(set(contexts)) != len(contexts) or ("all" in contexts and len(contexts) > 1):
-        problems.append(("netlify.secret_contexts", "list each context once; 'all' stands alone"))
-    asked = [c for c in contexts if c in ("deploy-preview", "all")]
+    if len(set(contexts)) != len(contexts):
+        problems.append(("netlify.secret_contexts", "list each context once"))
+    asked = [c for c in contexts if c == "deploy-preview"]
     if netlify.deploy_previews and asked:
         problems.append((
             "netlify.secret_contexts",

@@ -2,10 +2,10 @@
 
 Secret values are write-only (the API masks them on read), so they are compared by the SHA-256
 of what was last written, per context, and never against what the API reads back. Changed
-values go out one by one (PATCH); a removed context, changed scopes or a changed secret flag need
-the full PUT (which takes `is_secret`: Netlify's Terraform provider switches a variable between
-`values` and `secret_values` with that PUT, never by replacing it). The API holds one variable
-per key, so a replacement that keeps key and site (only the account's name changes) deletes first.
+values go out one by one (PATCH); a removed context, changed scopes or a variable made secret need
+the full PUT (which takes `is_secret`, as Netlify's Terraform provider sends it). Netlify refuses to
+remove the flag, so a secret made plain again is a replacement. The API holds one variable per
+key, so a replacement that keeps key and site deletes first.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from typing import Any, ClassVar
 
 import pulumi
 
+from pulumi.dynamic import DiffResult
+
 from providers.netlify.common import (
     NetlifyProvider,
     Problems,
     Props,
+    plain,
     secret_opts,
     sha256,
     split_id,
@@ -77,6 +80,15 @@ class EnvVarProvider(NetlifyProvider):
         # find would adopt and the engine then delete. Another key or site is another variable.
         return olds.get("key") == news.get("key") and (olds.get("site_id") or None) == (news.get("site_id") or None)
 
+    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        # docs.netlify.com/environment-variables/secrets-controller/: "After an environment variable
+        # is flagged as a secret, you cannot remove the flag to reveal the secret's value." Flagging
+        # is a PUT in place; unflagging makes the variable again (one per key: the old one goes first).
+        if plain(olds).get("is_secret") is True and plain(news).get("is_secret") is False:
+            return DiffResult(changes=True, replaces=[*(result.replaces or []), "is_secret"], delete_before_replace=True)
+        return result
+
     def validate(self, news: Props) -> Problems:
         problems: Problems = []
         if not isinstance(news.get("account_id"), str) or not news["account_id"]:
@@ -108,6 +120,10 @@ class EnvVarProvider(NetlifyProvider):
                 problems.append((f"{where}.context_parameter", "only context 'branch' takes a parameter"))
             if not isinstance(value.get("value"), str):
                 problems.append((f"{where}.value", "must be a string"))
+            if news.get("is_secret") is True and value.get("context") == "all":
+                # docs.netlify.com/environment-variables/secrets-controller/: secret values "must be set to
+                # explicit deploy contexts".
+                problems.append((f"{where}.context", "a secret value needs an explicit deploy context, not 'all'"))
             if slot(value) in seen:
                 problems.append((where, f"duplicate value for {slot(value)}"))
             seen.add(slot(value))

@@ -132,9 +132,10 @@ def test_secret_env_var_is_diffed_by_hash_not_against_masked_read_back(fake):
     assert fake.ops() == ["updateEnvVar"]  # a removed context needs the full PUT
     assert [v["context"] for v in stored["values"]] == ["production"]
 
-    # The secret flag is rewritten in place (PUT), never by replacing (deleting) the variable.
+    # Netlify cannot remove the secret flag: making it plain again replaces the variable, deleting first
+    # (test_netlify_replacement.py proves it exists afterwards).
     unsecret = provider.diff(created.id, updated.outs, {**rotated, "is_secret": False})
-    assert unsecret.changes is True and unsecret.replaces == []
+    assert unsecret.replaces == ["is_secret"] and unsecret.delete_before_replace is True
     provider.delete(created.id, updated.outs)
     assert fake.env == {}
 
@@ -436,3 +437,15 @@ def test_linked_zone_serves_the_site_with_netlify_records_and_refuses_an_address
                     "value": "letsencrypt.org", "flag": 0, "tag": "issue"})
     sites.update(site.id, site.outs, {**SITE, "domain_aliases": ["www.maintainpro.example", "app.maintainpro.example"]})
     assert ("NETLIFY", "app.maintainpro.example") in {(r["type"], r["hostname"]) for r in fake.records[zone.id].values()}
+
+
+def test_a_secret_value_for_every_context_is_refused_before_any_call(fake):
+    """Netlify wants secret values in explicit deploy contexts; the fake refuses `all` as the API does."""
+    provider, _ = attach(EnvVarProvider(), fake.url)
+    everywhere = {**SECRET, "values": [{"context": "all", "value": "fake-sentry-everywhere"}]}
+    failures = provider.check({}, everywhere).failures
+    assert [(f.property, f.reason) for f in failures] == [
+        ("values[0].context", "a secret value needs an explicit deploy context, not 'all'")]
+    with pytest.raises(ApiError, match="explicit deploy contexts"):
+        provider.create(everywhere)  # what the API answers a provider that skipped the check
+    assert fake.env == {}

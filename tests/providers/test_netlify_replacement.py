@@ -64,9 +64,24 @@ def test_env_var_made_secret_is_updated_in_place_and_exists_afterwards(fake):
     assert stored["is_secret"] is True and new_id == created.id
     assert {v["value"] for v in stored["values"]} == {v["value"] for v in SECRET["values"]}
     assert provider.diff(new_id, provider.read(new_id, outs).outs, dict(SECRET)).changes is False
-    # And back: a secret made plain is rewritten in place too (its values come from the program).
-    change(provider, new_id, outs, dict(plain))
-    assert fake.env[("maintainpro", "site-1", SECRET["key"])]["is_secret"] is False
+
+
+
+@ORDERS
+def test_env_var_made_plain_again_is_replaced_delete_first_and_exists_afterwards(fake, delete_first):
+    """Netlify refuses to remove the secret flag: the variable is made again, plain, from the program's values."""
+    provider, _ = attach(EnvVarProvider(), fake.url)
+    plain = {**SECRET, "is_secret": False}
+    created = provider.create(dict(SECRET))
+    diff = provider.diff(created.id, created.outs, dict(plain))
+    assert diff.replaces == ["is_secret"] and diff.delete_before_replace is True
+    fake.reset_calls()
+    new_id, outs = change(provider, created.id, created.outs, dict(plain), delete_first=delete_first)
+    assert fake.ops() == ["deleteEnvVar", "getEnvVar", "createEnvVars"]
+    stored = fake.env[("maintainpro", "site-1", SECRET["key"])]
+    assert stored["is_secret"] is False and new_id == created.id
+    assert {v["value"] for v in stored["values"]} == {v["value"] for v in SECRET["values"]}
+    assert provider.diff(new_id, provider.read(new_id, outs).outs, dict(plain)).changes is False
 
 
 @ORDERS

@@ -322,11 +322,19 @@ class FakeNetlify(LoopbackServer):
             where = (account_id, site, item["key"])
             if where in self.env:
                 raise Reply(409, f"{item['key']} already exists")
+            self._secret_contexts_explicit(item)
             var = {"key": item["key"], "scopes": item.get("scopes") or ["builds", "functions", "runtime", "post-processing"],
                    "values": self._with_ids(item.get("values") or []), "is_secret": bool(item.get("is_secret"))}
             self.env[where] = var
             created.append(self._env_view(var))
         return 201, created
+
+    @staticmethod
+    def _secret_contexts_explicit(var: dict[str, Any]) -> None:
+        """docs.netlify.com/environment-variables/secrets-controller/: secret values "must be set to
+        explicit deploy contexts" (not `all`); the live status and text are an approximation."""
+        if var.get("is_secret") and any(v.get("context") == "all" for v in var.get("values") or []):
+            raise Reply(422, "secret environment variables need values for explicit deploy contexts, not 'all'")
 
     def _env(self, account_id: str, key: str, query: dict[str, str]) -> dict[str, Any]:
         var = self.env.get((account_id, query.get("site_id", ""), key))
@@ -339,10 +347,16 @@ class FakeNetlify(LoopbackServer):
 
     def op_updateEnvVar(self, account_id, key, *, query, body):
         var = self._env(account_id, key, query)
+        self._secret_contexts_explicit({"is_secret": body.get("is_secret", var.get("is_secret")), "values": body.get("values")})
         var["values"] = self._with_ids(body.get("values") or [])
         if body.get("scopes") is not None:
             var["scopes"] = body["scopes"]
         if body.get("is_secret") is not None:  # the PUT body's is_secret (spec: updateEnvVar)
+            if var.get("is_secret") and not body["is_secret"]:
+                # docs.netlify.com/environment-variables/secrets-controller/: "After an environment
+                # variable is flagged as a secret, you cannot remove the flag to reveal the secret's
+                # value." The live status and text are not documented: this answer is an approximation.
+                return 422, {"code": 422, "message": "the secret flag of a secret environment variable cannot be removed"}
             var["is_secret"] = bool(body["is_secret"])
         return 200, self._env_view(var)
 

@@ -279,7 +279,17 @@ def test_secrets_never_reach_pull_request_builds():
     assert {v["context"] for v in env["VITE_SUPABASE_URL"]["values"]} >= {"deploy-preview"}
 
 
-@pytest.mark.parametrize("context", ["deploy-preview", "all"])
+def test_secrets_for_every_context_are_refused_whatever_deploy_previews_says():
+    """Netlify: secret values "must be set to explicit deploy contexts" (docs, secrets controller)."""
+    doc = stack_document("staging")
+    mutate(doc, f"{PROJECT}:netlify", "secret_contexts", ["all"])
+    mutate(doc, f"{PROJECT}:netlify", "deploy_previews", False)
+    with pytest.raises(ConfigError) as err:
+        load_stack_config(split_config(doc["config"], set(), "s"), "staging", "s")
+    assert [p[0] for p in err.value.problems] == ["netlify.secret_contexts[0]"]
+
+
+@pytest.mark.parametrize("context", ["deploy-preview"])
 def test_stack_asking_for_secrets_in_pull_request_builds_is_refused(context):
     doc = stack_document("staging")
     mutate(doc, f"{PROJECT}:netlify", "secret_contexts", [context])
