@@ -128,9 +128,15 @@ class CertificateProvider(NetlifyProvider):
         except ApiError as err:
             # The certificate went (renew: 404) or came (Netlify issued it between our look and
             # the POST: 422 "certificate parameter is required ..."): the other call applies.
-            gone = exists and err.status == 404
             came = not exists and err.status == 422 and HAS_CERTIFICATE in err.message.lower()
-            if not (gone or came):
+            if exists and err.status == 404 and self.fetch(site_id) is not None:
+                # The certificate is there, so the 404 is the renew route itself (named only in the
+                # spec's text): provisioning would be refused too. Netlify reissues by itself.
+                raise ApiError(err.resource, "renew certificate", 404, (
+                    f"POST /sites/{site_id}/ssl/renew answered 404 although the site has a certificate; Netlify "
+                    f"reissues the certificate for the site's domains itself: re-run `pulumi up` once "
+                    f"GET /sites/{site_id}/ssl lists {', '.join(_domains(props['domains']))}")) from None
+            if not (came or (exists and err.status == 404)):
                 raise
         return self._post(*then, props)
 

@@ -404,6 +404,22 @@ def test_certificate_widened_is_renewed_not_provisioned_again(fake):
     assert certs.diff(cert.id, updated.outs, grown).changes is False
 
 
+def test_certificate_renew_route_missing_fails_saying_so_and_keeps_the_certificate(fake):
+    """A 404 from renew on a site whose certificate is still there is the route, not the certificate."""
+    sites, site = _certified_site(fake, domain_aliases=[])
+    certs, _ = attach(CertificateProvider(), fake.url)
+    props = {"site_id": site.id, "domains": ["maintainpro.example"]}
+    cert = certs.create(dict(props))
+    sites.update(site.id, site.outs, dict(SITE))
+    fake.renew_route = False
+    fake.reset_calls()
+    with pytest.raises(ApiError, match=r"renew.*404.*Netlify reissues .* itself.*re-run `pulumi up`") as err:
+        certs.update(cert.id, cert.outs, {**props, "domains": ["maintainpro.example", "www.maintainpro.example"]})
+    assert "certificate parameter is required" not in str(err.value)
+    assert fake.ops() == ["renewSiteTLSCertificate", "showSiteTLSCertificate"]  # no provisioning POST
+    assert fake.certs[site.id]["domains"] == ["maintainpro.example"]
+
+
 def test_certificate_netlify_issued_for_fewer_names_is_renewed_on_create(fake):
     sites, site = _certified_site(fake, domain_aliases=[])
     fake.auto_certificates = True

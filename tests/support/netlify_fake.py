@@ -123,6 +123,9 @@ class FakeNetlify(LoopbackServer):
         # True: Netlify issues the Let's Encrypt certificate itself once a site's domains are set
         # (and DNS points at it), as it does live; tests turn it on to see the program not fight it.
         self.auto_certificates = False
+        # The renew route is named only in the spec's text: a live API without it answers 404 even
+        # for a site that has a certificate (a possibility the tests must survive, not a known fact).
+        self.renew_route = True
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         super().__init__(self._handler())
@@ -457,6 +460,8 @@ class FakeNetlify(LoopbackServer):
         return 200, self._issue(site)
 
     def op_renewSiteTLSCertificate(self, site_id, *, query, body):
+        if not self.renew_route:
+            raise Reply(404, "Not Found")
         site = self._site(site_id)
         if site_id not in self.certs:
             raise Reply(404, "Not Found")
