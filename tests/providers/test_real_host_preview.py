@@ -139,9 +139,10 @@ def registered() -> dict[str, tuple[str, bytes]]:
 
 @pytest.fixture(scope="module")
 def host() -> ProviderHost:
-    with ProviderHost(ROOT, PROJECT) as started:
-        started.configure({f"{PROJECT}:netlifyToken": "fake-netlify-token",
-                           f"{PROJECT}:supabaseAccessToken": "fake-supabase-token"})
+    """A host with no Netlify or Supabase credential at all, as the pull-request preview runs it
+    (.github/workflows/preview.yml): Check and Diff are local, so a preview needs no API token."""
+    with ProviderHost(ROOT, PROJECT, without_env=("NETLIFY_AUTH_TOKEN", "SUPABASE_ACCESS_TOKEN")) as started:
+        started.configure({})
         yield started
 
 

@@ -66,8 +66,8 @@ def to_struct(props: dict[str, Any]) -> struct_pb2.Struct:
 class ProviderHost:
     """One `python -m pulumi.dynamic` process serving on a loopback port; a context manager."""
 
-    def __init__(self, cwd: Path, project: str) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    def __init__(self, cwd: Path, project: str, *, without_env: tuple[str, ...] = ()) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and k not in without_env}
         env["PULUMI_PROJECT"] = project
         # The engine address argument is required but never dialled for Check/Diff.
         self.process = subprocess.Popen(

@@ -136,6 +136,16 @@ def test_real_previews_run_only_for_same_repository_branches_and_never_for_produ
         assert _environment(job) == "platform-preview-staging", name
 
 
+def test_pull_request_previews_hold_no_netlify_or_supabase_token_and_never_refresh() -> None:
+    """Neither vendor scopes a token to one site or project, and both stacks share the team and the
+    organization: a pull request's code must never hold one. Check and Diff need none; a refresh would."""
+    for name, job in load("preview")["jobs"].items():
+        assert not {"NETLIFY_AUTH_TOKEN", "SUPABASE_ACCESS_TOKEN"} & _env_names(job), name
+        for step in job["steps"]:
+            if str(step.get("uses", "")).startswith("pulumi/actions@"):
+                assert step["with"].get("refresh") is False, name
+
+
 def test_production_credentials_appear_only_in_jobs_gated_by_the_production_environment() -> None:
     for path in sorted(WORKFLOWS.glob("*.yml")):
         for name, job in yaml.safe_load(path.read_text())["jobs"].items():
