@@ -17,8 +17,15 @@ from typing import Any
 
 import pulumi
 
+from providers.http import ApiError
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.settings import SettingsProvider, SettingsResource
+
+# What the API answers (400) for a project that cannot have SSL enforced (Postgres older than 13.3.0):
+# supabase/terraform-provider-supabase internal/provider/settings_resource.go ("Backend returns this
+# 400 body fragment for unsupported projects") and Supabase Studio, which reads it as not enforced.
+UNSUPPORTED = "not allowed to configure ssl enforcements"
+NOT_ENFORCED = {"currentConfig": {"database": False}, "appliedSuccessfully": True}
 
 
 def _applied(answer: Any) -> bool:
@@ -42,10 +49,18 @@ class SslEnforcementProvider(SettingsProvider):
         # `currentConfig` may carry the requested value before it is applied: nothing is enforced yet.
         return dict((response or {}).get("currentConfig") or {}) if _applied(response) else {}
 
+    def fetch(self, ref: str) -> Any:
+        try:
+            return self.call(self.get_op, ref=ref)
+        except ApiError as exc:
+            if exc.status == 400 and UNSUPPORTED in exc.message.lower():
+                return {**NOT_ENFORCED, "unsupported": True}
+            raise
+
     def _wait_applied(self, ref: str, desired: bool | None, timeout: float) -> Any:
         """Poll until the pending change is applied (and, when `desired` is given, enforces it)."""
         return self.poll(
-            lambda: self.call(self.get_op, ref=ref),
+            lambda: self.fetch(ref),
             lambda answer: _enforces(answer, desired) if desired is not None else _applied(answer),
             timeout,
             lambda answer, waited: (
@@ -57,7 +72,13 @@ class SslEnforcementProvider(SettingsProvider):
 
     def _send(self, ref: str, fields: dict[str, Any], timeout: float) -> None:
         desired = bool(fields["database"])
-        live = self.call(self.get_op, ref=ref)
+        live = self.fetch(ref)
+        if live.get("unsupported"):
+            if not desired:
+                return  # nothing is enforced, as asked
+            raise ApiError(self.kind, "update ssl enforcement", None, (
+                f"project {ref} is not allowed to configure SSL enforcement (Supabase needs Postgres 13.3.0 or later "
+                f"for it): upgrade the project, or set supabase.ssl_enforced: false (refused in production)"))
         pending = not _applied(live)
         if pending:
             live = self._wait_applied(ref, None, timeout)  # an earlier change is still being applied

@@ -83,6 +83,7 @@ class FakeProject:
     secret_key_polls_left: int = 0  # listings that still show the publishable key alone (provisioned one by one)
     api_keys: list[dict[str, Any]] = field(default_factory=list)  # ApiKeyResponse records, values in clear
     ssl_polls_left: int = 0  # GETs of the SSL config still answered `appliedSuccessfully: false`
+    ssl_supported: bool = True  # False: a project too old for SSL enforcement (Postgres < 13.3.0)
     restart_polls_left: int = 0  # project GETs still answered RESTARTING once the SSL change applied
     network_entitlement: str = "allowed"
 
@@ -356,6 +357,10 @@ class FakeSupabase(LoopbackServer):
             coming_up = p.status in ("COMING_UP", "RESTARTING")
             return 200, [{"name": name, "healthy": not coming_up, "status": "COMING_UP" if coming_up else "ACTIVE_HEALTHY"}
                          for name in query.get("services", [])]
+        if op in ("v1-get-ssl-enforcement-config", "v1-update-ssl-enforcement-config") and not p.ssl_supported:
+            # The 400 fragment supabase/terraform-provider-supabase settings_resource.go matches
+            # (sslEnforcementUnsupported); the rest of the live text is not documented.
+            return 400, {"message": "Project is not allowed to configure SSL enforcements"}
         if op == "v1-get-ssl-enforcement-config":
             # Read while the database restarts; the requested value shows before it is applied.
             self._tick_restart(p)

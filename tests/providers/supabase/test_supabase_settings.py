@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from providers.http import ApiError
 from providers.supabase.auth import AuthConfigProvider
 from providers.supabase.custom_hostname import CustomHostnameProvider
 from providers.supabase.function_secrets import FunctionSecretsProvider
@@ -107,6 +108,21 @@ def test_ssl_enforcement_round_trip(fake, project):
     assert refreshed["settings"] == {"database": False}
     provider.update(project.ref, refreshed, news)
     assert project.ssl is True
+
+
+def test_ssl_enforcement_on_a_project_too_old_for_it_fails_saying_so_and_off_settles(fake, project):
+    """The API answers 400 "not allowed to configure SSL enforcements" for such a project, to GET and PUT."""
+    project.ssl_supported = False
+    provider = connect(SslEnforcementProvider(), fake.url)
+    news = {"project_ref": project.ref, "settings": {"database": True}}
+    with pytest.raises(ApiError, match=r"not allowed to configure SSL enforcement .* supabase\.ssl_enforced") as err:
+        provider.create(news)
+    assert "HTTP 400" not in str(err.value)  # one clear message, not the raw API error
+    assert "v1-update-ssl-enforcement-config" not in fake.operations()  # nothing sent that is refused anyway
+    # Not enforcing is what the project already does: creating, reading and diffing it settle.
+    off = {"project_ref": project.ref, "settings": {"database": False}}
+    outs = provider.create(off).outs
+    assert provider.diff(project.ref, provider.read(project.ref, outs).outs, off).changes is False
 
 
 def test_ssl_enforcement_waits_until_applied_and_the_restarted_database_is_healthy(fake, project, sleeps):
