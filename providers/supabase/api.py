@@ -108,28 +108,34 @@ class SupabaseProvider(ApiProvider):
         interval: float = DEFAULT_POLL_INTERVAL,
     ) -> dict[str, Any]:
         """Poll the project (one GET per poll) until ACTIVE_HEALTHY; bounded by `timeout` seconds."""
-        sleep = self.client().sleep
-        started, slept = time.monotonic(), 0.0
-        while True:
-            project = self.call("v1-get-project", ref=ref)
-            status = str(project.get("status"))
-            name = str(project.get("name", ref))
-            if status == HEALTHY:
-                return project
-            waited = max(slept, time.monotonic() - started)
-            if status in DEAD_ENDS:
-                raise ProjectNotReady(ref, name, status, waited, "cannot become healthy")
-            if waited >= timeout:
-                why = "is paused; restore it in the dashboard" if status == "INACTIVE" else "did not become healthy in time"
-                raise ProjectNotReady(ref, name, status, waited, why)
-            step = max(0.0, min(interval, timeout - waited))
-            log.info("supabase project %s is %s; checking again in %.0fs", ref, status, step)
-            sleep(step)
-            slept += step
+        def not_ready(project: dict[str, Any], waited: float, why: str) -> ProjectNotReady:
+            return ProjectNotReady(ref, str(project.get("name", ref)), str(project.get("status")), waited, why)
 
-    def poll(self, fetch: Callable[[], T], done: Callable[[T], bool], timeout: float,
-             failure: Callable[[T, float], str], interval: float = DEFAULT_POLL_INTERVAL) -> T:
-        """`fetch()` until `done`, sleeping `interval` between polls, at most `timeout` seconds; else `NotSettled`."""
+        return self.poll(
+            lambda: self.call("v1-get-project", ref=ref),
+            lambda project: str(project.get("status")) == HEALTHY,
+            timeout,
+            lambda project, waited: not_ready(project, waited, "is paused; restore it in the dashboard"
+                                              if project.get("status") == "INACTIVE" else "did not become healthy in time"),
+            interval,
+            progress=lambda project: f"supabase project {ref} is {project.get('status')}",
+            dead_end=lambda project, waited: (not_ready(project, waited, "cannot become healthy")
+                                              if str(project.get("status")) in DEAD_ENDS else None),
+        )
+
+    def poll(
+        self,
+        fetch: Callable[[], T],
+        done: Callable[[T], bool],
+        timeout: float,
+        failure: Callable[[T, float], Exception],
+        interval: float = DEFAULT_POLL_INTERVAL,
+        *,
+        progress: Callable[[T], str],
+        dead_end: Callable[[T, float], Exception | None] = lambda _value, _waited: None,
+    ) -> T:
+        """`fetch()` until `done`, sleeping `interval` between polls and logging `progress`, at most
+        `timeout` seconds; raises what `failure` (time is up) or `dead_end` (it never will be) gives."""
         sleep = self.client().sleep
         started, slept = time.monotonic(), 0.0
         while True:
@@ -137,23 +143,29 @@ class SupabaseProvider(ApiProvider):
             if done(value):
                 return value
             waited = max(slept, time.monotonic() - started)
+            if (stop := dead_end(value, waited)) is not None:
+                raise stop
             if waited >= timeout:
-                raise NotSettled(failure(value, waited))
+                raise failure(value, waited)
             step = max(0.0, min(interval, timeout - waited))
+            log.info("%s; checking again in %.0fs", progress(value), step)
             sleep(step)
             slept += step
 
     def wait_until_services_healthy(self, ref: str, *, timeout: float = DEFAULT_WAIT_TIMEOUT) -> None:
         """Poll the project's service health until every service is ACTIVE_HEALTHY (after a database restart)."""
+        def unhealthy(services: Any) -> str:
+            return ", ".join(sorted(str(s.get("name")) for s in services or [] if s.get("status") != HEALTHY))
+
         self.poll(
             lambda: self.call("v1-get-services-health", ref=ref, params={"services": list(SERVICES)}),
             lambda services: all(s.get("status") == HEALTHY for s in services or []),
             timeout,
-            lambda services, waited: (
-                f"supabase project {ref}: services "
-                f"{', '.join(sorted(str(s.get('name')) for s in services or [] if s.get('status') != HEALTHY))} "
-                f"not healthy after {waited:.0f}s; run `pulumi up` again once the project is healthy"
+            lambda services, waited: NotSettled(
+                f"supabase project {ref}: services {unhealthy(services)} not healthy after {waited:.0f}s; "
+                f"run `pulumi up` again once the project is healthy"
             ),
+            progress=lambda services: f"supabase project {ref}: waiting for services {unhealthy(services)}",
         )
 
     def write(self, ref: str, send: Callable[[], T], timeout: float = DEFAULT_WAIT_TIMEOUT) -> T:

@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 
 from providers.http import ApiError
-from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, NotSettled
 from providers.supabase.settings import SettingsProvider, SettingsResource
 
 # What the API answers (400) for a project that cannot have SSL enforced (Postgres older than 13.3.0):
@@ -63,11 +63,12 @@ class SslEnforcementProvider(SettingsProvider):
             lambda: self.fetch(ref),
             lambda answer: _enforces(answer, desired) if desired is not None else _applied(answer),
             timeout,
-            lambda answer, waited: (
+            lambda answer, waited: NotSettled(
                 f"supabase ssl enforcement of project {ref}: the change to database={desired} was not applied "
                 f"after {waited:.0f}s (the database restarts to apply it); run `pulumi up` again: it waits for "
                 f"the pending change and never sends it twice"
             ),
+            progress=lambda answer: f"supabase project {ref}: SSL enforcement change not applied yet (database restarting)",
         )
 
     def _send(self, ref: str, fields: dict[str, Any], timeout: float) -> None:

@@ -104,7 +104,7 @@ def test_settings_requests_fit_the_spec(contract, monkeypatch, cls, settings, se
     provider = connect(cls(), url, transport=transport)
     monkeypatch.setattr(SupabaseProvider, "wait_until_healthy", lambda self, ref, **kw: {"status": "ACTIVE_HEALTHY"})
     # Prism never settles an SSL change: one poll of each wait, so its GETs (services health too) are checked.
-    monkeypatch.setattr(SupabaseProvider, "poll", lambda self, fetch, done, timeout, failure, interval=0: fetch())
+    monkeypatch.setattr(SupabaseProvider, "poll", lambda self, fetch, done, timeout, failure, interval=0, **kw: fetch())
     news = {"project_ref": REF, "settings": settings, **({"secret_settings": secrets} if secrets else {})}
     checked = provider.check({}, news)
     assert checked.failures == []

@@ -310,3 +310,13 @@ def test_check_rejects_a_wait_timeout_that_is_not_positive_seconds(fake, provide
                                                             **fields})
     assert [(f.property, f.reason) for f in checked.failures] == [("wait_timeout", "must be a positive number of seconds")]
     assert fake.count() == 0
+
+
+def test_the_ssl_wait_says_what_it_waits_for(fake, project, sleeps, caplog):
+    """Long work shows progress: each poll of a pending SSL change is a log line naming it."""
+    provider = connect(SslEnforcementProvider(), fake.url, sleeps=sleeps)
+    with caplog.at_level("INFO"):
+        applied(provider, project, {"database": True})
+    waits = [r.getMessage() for r in caplog.records if "checking again" in r.getMessage()]
+    assert any("SSL enforcement change not applied yet" in m for m in waits), waits
+    assert len(waits) == len(sleeps.waits) > 0
