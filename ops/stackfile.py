@@ -62,6 +62,28 @@ def _without_secure(value: Any) -> Any:
     return value
 
 
+def duplicate_keys(node: yaml.Node, path: str = "") -> list[tuple[str, str]]:
+    """Every key given twice in one mapping, as (key path, message): PyYAML would keep the last one
+    silently, while the Pulumi CLI's YAML parser refuses the whole file."""
+    problems: list[tuple[str, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            where = f"{path}.{name}" if path else name
+            line = key.start_mark.line + 1
+            if name in first:
+                problems.append((where, f"line {line} repeats the key of line {first[name]}: "
+                                        "the Pulumi CLI refuses a stack file with a duplicate key"))
+            else:
+                first[name] = line
+            problems += duplicate_keys(value, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            problems += duplicate_keys(item, f"{path}[{i}]")
+    return problems
+
+
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     """Load `Pulumi.<stack>.yaml`; raise `ConfigError` for an unknown stack, a missing or malformed file."""
     path = root / f"Pulumi.{stack}.yaml"
@@ -70,7 +92,9 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
     if not path.is_file():
         raise ConfigError(path.name, [("(file)", f"stack file not found at {path}")])
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        duplicates = duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
+        document = yaml.safe_load(text)
     except UnicodeDecodeError as error:
         raise ConfigError(path.name, [("(file)", f"not UTF-8 text (byte {error.start})")]) from None
     except OSError as error:
@@ -80,6 +104,8 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(path.name, [("(file)", f"malformed YAML: {where}{problem}")]) from None
+    if duplicates:
+        raise ConfigError(path.name, duplicates)
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise ConfigError(path.name, [("config", "the stack file must be a mapping with a 'config' mapping")])
     raw: dict[str, Any] = {}

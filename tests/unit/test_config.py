@@ -211,6 +211,27 @@ def test_unreadable_stack_files(tmp_path: Path, content: str, message: str) -> N
     assert any(message in m for _, m in caught.value.problems)
 
 
+@pytest.mark.parametrize(
+    "content,where,message",
+    [
+        # The same key twice: PyYAML keeps the last silently; the Pulumi CLI's parser refuses the file.
+        ("config:\n  maintainpro-platform:environment: staging\n  maintainpro-platform:environment: production\n",
+         "config.maintainpro-platform:environment", "line 3 repeats the key of line 2"),
+        ("config:\n  maintainpro-platform:netlify:\n    site_name: a\n    force_ssl: true\n    site_name: b\n",
+         "config.maintainpro-platform:netlify.site_name", "line 5 repeats the key of line 3"),
+        ("config:\n  maintainpro-platform:github:\n    ruleset:\n      checks: [{name: ci, name: lint}]\n",
+         "config.maintainpro-platform:github.ruleset.checks[0].name", "line 4 repeats the key of line 4"),
+    ],
+)
+def test_a_key_given_twice_is_refused_with_its_path_and_lines(tmp_path: Path, content: str, where: str,
+                                                              message: str) -> None:
+    (tmp_path / "Pulumi.staging.yaml").write_text(content)
+    with pytest.raises(ConfigError) as caught:
+        read_stack_file("staging", tmp_path)
+    assert [(p, m) for p, m in caught.value.problems if p == where] == [
+        (where, f"{message}: the Pulumi CLI refuses a stack file with a duplicate key")]
+
+
 def test_missing_and_unknown_stacks(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="stack file not found"):
         read_stack_file("staging", tmp_path)
