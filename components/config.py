@@ -533,16 +533,15 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
 
 
 def _secret_context_problems(netlify: NetlifyConfig) -> list[Problem]:
-    """No secret reaches a build of pull-request code; the contexts are ones Netlify accepts together."""
+    """No secret reaches a build of pull-request code; each context is listed once."""
     contexts = netlify.secret_contexts
     problems: list[Problem] = []
     if len(set(contexts)) != len(contexts):
         problems.append(("netlify.secret_contexts", "list each context once"))
-    asked = [c for c in contexts if c == "deploy-preview"]
-    if netlify.deploy_previews and asked:
+    if netlify.deploy_previews and "deploy-preview" in contexts:
         problems.append((
             "netlify.secret_contexts",
-            f"{', '.join(asked)}: deploy previews build pull-request code, which must not receive secrets "
+            "deploy-preview: deploy previews build pull-request code, which must not receive secrets "
             "(set deploy_previews: false, or deliver secrets to production and branch-deploy only)",
         ))
     return problems
