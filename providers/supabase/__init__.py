@@ -4,6 +4,7 @@ Requests are routed and validated by the pinned OpenAPI spec (`spec.py`); every 
 through `providers.http.ApiClient`.
 """
 
+from providers.supabase.api_keys import LegacyApiKeys, SecretApiKey, SecretApiKeyRetirement
 from providers.supabase.auth import AuthConfig
 from providers.supabase.custom_hostname import CustomHostname
 from providers.supabase.function_secrets import FunctionSecrets
@@ -17,9 +18,12 @@ __all__ = [
     "AuthConfig",
     "CustomHostname",
     "FunctionSecrets",
+    "LegacyApiKeys",
     "NetworkRestrictions",
     "PoolerConfig",
     "PostgrestConfig",
     "Project",
+    "SecretApiKey",
+    "SecretApiKeyRetirement",
     "SslEnforcement",
 ]

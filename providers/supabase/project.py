@@ -9,7 +9,10 @@ API keys are read by type, not by name: a project created since November 2025 ha
 publishable and a secret key, no `anon` / `service_role` (deprecated by the end of 2026). A
 project that still has only the legacy pair gets the new keys created once, which disables
 nothing (supabase.com/docs/guides/getting-started/migrating-to-new-api-keys: "Both key types
-work simultaneously").
+work simultaneously"). Once the stack disables the legacy keys (`legacy_api_keys: "disabled"`,
+switched off by `api_keys.LegacyApiKeys`), the project outputs neither `anon_key` nor
+`service_role_key`, so nothing in the program can deliver one; keys are still read by type, so
+whether the listing keeps showing the disabled legacy keys does not matter.
 """
 
 from __future__ import annotations
@@ -67,6 +70,11 @@ def legacy_outputs(keys: list[dict[str, Any]]) -> dict[str, str]:
     """anon_key / service_role_key for the legacy keys the project still has (type null in older answers)."""
     return {LEGACY_OUTPUTS[k["name"]]: k["api_key"] for k in keys
             if k.get("type") in ("legacy", None) and k.get("name") in LEGACY_OUTPUTS and k.get("api_key")}
+
+
+def legacy_off(props: dict[str, Any]) -> bool:
+    """The stack disabled the legacy keys: they are no output of the project (nothing can deliver one)."""
+    return props.get("legacy_api_keys") == "disabled"
 
 
 def has_new_keys(outs: dict[str, Any]) -> bool:
@@ -129,6 +137,8 @@ class ProjectProvider(SupabaseProvider):
             changed.append("db_pass")
         if not has_new_keys(olds):
             changed.append("api_keys")  # the one output diffed: state from before the new keys
+        if olds.get("legacy_api_keys", "enabled") != news.get("legacy_api_keys", "enabled"):
+            changed.append("legacy_api_keys")
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
@@ -175,7 +185,7 @@ class ProjectProvider(SupabaseProvider):
         return create_or_adopt(lambda: pick_key(listed.pop() if listed else self._list_keys(ref), key_type),
                                lambda: self._create_key(ref, key_type), resource=self.kind)
 
-    def _api_keys(self, ref: str, interval: float, *, fresh: bool) -> dict[str, str]:
+    def _api_keys(self, ref: str, interval: float, *, fresh: bool, legacy: bool = True) -> dict[str, str]:
         """publishable_key and secret_key (+ the legacy pair while it exists), migrating a project without them.
 
         Right after create (`fresh`) the new keys may take a while to be listed: wait for both,
@@ -203,7 +213,7 @@ class ProjectProvider(SupabaseProvider):
                 raise ApiError(self.kind, "v1-create-project-api-key", None,
                                f"project {ref}: the API answered no value for its {key_type} key")
             outs[f"{key_type}_key"] = value
-        return {**legacy_outputs(keys), **outs}
+        return {**(legacy_outputs(keys) if legacy else {}), **outs}
 
     def _instance_size(self, ref: str) -> str | None:
         """The compute size from the project's selected add-ons (`ci_small` -> `small`); None without one."""
@@ -257,7 +267,7 @@ class ProjectProvider(SupabaseProvider):
         outs = {
             **self._inputs(props),
             **self._observed(live),
-            **self._api_keys(ref, props["poll_interval"], fresh=bool(created)),
+            **self._api_keys(ref, props["poll_interval"], fresh=bool(created), legacy=not legacy_off(props)),
         }
         outs["db_url"] = self._db_url(outs["db_host"], password)
         outs["db_pass_sha256"] = sha256_hex(password)
@@ -266,7 +276,7 @@ class ProjectProvider(SupabaseProvider):
     @staticmethod
     def _inputs(props: dict[str, Any]) -> dict[str, Any]:
         keep = ("organization_slug", "name", "region", "instance_size", "wait_timeout", "poll_interval")
-        return {k: props.get(k) for k in keep}
+        return {**{k: props.get(k) for k in keep}, "legacy_api_keys": props.get("legacy_api_keys") or "enabled"}
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         require_ref("v1-get-project", id_, self.kind)
@@ -282,7 +292,7 @@ class ProjectProvider(SupabaseProvider):
             # Import, or state from before the new keys: list them (migrating a legacy-only project).
             # A refresh keeps the keys in state: it stays one GET.
             outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
-            outs.update(self._api_keys(id_, outs["poll_interval"], fresh=False))
+            outs.update(self._api_keys(id_, outs["poll_interval"], fresh=False, legacy=not legacy_off(props)))
         outs.setdefault("db_url", "")
         importing = "db_pass_sha256" not in props
         if importing:
@@ -296,9 +306,11 @@ class ProjectProvider(SupabaseProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         outs = {**olds, **self._inputs(news)}
+        if legacy_off(news):
+            outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
         if not has_new_keys(olds):
             outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
-            outs.update(self._api_keys(id_, news["poll_interval"], fresh=False))
+            outs.update(self._api_keys(id_, news["poll_interval"], fresh=False, legacy=not legacy_off(news)))
         if news["name"] != olds.get("name"):
             self.write(id_, lambda: self.call("v1-update-a-project", ref=id_, json={"name": news["name"]}))
         size = news.get("instance_size")
@@ -342,6 +354,7 @@ class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
         region: pulumi.Input[str],
         db_password: pulumi.Input[str],
         instance_size: pulumi.Input[str] | None = None,
+        legacy_api_keys: str = "enabled",
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         opts: pulumi.ResourceOptions | None = None,
@@ -352,6 +365,7 @@ class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
             "region": region,
             "instance_size": instance_size,
             "db_pass": pulumi.Output.secret(db_password),
+            "legacy_api_keys": legacy_api_keys,
             "wait_timeout": wait_timeout,
             "poll_interval": poll_interval,
             **{k: None for k in ("ref", "url", "status", "db_host", *SECRET_OUTPUTS)},

@@ -10,7 +10,13 @@ database (tenant-qualified user, pooler host, a `[YOUR-PASSWORD]` placeholder in
 API keys are those of a project created since November 2025: a publishable and a secret key, both
 named `default`, no `anon` / `service_role`; `add_project(keys=...)` seeds older projects that
 still have the legacy keys (with or without the new ones). Listed without `reveal=true`, a secret
-key shows only its identifying prefix, as the platform does.
+key shows only its identifying prefix, as the platform does. Keys are read one by one
+(`GET /api-keys/{id}`) and deleted (`DELETE /api-keys/{id}`, `was_compromised` and `reason` kept in
+`deleted_keys`); `authenticates` says whether a value would still be accepted by the project's
+APIs: a deleted key never is, nor a legacy key while `PUT /api-keys/legacy?enabled=false` holds.
+Whether a listing still shows legacy keys once they are disabled is not documented:
+`legacy_listed_when_disabled` chooses; `legacy_route = False` answers the legacy endpoint 404, as
+its spec text warns it will one day ("This API endpoint will be removed in the future").
 An SSL enforcement change is asynchronous and restarts the database (`appliedSuccessfully` false,
 project RESTARTING, services coming up) for a bounded number of polls. Network restrictions read
 back as `0.0.0.0/0` and `::/0` when unrestricted and hold for every route to the database, pooled or
@@ -86,6 +92,8 @@ class FakeProject:
     ssl_supported: bool = True  # False: a project too old for SSL enforcement (Postgres < 13.3.0)
     restart_polls_left: int = 0  # project GETs still answered RESTARTING once the SSL change applied
     network_entitlement: str = "allowed"
+    legacy_enabled: bool = True  # PUT /api-keys/legacy?enabled=...
+    deleted_keys: list[dict[str, Any]] = field(default_factory=list)  # {key, was_compromised, reason}
 
 
 def _auth_defaults() -> dict[str, Any]:
@@ -152,6 +160,9 @@ class FakeSupabase(LoopbackServer):
         # back after `restart_polls` project GETs (0 and 0: applied in the PUT's own answer, no restart).
         self.ssl_apply_polls = ssl_apply_polls
         self.restart_polls = restart_polls
+        # Not documented either way: whether GET /api-keys still lists legacy keys once they are disabled.
+        self.legacy_listed_when_disabled = True
+        self.legacy_route = True  # False: the legacy endpoint is gone (404), as its spec text warns
         self.projects: dict[str, FakeProject] = {}
         self.calls: list[Call] = []
         self.violations: list[str] = []
@@ -213,6 +224,20 @@ class FakeSupabase(LoopbackServer):
 
     def keys_of(self, ref: str, key_type: str) -> list[dict[str, Any]]:
         return [k for k in self.projects[ref].api_keys if k["type"] == key_type]
+
+    def key(self, ref: str, key_id: str) -> dict[str, Any] | None:
+        return next((k for k in self.projects[ref].api_keys if k["id"] == key_id), None)
+
+    def authenticates(self, ref: str, value: str) -> bool:
+        """Whether the project's APIs accept `value`: a live key, and a legacy one only while legacy keys are enabled.
+
+        A deleted secret key is refused at once (supabase.com/docs/guides/security/rotate-leaked-api-keys:
+        retiring the key "stops granting access"); disabled legacy keys are refused while disabled
+        (supabase.com/changelog/29260: "You can disable and re-enable the anon and service_role keys").
+        """
+        p = self.projects[ref]
+        key = next((k for k in p.api_keys if k["api_key"] == value), None)
+        return key is not None and (key["type"] != "legacy" or p.legacy_enabled)
 
     # -- serving ---------------------------------------------------------------------------
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
@@ -339,6 +364,8 @@ class FakeSupabase(LoopbackServer):
                 p.keys_polls_left -= 1
                 return 200, []
             listed = p.api_keys
+            if not p.legacy_enabled and not self.legacy_listed_when_disabled:
+                listed = [k for k in listed if k["type"] != "legacy"]
             if p.secret_key_polls_left > 0:
                 p.secret_key_polls_left -= 1
                 listed = [k for k in listed if k["type"] != "secret" or k["name"] != "default"]
@@ -348,10 +375,32 @@ class FakeSupabase(LoopbackServer):
                 # "A single publishable key" per project (supabase.com/changelog/29260).
                 self.violations.append(f"{op}: {ref} already has a publishable key")
                 return 409, {"message": "project already has a publishable key"}
+            if any(k["type"] == body["type"] and k["name"] == body["name"] for k in p.api_keys):
+                # Assumption: one name per key type (the Terraform import tells same-named keys apart by type).
+                return 409, {"message": f"an API key named {body['name']} already exists"}
             key = new_api_key(body["type"], body["name"], body.get("description"))
             key["secret_jwt_template"] = body.get("secret_jwt_template")
             p.api_keys.append(key)
             return 201, as_listed(key, query.get("reveal") == ["true"])
+        if op == "v1-get-project-api-key":
+            key = self.key(ref, path["id"])
+            if key is None:
+                return 404, {"message": "API key not found"}
+            return 200, as_listed(key, query.get("reveal") == ["true"])
+        if op == "v1-delete-project-api-key":
+            key = self.key(ref, path["id"])
+            if key is None:
+                return 404, {"message": "API key not found"}
+            p.api_keys.remove(key)
+            p.deleted_keys.append({"key": key, "was_compromised": query.get("was_compromised", ["false"])[0] == "true",
+                                   "reason": query.get("reason", [None])[0]})
+            return 200, as_listed(key, query.get("reveal") == ["true"])
+        if op in ("v1-get-project-legacy-api-keys", "v1-update-project-legacy-api-keys"):
+            if not self.legacy_route:
+                return 404, {"message": "Not Found"}
+            if op == "v1-update-project-legacy-api-keys":
+                p.legacy_enabled = query.get("enabled") == ["true"]
+            return 200, {"enabled": p.legacy_enabled}
         if op == "v1-get-services-health":
             self._tick_restart(p)
             coming_up = p.status in ("COMING_UP", "RESTARTING")

@@ -190,3 +190,32 @@ def test_a_refresh_of_state_without_the_new_keys_fills_them_in(fake, provider):
     assert read.outs["secret_key"] == value(fake, existing.ref, "secret")
     assert read.inputs is None  # a refresh, not an import: the program's inputs stay
     assert provider.diff(existing.ref, read.outs, props()).changes is False
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["legacy-still-listed", "legacy-no-longer-listed"])
+def test_with_legacy_keys_disabled_the_project_reads_its_new_keys_and_outputs_no_legacy_one(fake, provider, listed):
+    """Whether a listing still shows disabled legacy keys is undocumented: both answers read the same."""
+    existing = fake.add_project("maintainpro-staging", keys="both")
+    existing.legacy_enabled, fake.legacy_listed_when_disabled = False, listed
+    result = provider.create(props(legacy_api_keys="disabled"))
+    assert result.outs["secret_key"] == value(fake, existing.ref, "secret")
+    assert result.outs["publishable_key"] == value(fake, existing.ref, "publishable")
+    assert "anon_key" not in result.outs and "service_role_key" not in result.outs
+    assert fake.count(CREATE_KEY) == 0
+    # A refresh of state from before the new keys lists them again: still no legacy output.
+    olds = {k: v for k, v in result.outs.items() if k not in ("publishable_key", "secret_key")}
+    read = provider.read(existing.ref, olds)
+    assert read.outs["secret_key"] == result.outs["secret_key"] and "anon_key" not in read.outs
+
+
+def test_disabling_legacy_keys_drops_the_legacy_outputs_in_an_update_without_a_call(fake, provider):
+    fake.add_project("maintainpro-staging", keys="both")
+    olds = provider.create(props()).outs
+    assert olds["anon_key"]
+    news = props(legacy_api_keys="disabled")
+    assert provider.diff(olds["ref"], olds, news).changes is True
+    before = fake.count()
+    outs = provider.update(olds["ref"], olds, news).outs
+    assert fake.count() == before and "anon_key" not in outs and "service_role_key" not in outs
+    assert outs["secret_key"] == olds["secret_key"] and outs["legacy_api_keys"] == "disabled"
+    assert provider.diff(olds["ref"], outs, news).changes is False

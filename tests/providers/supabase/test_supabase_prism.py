@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from providers.supabase.api import ProjectNotReady, SupabaseProvider
+from providers.supabase.api_keys import LegacyApiKeysProvider, SecretApiKeyProvider, SecretApiKeyRetirementProvider
 from providers.supabase.auth import AuthConfigProvider
 from providers.supabase.custom_hostname import CustomHostnameProvider
 from providers.supabase.function_secrets import FunctionSecretsProvider
@@ -81,6 +82,27 @@ def test_project_api_keys_requests_fit_the_spec(contract):
         ("GET", f"/v1/projects/{REF}/api-keys"), ("POST", f"/v1/projects/{REF}/api-keys"),
         ("POST", f"/v1/projects/{REF}/api-keys")]
     assert outs == {"publishable_key": "string", "secret_key": "string"}  # Prism's example api_key, no legacy pair
+
+
+def test_secret_api_key_requests_fit_the_spec(contract):
+    """Create (listing, then a revealed POST), read and retire one key, and the legacy switch, as Prism validates them."""
+    url, transport = contract
+    keys = connect(SecretApiKeyProvider(), url, transport=transport)
+    props = {"project_ref": REF, "name_prefix": "staging_ci", "grace_seconds": 3600.0, "description": "ci",
+             "keepers": {"rotation_window_start": "2026-11-03T00:00:00+00:00", "rotation_days": "30"}}
+    assert not keys.check({}, props).failures
+    created = keys.create(props).outs
+    key_id = "22222222-2222-4222-8222-222222222222"  # the spec's example id (Prism validates the uuid format)
+    keys.read("r", {**created, "key_id": key_id, "retiring": []})
+    connect(SecretApiKeyRetirementProvider(), url, transport=transport).create(
+        {"project_ref": REF, "key": "ci", "delete": [key_id], "keep": []})
+    legacy = connect(LegacyApiKeysProvider(), url, transport=transport)
+    legacy.create({"project_ref": REF, "enabled": False})
+    legacy.read(REF, {})
+    keys_path = f"/v1/projects/{REF}/api-keys"
+    assert _ops(transport) == {("GET", keys_path), ("POST", keys_path), ("GET", f"{keys_path}/{key_id}"),
+                               ("DELETE", f"{keys_path}/{key_id}"), ("PUT", f"{keys_path}/legacy"),
+                               ("GET", f"{keys_path}/legacy")}
 
 
 SETTINGS: list[tuple[type[SettingsProvider], dict, dict | None]] = [

@@ -1,0 +1,302 @@
+"""Supabase secret API keys (`sb_secret_...`) that rotate with an overlap, and the legacy JWT key switch.
+
+A secret key bypasses row-level security, so each consumer gets its own (`SecretApiKey`) and it
+is replaced every rotation window. Replacing it must never revoke a key a consumer still holds:
+- `SecretApiKey` creates the window's key on update and moves the previous one to `retiring` with
+  `retire_after` = the moment the new key was created (provider clock) + the grace period. It
+  never deletes a key on update, so a run that fails before every consumer got the new key
+  leaves the old one working.
+- `SecretApiKeyRetirement` deletes only the ids the program lists (retiring keys whose
+  `retire_after` has passed) and `depends_on` every consumer of the key: the engine runs it
+  after they were updated, and not at all when one of them failed (it stops scheduling the
+  dependents of a failed step). Its delete removes nothing.
+Keys are named `<prefix>_<YYYYMMDD>` (the window's start), so a create whose answer was lost is
+found by name and adopted, never duplicated.
+
+`LegacyApiKeys` switches the project's JWT-based `anon` / `service_role` keys off
+(`PUT /api-keys/legacy?enabled=false`). The spec says of that endpoint: "This API endpoint will be
+removed in the future, check for HTTP 404 Not Found"; a 404 reads as disabled, as
+supabase/terraform-provider-supabase `internal/provider/project_resource.go` reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from providers.http import ApiError, create_or_adopt
+from providers.supabase import spec
+from providers.supabase.api import SupabaseProvider
+from providers.unknowns import has_unknown, is_unknown
+
+KEEPER, PERIOD_KEEPER = "rotation_window_start", "rotation_days"  # as components/secrets.py keeps them
+SECRET_OUTPUTS = ["api_key"]
+# What a rotation's DELETE says (the spec's own example of `reason`); a compromise is not a rotation.
+RETIRE_PARAMS = {"was_compromised": False, "reason": "rotating_key"}
+# The role every secret key signs in as: supabase/terraform-provider-supabase
+# internal/provider/apikey_resource.go (createApiKey) sends this for every secret key it creates.
+SECRET_JWT_TEMPLATE = {"role": "service_role"}
+_NAME_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+def key_prefix(stack: str, consumer: str) -> str:
+    """`<stack>_<consumer>` in the characters a key name allows (`^[a-z_][a-z0-9_]+$`)."""
+    return _NAME_UNSAFE.sub("_", f"{stack}_{consumer}".lower()).strip("_")
+
+
+def key_name(prefix: str, window_start: str) -> str:
+    """The key of one rotation window: `<prefix>_<YYYYMMDD>` of the window's start."""
+    return f"{prefix}_{_instant(window_start).strftime('%Y%m%d')}"
+
+
+def _instant(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def due(retiring: Sequence[dict[str, Any]] | None, now: datetime) -> list[str]:
+    """Ids of the retiring keys whose grace period is over at `now`: what a retirement may delete."""
+    return sorted(str(r["id"]) for r in retiring or [] if _instant(str(r["retire_after"])) <= now)
+
+
+class _Clocked(SupabaseProvider):
+    """A provider that reads the time (for grace periods); tests inject the clock, state never holds it."""
+
+    def now(self) -> datetime:
+        clock: Callable[[], datetime] | None = self.__dict__.get("_clock")
+        return clock() if clock else datetime.now(timezone.utc)
+
+    def use_clock(self, clock: Callable[[], datetime]) -> None:
+        self.__dict__["_clock"] = clock
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_clock", None)
+        return state
+
+    def _delete_key(self, ref: str, key_id: str) -> None:
+        """DELETE one key; one already gone (404) is fine."""
+        self.call("v1-delete-project-api-key", ref=ref, id=key_id, params=RETIRE_PARAMS, not_found_ok=True)
+
+
+class SecretApiKeyProvider(_Clocked):
+    kind = "supabase secret api key"
+
+    # -- local -------------------------------------------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = []
+        keepers = news.get("keepers") or {}
+        start, days, grace = keepers.get(KEEPER), keepers.get(PERIOD_KEEPER), news.get("grace_seconds")
+        if not has_unknown([start, days, grace, news.get("name_prefix")]):
+            try:
+                name = key_name(str(news.get("name_prefix")), str(start))
+            except ValueError:
+                failures.append(CheckFailure(f"keepers.{KEEPER}", f"{start!r} is not an ISO 8601 date/time"))
+            else:
+                for _where, what in spec.validate_body("v1-create-project-api-key", {"type": "secret", "name": name}):
+                    failures.append(CheckFailure("name_prefix", f"key name {name!r}: {what}"))
+            if not str(days).isdigit() or int(str(days)) < 1:
+                failures.append(CheckFailure(f"keepers.{PERIOD_KEEPER}", "must be a whole number of days"))
+            elif isinstance(grace, bool) or not isinstance(grace, (int, float)) or not 0 < grace < int(str(days)) * 86400:
+                failures.append(CheckFailure("grace_seconds", "must be positive and shorter than the rotation period"))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        ref = news.get("project_ref")
+        moved = not is_unknown(ref) and olds.get("project_ref") != ref
+        rotates = self._rotates(olds, news)
+        settings = [k for k in ("grace_seconds", "description") if olds.get(k) != news.get(k)]
+        period = (olds.get("keepers") or {}).get(PERIOD_KEEPER) != (news.get("keepers") or {}).get(PERIOD_KEEPER)
+        return DiffResult(
+            changes=bool(moved or rotates or settings or period or is_unknown(ref)),
+            replaces=["project_ref"] if moved else [],
+            delete_before_replace=False,  # the new project's key first; the old one goes at the end of the run
+        )
+
+    @staticmethod
+    def _rotates(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        start = (news.get("keepers") or {}).get(KEEPER)
+        if is_unknown(start) or is_unknown(news.get("name_prefix")):
+            return True
+        return olds.get("key_name") != key_name(str(news["name_prefix"]), str(start))
+
+    # -- remote ------------------------------------------------------------------------------
+    def _find(self, ref: str, name: str) -> dict[str, Any] | None:
+        keys = self.call("v1-get-project-api-keys", ref=ref, params={"reveal": True}) or []
+        return next((k for k in keys if k.get("type") == "secret" and k.get("name") == name and k.get("api_key")), None)
+
+    def _key_for(self, props: dict[str, Any]) -> dict[str, Any]:
+        """This window's key: found by name (after a lost answer or a failed run), else created (revealed)."""
+        ref, name = props["project_ref"], key_name(props["name_prefix"], props["keepers"][KEEPER])
+        body = {"type": "secret", "name": name, "description": props.get("description"),
+                "secret_jwt_template": SECRET_JWT_TEMPLATE}
+        key = create_or_adopt(
+            lambda: self._find(ref, name),
+            lambda: self.call("v1-create-project-api-key", ref=ref, params={"reveal": True}, json=body),
+            resource=self.kind,
+        )
+        if not key.get("id") or not key.get("api_key"):
+            raise ApiError(self.kind, "v1-create-project-api-key", None, f"project {ref}: key {name} came back without its id or value")
+        return key
+
+    def _outs(self, props: dict[str, Any], key: dict[str, Any], created_at: str,
+              retiring: list[dict[str, Any]]) -> dict[str, Any]:
+        keep = ("project_ref", "name_prefix", "keepers", "grace_seconds", "description")
+        return {**{k: props.get(k) for k in keep}, "key_id": key["id"], "key_name": key["name"],
+                "api_key": key["api_key"], "created_at": created_at, "retiring": retiring}
+
+    def _live(self, ref: str, retiring: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The retiring keys that still exist (one GET each): one deleted by a retirement or by hand drops out."""
+        return [r for r in retiring
+                if self.call("v1-get-project-api-key", ref=ref, id=r["id"], not_found_ok=True) is not None]
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        key = self._key_for(props)
+        return CreateResult(f"{props['project_ref']}/{props['name_prefix']}",
+                            self._outs(props, key, self.now().isoformat(), []))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        ref = news["project_ref"]
+        retiring = self._live(ref, list(olds.get("retiring") or []))
+        if not self._rotates(olds, news):
+            current = {"id": olds["key_id"], "name": olds["key_name"], "api_key": olds["api_key"]}
+            return UpdateResult(self._outs(news, current, olds["created_at"], retiring))
+        key = self._key_for(news)
+        created = self.now()
+        if olds.get("key_id") and olds["key_id"] != key["id"]:
+            # Never deleted here: only a retirement does, after every consumer holds the new key.
+            retire_after = created + timedelta(seconds=float(news["grace_seconds"]))
+            retiring.append({"id": olds["key_id"], "name": olds["key_name"], "retire_after": retire_after.isoformat()})
+        retiring = [r for r in retiring if r["id"] != key["id"]]
+        return UpdateResult(self._outs(news, key, created.isoformat(), retiring))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        ref = props.get("project_ref") or id_.partition("/")[0]
+        key = self.call("v1-get-project-api-key", ref=ref, id=props["key_id"], params={"reveal": True}, not_found_ok=True)
+        if key is None:
+            return ReadResult(None, {})  # deleted out of band: the next `up` creates it and updates every consumer
+        outs = {**props, "api_key": key.get("api_key") or props.get("api_key"),
+                "retiring": self._live(ref, list(props.get("retiring") or []))}
+        return ReadResult(id_, outs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        # The resource is gone from the program: so are its consumers, which the engine deletes first.
+        ref = props["project_ref"]
+        for key_id in [props.get("key_id"), *(r["id"] for r in props.get("retiring") or [])]:
+            if key_id:
+                self._delete_key(ref, str(key_id))
+
+
+class SecretApiKeyRetirementProvider(_Clocked):
+    kind = "supabase secret api key retirement"
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        delete, keep = news.get("delete"), news.get("keep")
+        failures = []
+        if not has_unknown([delete, keep]) and set(delete or []) & set(keep or []):
+            failures.append(CheckFailure("delete", "lists a key that is still current (in keep): it is never deleted"))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        delete = news.get("delete")
+        changed = has_unknown(delete) or sorted(olds.get("delete") or []) != sorted(delete or [])
+        return DiffResult(changes=bool(changed or olds.get("project_ref") != news.get("project_ref")), replaces=[])
+
+    def _retire(self, props: dict[str, Any]) -> dict[str, Any]:
+        for key_id in sorted(props.get("delete") or []):
+            self._delete_key(props["project_ref"], key_id)
+        return {k: props.get(k) for k in ("project_ref", "key", "delete", "keep")}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"{props['project_ref']}/{props['key']}/retirement", self._retire(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._retire(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, props)  # no API object of its own
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Removing the retirement deletes nothing: `SecretApiKey`'s own delete takes its keys."""
+
+
+class LegacyApiKeysProvider(SupabaseProvider):
+    kind = "supabase legacy api keys"
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [k for k in ("project_ref", "enabled") if olds.get(k) != news.get(k)]
+        return DiffResult(changes=bool(changed), replaces=[])
+
+    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+        ref, enabled = props["project_ref"], bool(props["enabled"])
+        answer = self.call("v1-update-project-legacy-api-keys", ref=ref, params={"enabled": enabled}, not_found_ok=True)
+        if answer is None:
+            if enabled:
+                raise ApiError(self.kind, "v1-update-project-legacy-api-keys", 404,
+                               f"project {ref}: the legacy API key endpoint is gone; legacy keys cannot be enabled")
+            # Removed upstream, as the spec says it will be: legacy keys no longer exist to disable.
+            return {"project_ref": ref, "enabled": False, "note": "endpoint removed upstream (404): treated as disabled"}
+        return {"project_ref": ref, "enabled": bool(answer.get("enabled")), "note": None}
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(props["project_ref"], self._apply(props))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        answer = self.call("v1-get-project-legacy-api-keys", ref=id_, not_found_ok=True)
+        enabled = bool(answer.get("enabled")) if answer is not None else False
+        return ReadResult(id_, {**props, "project_ref": id_, "enabled": enabled})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Stops managing the switch; re-enabling legacy keys is a deliberate act, never a side effect."""
+
+
+class SecretApiKey(pulumi.dynamic.Resource, module="supabase", name="SecretApiKey"):
+    """One consumer's secret key, replaced each rotation window; the previous one is only marked retiring."""
+
+    key_id: pulumi.Output[str]
+    key_name: pulumi.Output[str]
+    api_key: pulumi.Output[str]
+    created_at: pulumi.Output[str]
+    retiring: pulumi.Output[list[dict[str, Any]]]
+
+    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], name_prefix: str,
+                 window_start: str, rotation_days: int, grace_seconds: float, description: str,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {
+            "project_ref": project_ref, "name_prefix": name_prefix, "grace_seconds": grace_seconds,
+            "description": description,
+            # Keepers as on a RandomPassword: the rotation policy judges both the same way.
+            "keepers": {KEEPER: window_start, PERIOD_KEEPER: str(rotation_days)},
+            **{k: None for k in ("key_id", "key_name", "api_key", "created_at", "retiring")},
+        }
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
+        super().__init__(SecretApiKeyProvider(), resource_name, props, opts)
+
+
+class SecretApiKeyRetirement(pulumi.dynamic.Resource, module="supabase", name="SecretApiKeyRetirement"):
+    """Deletes the listed retiring keys of one `SecretApiKey`; give it `depends_on` every consumer of the key."""
+
+    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], key: str,
+                 delete: pulumi.Input[list[str]], keep: pulumi.Input[list[str]],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": project_ref, "key": key, "delete": delete, "keep": keep}
+        super().__init__(SecretApiKeyRetirementProvider(), resource_name, props, opts)
+
+
+class LegacyApiKeys(pulumi.dynamic.Resource, module="supabase", name="LegacyApiKeys"):
+    """The project's legacy `anon` / `service_role` switch; declare it after every consumer of the new keys."""
+
+    enabled: pulumi.Output[bool]
+
+    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], enabled: bool = False,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(LegacyApiKeysProvider(), resource_name,
+                         {"project_ref": project_ref, "enabled": enabled, "note": None}, opts)
