@@ -247,6 +247,24 @@ class PoolerConfig(Strict):
     default_pool_size: int | None = None
 
 
+# A Supabase secret key's consumer name: `<stack>_<name>_<YYYYMMDD>` must fit the API's 64-character key names.
+ApiKeyName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=32)]
+
+
+class SecretApiKeyConfig(Strict):
+    """One consumer's secret API key (`sb_secret_...`): it bypasses row-level security, so it rotates."""
+
+    rotation_days: Annotated[int, Field(ge=1, le=365)]
+    consumers: SecretConsumers = Field(default_factory=lambda: SecretConsumers())
+
+
+class SecretApiKeysConfig(Strict):
+    """Secret API keys, one per consumer; the previous key of each lives `grace_hours` after its successor."""
+
+    grace_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
+    keys: dict[ApiKeyName, SecretApiKeyConfig] = Field(default_factory=dict)
+
+
 class SupabaseConfig(Strict):
     organization_slug: Annotated[str, Field(pattern=r"^[\w-]+$")]
     project_name: Annotated[str, Field(min_length=1, max_length=256)]
@@ -263,6 +281,10 @@ class SupabaseConfig(Strict):
     custom_hostname: Hostname | None = None
     health_timeout_minutes: Annotated[int, Field(ge=1, le=120)] = 20
     allow_destroy: bool = False
+    secret_keys: SecretApiKeysConfig = Field(default_factory=SecretApiKeysConfig)
+    # The JWT-based anon / service_role keys: "disabled" switches them off once every consumer of the
+    # new keys was updated (production must); "enabled" leaves the switch unmanaged.
+    legacy_api_keys: Literal["enabled", "disabled"] = "enabled"
 
 
 # ---------------------------------------------------------------- GitHub
@@ -524,6 +546,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(("monitoring.checks", f"check name '{name}' is used more than once"))
     problems += _consumer_problems(cfg)
+    problems += _secret_key_problems(cfg)
     problems += _name_clashes(cfg)
     problems += _supabase_api_problems(cfg.supabase)
     problems += _backup_reach_problems(cfg)
@@ -680,15 +703,42 @@ def _consumer_problems(cfg: StackConfig) -> list[Problem]:
         "netlify_env": {**{key: "netlify.env" for key in cfg.netlify.env}, **wired["netlify_env"]},
         "supabase_secrets": {},
     }
-    for name, secret in cfg.secrets.items():
+    # Secret API keys first: SUPABASE_SECRET_KEY is theirs to deliver, and no generated secret may take it.
+    deliveries = [(f"supabase.secret_keys.keys.{name}", key.consumers)
+                  for name, key in cfg.supabase.secret_keys.keys.items()]
+    deliveries += [(f"secrets.{name}", secret.consumers) for name, secret in cfg.secrets.items()]
+    for owner, consumers in deliveries:
         for kind, label in _CONSUMER_KINDS.items():
-            for key in getattr(secret.consumers, kind):
-                path = f"secrets.{name}.consumers.{kind}"
+            for key in getattr(consumers, kind):
+                path = f"{owner}.consumers.{kind}"
                 if kind == "supabase_secrets" and key.startswith("SUPABASE_"):
                     problems.append((path, f"{key}: the SUPABASE_ prefix is reserved by Supabase"))
+                elif key in SECRET_KEY_NAMES and not owner.startswith("supabase.secret_keys"):
+                    problems.append((path, f"{key} is the name of a Supabase secret API key: deliver it from supabase.secret_keys"))
                 elif key in taken[kind]:
                     problems.append((path, f"{label} {key} is also set by {taken[kind][key]}"))
-                taken[kind][key] = f"secrets.{name}"
+                taken[kind][key] = owner
+    return problems
+
+
+# The names CI has always read the server-side Supabase key under: only a secret API key delivers them.
+SECRET_KEY_NAMES = frozenset({"SUPABASE_SECRET_KEY"})
+
+
+def _secret_key_problems(cfg: StackConfig) -> list[Problem]:
+    """Secret API keys bypass row-level security: never to the browser build, each rotating with a shorter grace."""
+    keys = cfg.supabase.secret_keys
+    problems: list[Problem] = []
+    for name, key in keys.keys.items():
+        path = f"supabase.secret_keys.keys.{name}"
+        if key.consumers.netlify_env:
+            problems.append((f"{path}.consumers.netlify_env", "a secret API key bypasses row-level security and never "
+                             "goes to the site's build (browser code): deliver it with github_secrets or supabase_secrets"))
+        if not (key.consumers.github_secrets or key.consumers.supabase_secrets or key.consumers.netlify_env):
+            problems.append((f"{path}.consumers", "no consumer: a key nobody receives should not exist"))
+        if keys.grace_hours >= key.rotation_days * 24:
+            problems.append(("supabase.secret_keys.grace_hours", f"{keys.grace_hours} h is not shorter than "
+                             f"{path}.rotation_days ({key.rotation_days} d): the old key would outlive its successor's window"))
     return problems
 
 
@@ -730,6 +780,13 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
                     f"production secrets rotate at least every {MAX_PRODUCTION_ROTATION_DAYS} days (got {secret.rotation_days})",
                 )
             )
+    for name, key in cfg.supabase.secret_keys.keys.items():
+        if key.rotation_days > MAX_PRODUCTION_ROTATION_DAYS:
+            problems.append((f"supabase.secret_keys.keys.{name}.rotation_days",
+                             f"production secrets rotate at least every {MAX_PRODUCTION_ROTATION_DAYS} days (got {key.rotation_days})"))
+    if cfg.supabase.legacy_api_keys != "disabled":
+        problems.append(("supabase.legacy_api_keys", "production must be 'disabled': the legacy anon and service_role "
+                         "JWTs never rotate; nothing in the program delivers them"))
     if cfg.netlify.custom_domain and not any(
         check.kind == "ssl_expiry" and cfg.netlify.custom_domain in check.url for check in cfg.monitoring.checks
     ):

@@ -9,36 +9,50 @@ Two database URLs: `db_url` is the direct host `db.<ref>.supabase.co`, IPv6-only
 add-on is bought; `pooler_url` is Supavisor's session mode (port 5432, IPv4), which is what jobs on
 GitHub-hosted runners (no IPv6) such as the nightly `pg_dump` must use. Network restrictions hold
 for both routes (see `network_restrictions`).
+
+Secret API keys (`supabase.secret_keys`) are one per consumer and rotate with an overlap: each key
+is a child declared right after the project (its function-secret consumers are part of the
+project's `FunctionSecrets`), and `retire_and_disable`, which `Platform` calls once every other
+consumer exists, declares per key the retirement that deletes superseded keys after all of that
+key's consumers, and (legacy keys `disabled`) the switch that turns the legacy JWT keys off after
+every consumer of the new ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import pulumi
 
-from components.config import SupabaseConfig
+from components.config import SecretApiKeyConfig, SupabaseConfig
+from components.secrets import RotationWindow
 from providers.supabase import (
     AuthConfig,
     CustomHostname,
     FunctionSecrets,
+    LegacyApiKeys,
     NetworkRestrictions,
     PoolerConfig,
     PostgrestConfig,
     Project,
+    SecretApiKey,
+    SecretApiKeyRetirement,
     SslEnforcement,
 )
+from providers.supabase.api_keys import due, key_prefix
 from providers.supabase.connection import with_password
 from providers.supabase.network_restrictions import ALLOW_ALL_V4, ALLOW_ALL_V6
 
 
 # What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
-# (server-side jobs use the secret API key `sb_secret_...`, which replaces the legacy service_role
-# key; migrations connect through the session pooler, since GitHub-hosted runners cannot reach
-# the IPv6-only direct host; the backup job has its own environment and URL).
+# (migrations connect through the session pooler, since GitHub-hosted runners cannot reach the
+# IPv6-only direct host; the backup job has its own environment and URL). Server-side jobs' secret
+# API key (`SUPABASE_SECRET_KEY`, replacing the legacy service_role key) is a rotating
+# `supabase.secret_keys` key of its own, never the project's unrotated `default` one.
 CI_VARIABLES = ("SUPABASE_PROJECT_REF", "SUPABASE_URL")
-CI_SECRETS = ("SUPABASE_SECRET_KEY", "SUPABASE_DB_URL")
+CI_SECRETS = ("SUPABASE_DB_URL",)
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,9 @@ class SupabaseProjectArgs:
     db_password: pulumi.Input[str]
     # Edge-function secrets by name (values are generated elsewhere and stay secret).
     function_secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    stack: str = "staging"
+    # The rotation clock (as for generated secrets): which window each secret API key belongs to.
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
 def auth_settings(cfg: SupabaseConfig) -> dict[str, object]:
@@ -114,6 +131,7 @@ class SupabaseProject(pulumi.ComponentResource):
             name=cfg.project_name,
             region=cfg.region,
             instance_size=cfg.instance_size,
+            legacy_api_keys=cfg.legacy_api_keys,
             db_password=args.db_password,
             wait_timeout=wait_timeout(cfg),
             opts=pulumi.ResourceOptions(
@@ -129,7 +147,9 @@ class SupabaseProject(pulumi.ComponentResource):
         # write of the project waits until it has applied and the project is healthy again.
         ssl = SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, wait_timeout=wait,
                              opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project])))
-        after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project, ssl]))
+        self._after = [self.project, ssl]
+        self._wait = wait
+        after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=self._after))
 
         AuthConfig(f"{name}-auth", project_ref=ref, settings=auth_settings(cfg), wait_timeout=wait, opts=after)
         PostgrestConfig(
@@ -148,10 +168,20 @@ class SupabaseProject(pulumi.ComponentResource):
         if cfg.custom_hostname:
             CustomHostname(f"{name}-hostname", project_ref=ref, hostname=cfg.custom_hostname, wait_timeout=wait,
                            opts=after)
-        if args.function_secrets:
-            FunctionSecrets(f"{name}-function-secrets", project_ref=ref, secrets=args.function_secrets,
-                            wait_timeout=wait, opts=after)
+        self.now = args.now
+        self.secret_keys: dict[str, SecretApiKey] = {
+            key: secret_api_key(f"{name}-secret-key-{key}", ref, args.stack, key, spec, args.now,
+                                cfg.secret_keys.grace_hours, wait, after)
+            for key, spec in cfg.secret_keys.keys.items()
+        }
+        self.key_config = dict(cfg.secret_keys.keys)
+        function_secrets = {**args.function_secrets, **self.key_delivered_as("supabase_secrets")}
+        self.function_secrets: FunctionSecrets | None = None
+        if function_secrets:
+            self.function_secrets = FunctionSecrets(f"{name}-function-secrets", project_ref=ref,
+                                                    secrets=function_secrets, wait_timeout=wait, opts=after)
 
+        self.legacy_api_keys = cfg.legacy_api_keys
         self.url = self.project.url
         self.project_ref = ref
         # The browser's key (publishable: RLS applies) and the servers' (secret: bypasses RLS). Both stay
@@ -165,7 +195,9 @@ class SupabaseProject(pulumi.ComponentResource):
             pulumi.Output.all(pooler.session_url, args.db_password, ref).apply(lambda p: _pooler_url(p[0], p[1]))
         )
         self.ci_variables: dict[str, pulumi.Input[str]] = dict(zip(CI_VARIABLES, (self.project_ref, self.url), strict=True))
-        self.ci_secrets: dict[str, pulumi.Input[str]] = dict(zip(CI_SECRETS, (self.secret_key, self.pooler_url), strict=True))
+        self.ci_secrets: dict[str, pulumi.Input[str]] = {
+            **dict(zip(CI_SECRETS, (self.pooler_url,), strict=True)), **self.key_delivered_as("github_secrets")}
+        self._name = name
         self.register_outputs({
             "url": self.url,
             "project_ref": self.project_ref,
@@ -173,4 +205,47 @@ class SupabaseProject(pulumi.ComponentResource):
             "secret_key": self.secret_key,
             "db_url": self.db_url,
             "pooler_url": self.pooler_url,
+            "secret_key_names": {key: k.key_name for key, k in self.secret_keys.items()},
         })
+
+    def key_delivered_as(self, kind: str) -> dict[str, pulumi.Output[str]]:
+        """The secret API keys one kind of consumer receives (`github_secrets`, `supabase_secrets`), by delivered name."""
+        return {name: pulumi.Output.secret(self.secret_keys[key].api_key)
+                for key, spec in self.key_config.items() for name in getattr(spec.consumers, kind)}
+
+    def retire_and_disable(self, github_secrets: Mapping[str, pulumi.Resource],
+                           legacy_after: Sequence[pulumi.Resource]) -> None:
+        """Per key, the retirement of superseded keys after every consumer of it; then the legacy switch.
+
+        `github_secrets` are the GitHub environment secrets by name; the retirement `depends_on` the
+        ones its key is delivered as (and the function secrets when it is one), so the engine runs
+        it only once every consumer holds the new key. With `legacy_api_keys: disabled` the legacy
+        keys go off after `legacy_after` (every consumer of the new keys) and the retirements.
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        retirements: list[pulumi.Resource] = []
+        for key, api_key in self.secret_keys.items():
+            spec = self.key_config[key]
+            consumers = [github_secrets[n] for n in spec.consumers.github_secrets]
+            if spec.consumers.supabase_secrets and self.function_secrets is not None:
+                consumers.append(self.function_secrets)
+            retirements.append(SecretApiKeyRetirement(
+                f"{self._name}-secret-key-{key}-retirement", project_ref=self.project_ref, key=key,
+                delete=api_key.retiring.apply(lambda retiring, now=self.now: due(retiring, now)),
+                keep=api_key.key_id.apply(lambda key_id: [key_id] if key_id else []), wait_timeout=self._wait,
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[*self._after, *consumers])),
+            ))
+        if self.legacy_api_keys == "disabled":
+            LegacyApiKeys(f"{self._name}-legacy-api-keys", project_ref=self.project_ref, enabled=False,
+                          wait_timeout=self._wait, opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                              depends_on=[*self._after, *legacy_after, *retirements])))
+
+
+def secret_api_key(name: str, ref: pulumi.Input[str], stack: str, key: str, spec: SecretApiKeyConfig, now: datetime,
+                   grace_hours: int, wait: float, opts: pulumi.ResourceOptions) -> SecretApiKey:
+    """One consumer's key for the rotation window containing `now` (windows as for generated secrets)."""
+    window = RotationWindow.containing(now, spec.rotation_days)
+    return SecretApiKey(name, project_ref=ref, name_prefix=key_prefix(stack, key), window_start=window.start.isoformat(),
+                        rotation_days=spec.rotation_days, grace_seconds=grace_hours * 3600.0,
+                        description=f"maintainpro-platform {stack}: {key} (rotates every {spec.rotation_days} d)",
+                        wait_timeout=wait, opts=opts)

@@ -117,8 +117,10 @@ class DeliveryEnvironment(pulumi.ComponentResource):
                 f"{name}-tag-{_slug(pattern)}",
                 repository=cfg.app_repo, environment=environment, tag_pattern=pattern, opts=child,
             )
+        # By name: the Supabase key retirements wait for the secrets their keys are delivered as.
+        self.secrets: dict[str, github.ActionsEnvironmentSecret] = {}
         for key, value in sorted(args.secrets.items()):
-            github.ActionsEnvironmentSecret(
+            self.secrets[key] = github.ActionsEnvironmentSecret(
                 f"{name}-secret-{key}",
                 repository=cfg.app_repo, environment=environment, secret_name=key,
                 value=pulumi.Output.secret(value), opts=child,

@@ -52,6 +52,8 @@ class Platform(pulumi.ComponentResource):
                 production=cfg.is_production,
                 db_password=self.secrets["database-password"].value,
                 function_secrets=dict(self.secrets.delivered_as("supabase-secret")),
+                stack=cfg.environment,
+                now=args.now,
             ),
             opts=child,
         )
@@ -91,6 +93,14 @@ class Platform(pulumi.ComponentResource):
             ),
             child,
         )
+        # -- Supabase key rotation (components/database.py): superseded secret API keys are deleted only after
+        # every consumer of theirs holds the new key, and the legacy JWT keys go off after every consumer.
+        function_secrets = [self.database.function_secrets] if self.database.function_secrets is not None else []
+        self.database.retire_and_disable(
+            self.delivery.secrets,
+            legacy_after=[*self.delivery.secrets.values(), *self.site.env_vars, *function_secrets],
+        )
+
         # Only a ruleset's bypass actors push past it (github/docs rulesets-bypass-step.md): every file
         # committed to the default branch waits for this stack's ruleset, or the first `up` races it.
         commit_after = (self.delivery.ruleset,) if self.delivery.ruleset is not None else ()

@@ -95,6 +95,8 @@ def _unwrap(value: Any) -> Any:
 OFFLINE_REF = "offlinepreviewrefxyz"  # shaped like a Supabase project ref: 20 lower-case letters
 OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
     "pulumi-python:dynamic/supabase:Project": {"ref": OFFLINE_REF, "url": f"https://{OFFLINE_REF}.supabase.co"},
+    # Inside a rotation window: the key exists and nothing is retiring, so the retirement lists nothing to delete.
+    "pulumi-python:dynamic/supabase:SecretApiKey": {"key_id": "offline-preview-secret-key-id", "retiring": []},
 }
 
 

@@ -31,7 +31,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.http import ApiError, create_or_adopt
 from providers.supabase import spec
-from providers.supabase.api import SupabaseProvider
+from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, seconds_problem, wait_timeout_of
 from providers.unknowns import has_unknown, is_unknown
 
 KEEPER, PERIOD_KEEPER = "rotation_window_start", "rotation_days"  # as components/secrets.py keeps them
@@ -64,6 +64,12 @@ def due(retiring: Sequence[dict[str, Any]] | None, now: datetime) -> list[str]:
     return sorted(str(r["id"]) for r in retiring or [] if _instant(str(r["retire_after"])) <= now)
 
 
+def _with_wait_timeout(news: dict[str, Any], failures: list[CheckFailure]) -> CheckResult:
+    inputs = {**news, "wait_timeout": wait_timeout_of(news)}
+    problem = seconds_problem(inputs["wait_timeout"])
+    return CheckResult(inputs, [*failures, *([CheckFailure("wait_timeout", problem)] if problem else [])])
+
+
 class _Clocked(SupabaseProvider):
     """A provider that reads the time (for grace periods); tests inject the clock, state never holds it."""
 
@@ -79,9 +85,10 @@ class _Clocked(SupabaseProvider):
         state.pop("_clock", None)
         return state
 
-    def _delete_key(self, ref: str, key_id: str) -> None:
+    def _delete_key(self, ref: str, key_id: str, timeout: float) -> None:
         """DELETE one key; one already gone (404) is fine."""
-        self.call("v1-delete-project-api-key", ref=ref, id=key_id, params=RETIRE_PARAMS, not_found_ok=True)
+        self.write(ref, lambda: self.call("v1-delete-project-api-key", ref=ref, id=key_id, params=RETIRE_PARAMS,
+                                          not_found_ok=True), timeout)
 
 
 class SecretApiKeyProvider(_Clocked):
@@ -104,7 +111,7 @@ class SecretApiKeyProvider(_Clocked):
                 failures.append(CheckFailure(f"keepers.{PERIOD_KEEPER}", "must be a whole number of days"))
             elif isinstance(grace, bool) or not isinstance(grace, (int, float)) or not 0 < grace < int(str(days)) * 86400:
                 failures.append(CheckFailure("grace_seconds", "must be positive and shorter than the rotation period"))
-        return CheckResult(news, failures)
+        return _with_wait_timeout(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         ref = news.get("project_ref")
@@ -135,18 +142,18 @@ class SecretApiKeyProvider(_Clocked):
         ref, name = props["project_ref"], key_name(props["name_prefix"], props["keepers"][KEEPER])
         body = {"type": "secret", "name": name, "description": props.get("description"),
                 "secret_jwt_template": SECRET_JWT_TEMPLATE}
-        key = create_or_adopt(
+        key = self.write(ref, lambda: create_or_adopt(
             lambda: self._find(ref, name),
             lambda: self.call("v1-create-project-api-key", ref=ref, params={"reveal": True}, json=body),
             resource=self.kind,
-        )
+        ), wait_timeout_of(props))
         if not key.get("id") or not key.get("api_key"):
             raise ApiError(self.kind, "v1-create-project-api-key", None, f"project {ref}: key {name} came back without its id or value")
         return key
 
     def _outs(self, props: dict[str, Any], key: dict[str, Any], created_at: str,
               retiring: list[dict[str, Any]]) -> dict[str, Any]:
-        keep = ("project_ref", "name_prefix", "keepers", "grace_seconds", "description")
+        keep = ("project_ref", "name_prefix", "keepers", "grace_seconds", "description", "wait_timeout")
         return {**{k: props.get(k) for k in keep}, "key_id": key["id"], "key_name": key["name"],
                 "api_key": key["api_key"], "created_at": created_at, "retiring": retiring}
 
@@ -189,7 +196,7 @@ class SecretApiKeyProvider(_Clocked):
         ref = props["project_ref"]
         for key_id in [props.get("key_id"), *(r["id"] for r in props.get("retiring") or [])]:
             if key_id:
-                self._delete_key(ref, str(key_id))
+                self._delete_key(ref, str(key_id), wait_timeout_of(props))
 
 
 class SecretApiKeyRetirementProvider(_Clocked):
@@ -200,7 +207,7 @@ class SecretApiKeyRetirementProvider(_Clocked):
         failures = []
         if not has_unknown([delete, keep]) and set(delete or []) & set(keep or []):
             failures.append(CheckFailure("delete", "lists a key that is still current (in keep): it is never deleted"))
-        return CheckResult(news, failures)
+        return _with_wait_timeout(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         delete = news.get("delete")
@@ -209,8 +216,8 @@ class SecretApiKeyRetirementProvider(_Clocked):
 
     def _retire(self, props: dict[str, Any]) -> dict[str, Any]:
         for key_id in sorted(props.get("delete") or []):
-            self._delete_key(props["project_ref"], key_id)
-        return {k: props.get(k) for k in ("project_ref", "key", "delete", "keep")}
+            self._delete_key(props["project_ref"], key_id, wait_timeout_of(props))
+        return {k: props.get(k) for k in ("project_ref", "key", "delete", "keep", "wait_timeout")}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(f"{props['project_ref']}/{props['key']}/retirement", self._retire(props))
@@ -228,20 +235,26 @@ class SecretApiKeyRetirementProvider(_Clocked):
 class LegacyApiKeysProvider(SupabaseProvider):
     kind = "supabase legacy api keys"
 
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return _with_wait_timeout(news, [])
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [k for k in ("project_ref", "enabled") if olds.get(k) != news.get(k)]
         return DiffResult(changes=bool(changed), replaces=[])
 
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         ref, enabled = props["project_ref"], bool(props["enabled"])
-        answer = self.call("v1-update-project-legacy-api-keys", ref=ref, params={"enabled": enabled}, not_found_ok=True)
+        answer = self.write(ref, lambda: self.call("v1-update-project-legacy-api-keys", ref=ref,
+                                                   params={"enabled": enabled}, not_found_ok=True), wait_timeout_of(props))
         if answer is None:
             if enabled:
                 raise ApiError(self.kind, "v1-update-project-legacy-api-keys", 404,
                                f"project {ref}: the legacy API key endpoint is gone; legacy keys cannot be enabled")
             # Removed upstream, as the spec says it will be: legacy keys no longer exist to disable.
-            return {"project_ref": ref, "enabled": False, "note": "endpoint removed upstream (404): treated as disabled"}
-        return {"project_ref": ref, "enabled": bool(answer.get("enabled")), "note": None}
+            return {"project_ref": ref, "enabled": False, "wait_timeout": wait_timeout_of(props),
+                    "note": "endpoint removed upstream (404): treated as disabled"}
+        return {"project_ref": ref, "enabled": bool(answer.get("enabled")), "wait_timeout": wait_timeout_of(props),
+                "note": None}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         return CreateResult(props["project_ref"], self._apply(props))
@@ -269,10 +282,10 @@ class SecretApiKey(pulumi.dynamic.Resource, module="supabase", name="SecretApiKe
 
     def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], name_prefix: str,
                  window_start: str, rotation_days: int, grace_seconds: float, description: str,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
         props = {
             "project_ref": project_ref, "name_prefix": name_prefix, "grace_seconds": grace_seconds,
-            "description": description,
+            "description": description, "wait_timeout": wait_timeout,
             # Keepers as on a RandomPassword: the rotation policy judges both the same way.
             "keepers": {KEEPER: window_start, PERIOD_KEEPER: str(rotation_days)},
             **{k: None for k in ("key_id", "key_name", "api_key", "created_at", "retiring")},
@@ -286,8 +299,8 @@ class SecretApiKeyRetirement(pulumi.dynamic.Resource, module="supabase", name="S
 
     def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], key: str,
                  delete: pulumi.Input[list[str]], keep: pulumi.Input[list[str]],
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {"project_ref": project_ref, "key": key, "delete": delete, "keep": keep}
+                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": project_ref, "key": key, "delete": delete, "keep": keep, "wait_timeout": wait_timeout}
         super().__init__(SecretApiKeyRetirementProvider(), resource_name, props, opts)
 
 
@@ -297,6 +310,6 @@ class LegacyApiKeys(pulumi.dynamic.Resource, module="supabase", name="LegacyApiK
     enabled: pulumi.Output[bool]
 
     def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], enabled: bool = False,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(LegacyApiKeysProvider(), resource_name,
-                         {"project_ref": project_ref, "enabled": enabled, "note": None}, opts)
+                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": project_ref, "enabled": enabled, "wait_timeout": wait_timeout, "note": None}
+        super().__init__(LegacyApiKeysProvider(), resource_name, props, opts)

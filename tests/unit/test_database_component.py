@@ -21,6 +21,7 @@ POOLER_TYPE = "pulumi-python:dynamic/supabase:PoolerConfig"
 FUNCTION_SECRETS = "pulumi-python:dynamic/supabase:FunctionSecrets"
 SETTINGS_TYPES = {f"pulumi-python:dynamic/supabase:{n}" for n in
                   ("AuthConfig", "PostgrestConfig", "SslEnforcement", "NetworkRestrictions", "PoolerConfig")}
+KEY_TYPES = {f"pulumi-python:dynamic/supabase:{n}" for n in ("SecretApiKey", "SecretApiKeyRetirement", "LegacyApiKeys")}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_each_stack_registers_its_project_and_settings_under_the_component(previ
     assert set(project.additional_secret_outputs) == {"publishable_key", "secret_key", "anon_key", "service_role_key",
                                                       "db_url"}
     children = {r.type for r in preview.children(component.urn)}
-    assert children == {PROJECT_TYPE, FUNCTION_SECRETS} | SETTINGS_TYPES
+    assert children == {PROJECT_TYPE, FUNCTION_SECRETS} | SETTINGS_TYPES | KEY_TYPES
     # Settings wait for the project: they depend on it, through its ref and explicitly.
     for settings in (r for r in preview.resources if r.type in SETTINGS_TYPES):
         assert project.urn in settings.dependencies

@@ -91,6 +91,7 @@ def test_every_environment_secret_is_secret_and_none_is_a_variable(stack: tuple[
     secrets = preview.by_type(ENV_SECRET)
     variables = preview.by_type(ENV_VARIABLE)
     expected = {key for s in cfg.secrets.values() for key in s.consumers.github_secrets} | set(CI_SECRETS)
+    expected |= {key for k in cfg.supabase.secret_keys.keys.values() for key in k.consumers.github_secrets}
     assert {s.inputs["secretName"] for s in secrets} == expected
     for secret in secrets:
         assert secret.inputs["value"] == SECRET, secret.name
@@ -109,8 +110,8 @@ def test_environment_secrets_depend_on_their_generated_password(stack: tuple[Sta
     urns = {p.name: p.urn for p in preview.by_type(PASSWORD)}
     sources = {key: name for name, s in cfg.secrets.items() for key in s.consumers.github_secrets}
     for secret in preview.by_type(ENV_SECRET):
-        if secret.inputs["secretName"] in CI_SECRETS:
-            continue  # the project's outputs, not a generated password
+        if secret.inputs["secretName"] not in sources:
+            continue  # the project's outputs or a Supabase secret API key (tests/unit/test_secret_api_keys.py)
         assert urns[sources[secret.inputs["secretName"]]] in secret.property_dependencies["value"]
 
 

@@ -178,8 +178,9 @@ def _delivered(mocks: CapturingMocks) -> dict[str, tuple[object, bool]]:
     return {
         r.inputs["secretName"].value: (r.inputs["value"].value, r.inputs["value"].secret)
         for r in mocks.of_type(ENV_SECRET)
-        # The Supabase project's outputs (also the backup workflow's database URL) are not generated.
-        if r.inputs["secretName"].value not in CI_SECRETS
+        # The Supabase project's outputs (also the backup workflow's database URL) are not generated, nor
+        # are Supabase secret API keys (tests/unit/test_secret_api_keys.py).
+        if r.inputs["secretName"].value not in (*CI_SECRETS, "SUPABASE_SECRET_KEY")
         and r.inputs["environment"].value == "production"
     }
 

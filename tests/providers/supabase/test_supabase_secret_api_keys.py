@@ -296,7 +296,7 @@ def test_disabling_legacy_keys_stops_them_authenticating_and_keeps_the_new_ones(
     secret = fake.keys_of(project.ref, "secret")[0]["api_key"]
     assert fake.authenticates(project.ref, anon)
     result = legacy.create({"project_ref": project.ref, "enabled": False})
-    assert result.outs == {"project_ref": project.ref, "enabled": False, "note": None}
+    assert result.outs == {"project_ref": project.ref, "enabled": False, "wait_timeout": 900.0, "note": None}
     assert not fake.authenticates(project.ref, anon) and fake.authenticates(project.ref, secret)
     assert legacy.read(project.ref, result.outs).outs["enabled"] is False
 
