@@ -74,6 +74,24 @@ def test_json_lists_every_secret_with_its_schedule_and_consumers(stack: str) -> 
     assert [c["name"].split()[0] for c in consumers[1:]] == ["SUPABASE_DB_URL", "BACKUP_DATABASE_URL"]
 
 
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_json_lists_each_secret_api_key_its_window_grace_and_consumers_never_a_value(stack: str) -> None:
+    result = ops("secrets", "--stack", stack, "--now", NOW, "--json")
+    assert result.returncode == 0, result.stderr
+    cfg = read_stack_file(stack).validate()
+    (entry,) = json.loads(result.stdout)["secret_api_keys"]
+    assert set(entry) == {"name", "key_name", "rotation_days", "grace_hours", "window_start", "next_rotation",
+                          "previous_key_retires_after", "consumers"}
+    key = cfg.supabase.secret_keys.keys["ci"]
+    start, end = datetime.fromisoformat(entry["window_start"]), datetime.fromisoformat(entry["next_rotation"])
+    assert start <= datetime.fromisoformat(NOW) < end and end - start == timedelta(days=key.rotation_days)
+    assert entry["name"] == "ci" and entry["key_name"] == f"{stack}_ci_20261103"  # the window of 2026-11-03 (30 and 60 d)
+    assert entry["grace_hours"] == 24
+    assert datetime.fromisoformat(entry["previous_key_retires_after"]) == start + timedelta(hours=24)
+    assert entry["consumers"] == [{"kind": "github-environment-secret", "name": "SUPABASE_SECRET_KEY"}]
+    assert "sb_secret_" not in result.stdout
+
+
 def test_text_names_each_secret_its_period_and_consumers() -> None:
     result = ops("secrets", "--stack", "production", "--now", NOW)
     assert result.returncode == 0, result.stderr
@@ -82,6 +100,9 @@ def test_text_names_each_secret_its_period_and_consumers() -> None:
     assert "every 60 d" in webhook and "2026-11-03 00:00Z" in webhook and "2027-01-02 00:00Z" in webhook
     assert "  supabase-secret: WORK_ORDER_WEBHOOK_SECRET" in lines
     assert "  netlify-env: BUILD_HOOK_SECRET" in lines
+    (key,) = [line for line in lines if line.startswith("supabase secret key ci ")]
+    assert "(production_ci_20261103)" in key and "every 30 d" in key and "rotates next 2026-12-03 00:00Z" in key
+    assert any("previous key retires 24 h after" in line and "not before 2026-11-04 00:00Z" in line for line in lines)
 
 
 def test_next_rotation_moves_with_the_clock() -> None:
