@@ -114,9 +114,12 @@ def _stack_policy(entry: Entry, nodes: list[PolicyResource], config: dict[str, A
         return []
     if unknown:
         return [_finding("unknown", None, unknown)]
+    # An exemption's reason, shown on the pass of the subject it exempts.
+    notes = entry.notes(StackValidationArgs(nodes, config)) if entry.notes else {}
     failed = {urn for _, urn in violations}
     findings = [_finding("fail", by_urn.get(urn) if urn else None, message) for message, urn in violations]
-    findings += [_finding("pass", n) for n in nodes if n.resource_type in entry.subject_types and n.urn not in failed]
+    findings += [_finding("pass", n, notes.get(n.urn)) for n in nodes
+                 if n.resource_type in entry.subject_types and n.urn not in failed]
     return findings
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from policies.database import network_restricted, protected, ssl_enforced
+from policies.database import legacy_keys_disabled, network_restricted, protected, ssl_enforced
 from policies.delivery import environment_deployment_policy, environment_reviewers, ruleset
 from policies.headers import (
     csp_no_unsafe_script,
@@ -20,7 +20,7 @@ from policies.headers import (
 from policies.https import force_ssl, tls_certificate
 from policies.registry import Entry
 from policies.resilience import backup_retention, backup_schedule, dns_zone_protected, ssl_expiry_monitor
-from policies.secrets import github_no_literal, netlify_no_literal, rotation
+from policies.secrets import delivered_rotation, github_no_literal, netlify_no_literal, rotation
 
 PACK_NAME = "maintainpro-platform"
 PACK_VERSION = str(yaml.safe_load((Path(__file__).parent / "PulumiPolicy.yaml").read_text(encoding="utf-8"))["version"])
@@ -29,10 +29,10 @@ ENTRIES: tuple[Entry, ...] = tuple(
     module.POLICY
     for module in (
         csp_required, csp_no_unsafe_script, hsts, nosniff, frame_protection, referrer_policy, permissions_policy,
-        rotation, github_no_literal, netlify_no_literal,
+        rotation, delivered_rotation, github_no_literal, netlify_no_literal,
         force_ssl, tls_certificate,
         environment_reviewers, environment_deployment_policy, ruleset,
-        ssl_enforced, network_restricted, protected,
+        ssl_enforced, network_restricted, protected, legacy_keys_disabled,
         backup_schedule, backup_retention, ssl_expiry_monitor, dns_zone_protected,
     )
 )

@@ -65,6 +65,9 @@ def cis(*ids: str) -> tuple[Control, ...]:
 
 ResourceCheck = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str]]
 StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, str | None]]]
+# Why a subject passes without meeting the rule (a documented exemption), by URN: the offline
+# report shows it on the subject's pass; the engine has no place for it (its summaries list names only).
+StackNotes = Callable[[StackValidationArgs, Mapping[str, Any]], Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Entry:
     family: Family
     subject_types: tuple[str, ...]  # resource types the policy judges (pass/fail is reported per such resource)
     controls: tuple[Control, ...]
+    notes: Callable[[StackValidationArgs], Mapping[str, str]] | None = None
 
     @property
     def name(self) -> str:
@@ -132,13 +136,19 @@ def resource_policy(
 def stack_policy(
     *, name: str, description: str, family: Family, subjects: tuple[str, ...], severity: Severity,
     controls: tuple[Control, ...], remediation: str, check: StackCheck,
-    config: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None, notes: StackNotes | None = None,
 ) -> Entry:
-    """A policy judging the whole resource graph; `check` yields (message, urn of the subject or None)."""
+    """A policy judging the whole resource graph; `check` yields (message, urn of the subject or None).
+
+    `notes` gives, by URN, why a passing subject passes without meeting the rule (an exemption's reason).
+    """
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         for message, urn in check(args, settings(args.get_config(), config)):
             report_violation(message, urn)
 
+    def annotate(args: StackValidationArgs) -> Mapping[str, str]:
+        return notes(args, settings(args.get_config(), config)) if notes else {}
+
     policy = StackValidationPolicy(validate=validate, **_common(name, description, family, severity, controls, remediation, config))
-    return Entry(policy, family, subjects, controls)
+    return Entry(policy, family, subjects, controls, annotate if notes else None)

@@ -28,12 +28,19 @@ CERTIFICATE_DOMAINS = "domains"
 SUPABASE_PROJECT = "pulumi-python:dynamic/supabase:Project"
 SUPABASE_SSL_ENFORCEMENT = "pulumi-python:dynamic/supabase:SslEnforcement"
 SUPABASE_NETWORK_RESTRICTIONS = "pulumi-python:dynamic/supabase:NetworkRestrictions"
+SUPABASE_FUNCTION_SECRETS = "pulumi-python:dynamic/supabase:FunctionSecrets"
+# A secret API key (sb_secret_...) per consumer: its `keepers` are those of a RotatingSecret's password.
+SUPABASE_SECRET_API_KEY = "pulumi-python:dynamic/supabase:SecretApiKey"
+SUPABASE_LEGACY_API_KEYS = "pulumi-python:dynamic/supabase:LegacyApiKeys"
 
 SETTINGS_PROJECT_REF = "project_ref"
 SETTINGS = "settings"
 SSL_ENFORCED = "database"  # settings.database: SSL required for database connections
 ALLOWED_CIDRS = ("dbAllowedCidrs", "dbAllowedCidrsV6")  # settings.<name>: empty admits none of the family; unrestricted is OPEN_CIDRS
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+PROJECT_LEGACY_API_KEYS = "legacy_api_keys"  # "disabled": the project outputs no anon / service_role key
+LEGACY_ENABLED = "enabled"  # LegacyApiKeys: false switches the legacy JWT keys off
+FUNCTION_SECRET_VALUES = "secrets"  # FunctionSecrets: {name: value}
 
 # ---------------------------------------------------------------- GitHub (pulumi_github)
 GITHUB_REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile"
@@ -44,6 +51,7 @@ GITHUB_ACTIONS_SECRET = "github:index/actionsSecret:ActionsSecret"
 GITHUB_SECRET_TYPES = (GITHUB_ENVIRONMENT_SECRET, GITHUB_ACTIONS_SECRET)
 # Every input through which a GitHub Actions secret can receive its value.
 GITHUB_SECRET_VALUE_PROPS = ("value", "valueEncrypted", "plaintextValue", "encryptedValue")
+GITHUB_SECRET_NAME = "secretName"
 
 FILE_PATH = "file"
 FILE_CONTENT = "content"
@@ -73,6 +81,8 @@ RANDOM_BYTES = "random:index/randomBytes:RandomBytes"
 RANDOM_STRING = "random:index/randomString:RandomString"
 GENERATED_SECRET_TYPES = (RANDOM_PASSWORD, RANDOM_BYTES)
 SECRET_IF_MARKED = {RANDOM_STRING: "result"}  # type -> output that, when marked secret, makes it a secret generator
+# Dynamic resources that rotate by the same two keepers (judged by the rotation policy like a password).
+ROTATING_KEY_TYPES = (SUPABASE_SECRET_API_KEY,)
 KEEPERS = "keepers"
 # components/secrets.py `RotatingSecret` keeps its period (days, as text: keepers are strings) here
 # (`PERIOD_KEEPER`), next to the start of the rotation window (`KEEPER`, an ISO 8601 timestamp)

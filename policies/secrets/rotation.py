@@ -1,5 +1,8 @@
 """secrets-password-require-rotation: every generated secret is replaced within its maximum period.
 
+Generated secrets are random passwords/bytes (`RotatingSecret`) and Supabase secret API keys
+(`SecretApiKey`, one per consumer), which keep the same two keepers.
+
 The period keeper alone proves nothing: a value changes only when a keeper changes, and
 `RotatingSecret` makes that happen through the rotation window's start. So the policy checks the
 period against the stack's maximum and that the window start is a real timestamp no older than one
@@ -77,16 +80,17 @@ def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[s
 POLICY = resource_policy(
     name="secrets-password-require-rotation",
     description=(
-        "Every generated secret (random password or bytes) carries a rotation period no longer than the stack's "
-        "maximum and a rotation window that is current."
+        "Every generated secret (random password or bytes, Supabase secret API key) carries a rotation period no "
+        "longer than the stack's maximum and a rotation window that is current."
     ),
     family="secrets",
-    types=R.GENERATED_SECRET_TYPES + tuple(R.SECRET_IF_MARKED),
+    types=R.GENERATED_SECRET_TYPES + tuple(R.SECRET_IF_MARKED) + R.ROTATING_KEY_TYPES,
     severity=Severity.HIGH,
     controls=soc2("CC6.1") + cis("5.2"),
     remediation=(
         "Create generated secrets with components/secrets.py `RotatingSecret` (never a bare RandomPassword/RandomBytes) "
-        "and set `secrets.<name>.rotation_days` to at most 90 days in production, 180 in staging."
+        "and Supabase secret keys from `supabase.secret_keys`, and set their `rotation_days` to at most 90 days in "
+        "production, 180 in staging."
     ),
     check=check,
     config={

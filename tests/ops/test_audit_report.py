@@ -22,7 +22,7 @@ from tests.ops.audit_support import ROOT, fixture_preview
 EVENT_LOG = ROOT / "tests/fixtures/events/production-weak-preview.jsonl"
 SARIF_SCHEMA = json.loads((ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text())
 REPORT_SCHEMA = json.loads((ROOT / "docs/audit-report.schema.json").read_text())
-FAKE_SECRETS = ("fake-literal-password", "fake-literal-hook-secret", "offline-preview-database-password")
+FAKE_SECRETS = ("fake-literal-password", "fake-literal-hook-secret", "fake-literal-secret-key", "offline-preview-database-password")
 
 
 def audit(variant: str, stack: str = "production") -> AuditReport:
@@ -130,6 +130,13 @@ def test_event_log_gives_the_same_verdicts_as_the_offline_audit() -> None:
     assert failures(logged) == failures(offline)
     assert {r.entry.name: r.status for r in logged.results} == {r.entry.name: r.status for r in offline.results}
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(logged.to_json())
+
+
+def test_the_event_log_sample_is_what_its_generator_writes_for_the_current_pack() -> None:
+    """Regenerate with `python -m tests.support.event_log_fixture` when the pack or the fixture program changes."""
+    from tests.support.event_log_fixture import render
+
+    assert EVENT_LOG.read_text() == render()
 
 
 def test_event_log_messages_lose_colour_tags_and_the_repeated_description() -> None:

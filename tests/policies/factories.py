@@ -125,7 +125,11 @@ def compliant_stack() -> Stack:
     s.add(R.GITHUB_REPOSITORY_FILE, "headers-file", {"repository": "maintainpro-app", "file": "public/_headers",
           "content": COMPLIANT_HEADERS, "branch": "main"})
     project = s.add(R.SUPABASE_PROJECT, "database", {"name": "maintainpro-production", "region": "eu-central-1",
-                    "db_pass": "[secret]"}, feeds={"db_pass": [password]}, protect=True)
+                    "db_pass": "[secret]", "legacy_api_keys": "disabled"}, feeds={"db_pass": [password]}, protect=True)
+    s.add(R.SUPABASE_LEGACY_API_KEYS, "legacy-api-keys", {"project_ref": "ref", "enabled": False}, feeds={"project_ref": [project]})
+    ci_key = s.add(R.SUPABASE_SECRET_API_KEY, "secret-key-ci", {"project_ref": "ref", "name_prefix": "production_ci",
+                   "keepers": {R.ROTATION_PERIOD_KEEPER: "30", R.ROTATION_WINDOW_KEEPER: "2026-11-03T00:00:00+00:00"}},
+                   feeds={"project_ref": [project]})
     s.add(R.SUPABASE_SSL_ENFORCEMENT, "ssl", {"project_ref": "ref", "settings": {"database": True}}, feeds={"project_ref": [project]})
     s.add(R.SUPABASE_NETWORK_RESTRICTIONS, "network", {"project_ref": "ref", "settings": {
           "dbAllowedCidrs": ["203.0.113.0/24"], "dbAllowedCidrsV6": []}}, feeds={"project_ref": [project]})
@@ -138,6 +142,8 @@ def compliant_stack() -> Stack:
     s.add(R.GITHUB_ENVIRONMENT_SECRET, "secret-database-password", {"repository": "maintainpro-app", "environment": "production",
           "secretName": "DATABASE_PASSWORD", "plaintextValue": "[secret]"},
           feeds={"plaintextValue": [password], "environment": [environment]})
+    s.add(R.GITHUB_ENVIRONMENT_SECRET, "secret-supabase-secret-key", {"repository": "maintainpro-app", "environment": "production",
+          "secretName": "SUPABASE_SECRET_KEY", "value": "[secret]"}, feeds={"value": [ci_key], "environment": [environment]})
     backups = s.add(R.BACKUP_SCHEDULE, "backups")
     bucket = s.add(R.AWS_BUCKET, "backup-bucket", {"bucket": "maintainpro-production-db-backups-example"}, parent=backups, protect=True)
     s.add(R.AWS_BUCKET_LIFECYCLE, "backup-lifecycle", {"bucket": "bucket-id", "rules": [
