@@ -1,7 +1,8 @@
 """supabase-project-require-legacy-keys-disabled: the project's legacy JWT keys are off and delivered nowhere.
 
-The JWT-based `anon` / `service_role` keys never rotate (Supabase: "it is no longer possible to
-rotate the legacy anon, service and JWT secrets"). A project passes when the program disables them
+The JWT-based `anon` / `service_role` keys never rotate (supabase.com/docs/guides/troubleshooting/
+rotating-anon-service-and-jwt-secrets-1Jq6yd: "it is no longer possible to rotate the legacy anon,
+service and JWT secrets"). A project passes when the program disables them
 (a `LegacyApiKeys` with `enabled: false` wired to it through `project_ref`) and the project is
 declared with `legacy_api_keys: disabled`, so it outputs neither key and nothing can deliver one.
 """

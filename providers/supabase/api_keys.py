@@ -8,8 +8,11 @@ is replaced every rotation window. Replacing it must never revoke a key a consum
   leaves the old one working.
 - `SecretApiKeyRetirement` deletes only the ids the program lists (retiring keys whose
   `retire_after` has passed) and `depends_on` every consumer of the key: the engine runs it
-  after they were updated, and not at all when one of them failed (it stops scheduling the
-  dependents of a failed step). Its delete removes nothing.
+  after they were updated, and not at all when one of them failed (after a failure it lets
+  in-flight operations finish "but not starting any new operations": pulumi.com blog "Continue on
+  Error in the Pulumi CLI"). Its delete removes nothing.
+Rotation is an update, never a replacement: the old half of a replacement is a pending delete
+that the next `up` after a failed run performs first, before the dependents (pulumi/pulumi#9979).
 Keys are named `<prefix>_<YYYYMMDD>` (the window's start), so a create whose answer was lost is
 found by name and adopted, never duplicated.
 
