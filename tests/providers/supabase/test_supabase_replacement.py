@@ -100,3 +100,18 @@ def test_a_new_custom_hostname_replaces_the_old_one_and_stays(fake):
     assert read.id == project.ref and read.outs["hostname"] == "api.maintainpro.example"
     assert {r["name"] for r in read.outs["dns_records"]} >= {"_cf-custom-hostname.api.maintainpro.example"}
     assert fake.count("v1-Delete hostname config") == 1 and fake.count("v1-update-hostname-config") == 2
+
+
+def test_a_secret_api_key_moved_to_another_project_is_created_there_first_and_the_old_keys_go(fake):
+    from providers.supabase.api_keys import SecretApiKeyProvider
+
+    provider = connect(SecretApiKeyProvider(), fake.url)
+    old_project, new_project = fake.add_project("maintainpro-old"), fake.add_project("maintainpro-new")
+    wanted = {"project_ref": old_project.ref, "name_prefix": "staging_ci", "grace_seconds": 3600.0, "description": "ci",
+              "keepers": {"rotation_window_start": "2026-11-03T00:00:00+00:00", "rotation_days": "30"}}
+    old = provider.create(provider.check({}, wanted).inputs)
+    moved = replace(provider, old.id, old.outs, {**wanted, "project_ref": new_project.ref})
+    assert not moved.delete_first  # a key of the other project is never the old one: create first
+    (key,) = [k for k in fake.keys_of(new_project.ref, "secret") if k["name"] == "staging_ci_20261103"]
+    assert moved.created.outs["key_id"] == key["id"] and moved.created.outs["api_key"] == key["api_key"]
+    assert [k["name"] for k in fake.keys_of(old_project.ref, "secret")] == ["default"]

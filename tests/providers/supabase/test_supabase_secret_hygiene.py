@@ -17,6 +17,8 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from providers.http import ApiError
 from providers.supabase.api import ProjectNotReady
+from providers.supabase.api_keys import SECRET_OUTPUTS as KEY_SECRET_OUTPUTS
+from providers.supabase.api_keys import SecretApiKeyProvider, SecretApiKeyRetirementProvider
 from providers.supabase.auth import AuthConfigProvider
 from providers.supabase.function_secrets import FunctionSecretsProvider
 from providers.supabase.project import SECRET_OUTPUTS, ProjectProvider
@@ -62,17 +64,29 @@ def test_no_secret_in_logs_errors_or_plain_outputs(fake, caplog, capfd):
     bad = functions.check({}, {"project_ref": ref, "secrets": {"SUPABASE_X": FUNCTION_SECRET}}).failures
     errors += [f.reason for f in bad]
 
+    keys = connect(SecretApiKeyProvider(), fake.url)
+    window = {"rotation_days": "30"}
+    key_props = {"project_ref": ref, "name_prefix": "production_ci", "grace_seconds": 3600.0, "description": "ci"}
+    fake.lose_answer("v1-create-project-api-key")
+    first = keys.create({**key_props, "keepers": {**window, "rotation_window_start": "2026-11-03T00:00:00+00:00"}}).outs
+    rotated = keys.update("k", first, {**key_props, "keepers": {**window, "rotation_window_start": "2026-12-03T00:00:00+00:00"}}).outs
+    connect(SecretApiKeyRetirementProvider(), fake.url).create(
+        {"project_ref": ref, "key": "ci", "delete": [first["key_id"]], "keep": [rotated["key_id"]]})
+    ci_keys = [first["api_key"], rotated["api_key"]]
+
     plain = [{k: v for k, v in outs.items() if k not in SECRET_OUTPUTS} for outs in (created.outs, updated)]
     plain += [auth_outs, auth_read, fn_outs]
+    plain += [{k: v for k, v in outs.items() if k not in KEY_SECRET_OUTPUTS} for outs in (first, rotated)]
     out, err = capfd.readouterr()
     haystacks = {"logs": caplog.text, "stdout/stderr": out + err, "errors": "\n".join(errors),
                  "plain outputs": repr(plain)}
     assert "HTTP Request: PATCH" in caplog.text and "is COMING_UP" in caplog.text  # the capture really saw traffic
-    for secret in (PASSWORD, NEW_PASSWORD, SMTP, FUNCTION_SECRET, TOKEN, service_key):
+    for secret in (PASSWORD, NEW_PASSWORD, SMTP, FUNCTION_SECRET, TOKEN, service_key, *ci_keys):
         for where, text in haystacks.items():
             assert secret not in text, f"a secret leaked into {where}"
     # The secret outputs do carry them, and the engine is told to encrypt those.
     assert PASSWORD in created.outs["db_url"] and service_key.startswith("sb_secret_fake")
+    assert all(k.startswith("sb_secret_fake") for k in ci_keys) and fake.count("v1-delete-project-api-key") == 1
 
 
 def test_the_serialized_provider_in_state_holds_no_token():
