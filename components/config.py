@@ -12,11 +12,15 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 PROJECT = "maintainpro-platform"
 STACKS = ("staging", "production")
+# The stack that declares repository-level GitHub settings (security features, dependabot.yml): a
+# repository has one of each, shared by both stacks, so exactly one stack may own them.
+SECURITY_OWNER = "production"
 MAX_PRODUCTION_ROTATION_DAYS = 90
 # The retention policy's production minimum (policies/config/production.json `minRetentionDays`).
 MIN_PRODUCTION_RETENTION_DAYS = 365
@@ -337,6 +341,65 @@ class RulesetConfig(Strict):
     block_deletion: bool = True
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+Visibility = Literal["public", "private", "internal"]
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not an IANA time zone (e.g. Europe/Berlin, Etc/UTC)") from None
+    return value
+
+
+class DependabotConfig(Strict):
+    """What the generated `.github/dependabot.yml` files ask of Dependabot version updates.
+
+    Security updates are a repository setting (`dependabot_security_updates`), not part of the file.
+    """
+
+    interval: Literal["daily", "weekly", "monthly"] = "weekly"
+    day: Weekday = "monday"  # weekly only
+    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "05:00"
+    timezone: Annotated[str, AfterValidator(_timezone)] = "Etc/UTC"
+    # Dependabot's own default is 5; 0 turns version updates off (security updates still come).
+    open_pull_requests_limit: Annotated[int, Field(ge=0, le=50)] = 5
+    # One pull request per ecosystem for every minor and patch update instead of one per package.
+    group_minor_and_patch: bool = True
+
+
+class RepositorySecurityConfig(Strict):
+    """GitHub's security features on the app repo and this repository (components/repo_security.py).
+
+    Repository-level, so one stack declares them: production (both stacks share the repositories).
+    Each feature is on by default; the production policy `github-repository-require-security-features`
+    fails a preview with any of them off.
+    """
+
+    vulnerability_alerts: bool = True
+    dependabot_security_updates: bool = True
+    secret_scanning: bool = True
+    push_protection: bool = True
+    # Secret scanning on a private/internal repository needs a licence: `secret-protection` (GitHub
+    # Secret Protection, sold on its own) sends no `advanced_security`, which errors under split
+    # licensing; `advanced-security` (the bundled GitHub Advanced Security) turns it on per repo.
+    # A public repository has both for free and refuses `advanced_security` (422).
+    licensing: Literal["secret-protection", "advanced-security"] = "secret-protection"
+    app_repo_visibility: Visibility = "private"
+    platform_repo_visibility: Visibility = "private"
+    dependabot: DependabotConfig = Field(default_factory=DependabotConfig)
+
+    @model_validator(mode="after")
+    def _dependencies(self) -> RepositorySecurityConfig:
+        # Push protection is a secret scanning feature; security updates act on vulnerability alerts.
+        if self.push_protection and not self.secret_scanning:
+            raise ValueError("push_protection needs secret_scanning (push protection is part of secret scanning)")
+        if self.dependabot_security_updates and not self.vulnerability_alerts:
+            raise ValueError("dependabot_security_updates needs vulnerability_alerts (security updates fix what the alerts find)")
+        return self
+
+
 class GitHubConfig(Strict):
     owner: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")]
     app_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")]
@@ -344,6 +407,7 @@ class GitHubConfig(Strict):
     environment: EnvironmentConfig = Field(default_factory=EnvironmentConfig)
     ruleset: RulesetConfig = Field(default_factory=RulesetConfig)
     variables: dict[EnvKey, str] = Field(default_factory=dict)
+    security: RepositorySecurityConfig = Field(default_factory=RepositorySecurityConfig)
 
 
 # ---------------------------------------------------------------- secrets
@@ -550,6 +614,10 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     problems += _name_clashes(cfg)
     problems += _supabase_api_problems(cfg.supabase)
     problems += _backup_reach_problems(cfg)
+    if cfg.environment != SECURITY_OWNER and "security" in cfg.github.model_fields_set:
+        problems.append(("github.security", (
+            f"repository security settings are declared by the {SECURITY_OWNER} stack only "
+            "(both stacks share the repositories): remove this section from this stack file")))
     if cfg.is_production:
         problems += _production_problems(cfg)
     return problems

@@ -9,11 +9,12 @@ from typing import Any
 import pulumi
 
 from components.backups import BackupSchedule, BackupScheduleArgs
-from components.config import StackConfig
+from components.config import SECURITY_OWNER, StackConfig
 from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from components.headers import SecurityHeaders, SecurityHeadersArgs
 from components.monitoring import Monitoring, MonitoringArgs
+from components.repo_security import RepositorySecurity, RepositorySecurityArgs
 from components.secrets import SecretSet, SecretSetArgs
 from components.site import NetlifySite, NetlifySiteArgs
 
@@ -29,7 +30,7 @@ class Platform(pulumi.ComponentResource):
 
     Order matters through data: secrets feed the database and delivery; the database feeds the
     site's env vars and the CSP; they all feed the delivery environment's secrets/variables; and
-    the files committed to the default branch (headers, backups, monitoring) wait for its ruleset.
+    the files committed to the default branch (headers, backups, monitoring, dependabot.yml) wait for its ruleset.
     """
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -131,6 +132,18 @@ class Platform(pulumi.ComponentResource):
         self.monitoring = Monitoring(
             "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url, commit_after=commit_after),
             child,
+        )
+
+        # -- repository security (components/repo_security.py): repository-level settings of the app repo and
+        # this repository, which both stacks share, so only the owning stack (production) declares them.
+        self.repo_security = (
+            RepositorySecurity(
+                "repo-security",
+                RepositorySecurityArgs(github=cfg.github, platform_repo=cfg.monitoring.platform_repo, commit_after=commit_after),
+                child,
+            )
+            if cfg.environment == SECURITY_OWNER
+            else None
         )
 
         self.stack_outputs = stack_outputs(self)

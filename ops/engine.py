@@ -45,6 +45,8 @@ class Registered:
     retain_on_delete: bool = False
     provider: str | None = None  # `<provider URN>::<id>` when the resource names an explicit provider
     additional_secret_outputs: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()  # input paths whose state value is kept (engine spelling: camelCase)
+    import_id: str | None = None  # the `import` option: the live object this resource adopts
     dependencies: tuple[str, ...] = ()
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -140,6 +142,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     retain_on_delete=bool(request.retainOnDelete),
                     provider=request.provider or None,
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
+                    ignore_changes=tuple(request.ignoreChanges),
+                    import_id=request.importId or None,
                     dependencies=tuple(request.dependencies),
                     property_dependencies={
                         key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()

@@ -137,7 +137,7 @@ def _finding(outcome: str, urn: str, types: dict[str, str], message: str | None 
 def _check_log(log: _Log, source: str, stack: str) -> None:
     """Refuse a log that cannot evidence this stack: the pack never ran, or it is another stack's run.
 
-    Without this, a `pulumi preview` run without `--policy-pack` reads as "22 not applicable" and
+    Without this, a `pulumi preview` run without `--policy-pack` reads as "23 not applicable" and
     exits 0, and a production log audited as `--stack staging` yields a staging report.
     """
     if not log.pack_ran:

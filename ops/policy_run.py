@@ -43,7 +43,7 @@ def _engine_value(value: Any) -> Any:
 def _options(resource: Registered) -> PolicyResourceOptions:
     return PolicyResourceOptions(
         protect=resource.protect,
-        ignore_changes=[],
+        ignore_changes=list(resource.ignore_changes),
         delete_before_replace=None,
         aliases=[],
         custom_timeouts=PolicyCustomTimeouts(0, 0, 0),

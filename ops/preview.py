@@ -33,6 +33,8 @@ def _short(value: Any) -> str:
 
 def _label(resource: Registered) -> str:
     flags = [flag for flag, on in (("protected", resource.protect), ("retained", resource.retain_on_delete)) if on]
+    if resource.import_id:
+        flags.append(f"imports {resource.import_id}")
     suffix = f"  [{', '.join(flags)}]" if flags else ""
     return f"{resource.type}  {resource.name}{suffix}"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from policies.database import legacy_keys_disabled, network_restricted, protected, ssl_enforced
-from policies.delivery import environment_deployment_policy, environment_reviewers, ruleset
+from policies.delivery import environment_deployment_policy, environment_reviewers, repository_security, ruleset
 from policies.headers import (
     csp_no_unsafe_script,
     csp_required,
@@ -31,7 +31,7 @@ ENTRIES: tuple[Entry, ...] = tuple(
         csp_required, csp_no_unsafe_script, hsts, nosniff, frame_protection, referrer_policy, permissions_policy,
         rotation, delivered_rotation, github_no_literal, netlify_no_literal,
         force_ssl, tls_certificate,
-        environment_reviewers, environment_deployment_policy, ruleset,
+        environment_reviewers, environment_deployment_policy, ruleset, repository_security,
         ssl_enforced, network_restricted, protected, legacy_keys_disabled,
         backup_schedule, backup_retention, ssl_expiry_monitor, dns_zone_protected,
     )

@@ -53,6 +53,20 @@ GITHUB_SECRET_TYPES = (GITHUB_ENVIRONMENT_SECRET, GITHUB_ACTIONS_SECRET)
 GITHUB_SECRET_VALUE_PROPS = ("value", "valueEncrypted", "plaintextValue", "encryptedValue")
 GITHUB_SECRET_NAME = "secretName"
 
+GITHUB_REPOSITORY = "github:index/repository:Repository"
+GITHUB_VULNERABILITY_ALERTS = "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts"
+GITHUB_DEPENDABOT_SECURITY_UPDATES = "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates"
+# Resources that configure one repository, named by their `repository` input.
+GITHUB_REPOSITORY_SCOPED_TYPES = (
+    GITHUB_REPOSITORY_FILE, GITHUB_ENVIRONMENT, GITHUB_RULESET, GITHUB_ENVIRONMENT_SECRET, GITHUB_ACTIONS_SECRET,
+    GITHUB_VULNERABILITY_ALERTS, GITHUB_DEPENDABOT_SECURITY_UPDATES,
+)
+REPOSITORY_NAME = "name"
+# security_and_analysis.<feature>.status ('enabled'/'disabled'): the only inputs that declare these features.
+REPOSITORY_SECRET_SCANNING = ("securityAndAnalysis", "secretScanning")
+REPOSITORY_PUSH_PROTECTION = ("securityAndAnalysis", "secretScanningPushProtection")
+DEPENDABOT_FILE = ".github/dependabot.yml"
+
 FILE_PATH = "file"
 FILE_CONTENT = "content"
 FILE_REPOSITORY = "repository"

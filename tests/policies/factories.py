@@ -66,6 +66,15 @@ checks:
     ssl_expiry_warn_days: 21
 """
 
+DEPENDABOT_APP = """\
+version: 2
+updates:
+  - package-ecosystem: npm
+    directory: /
+    schedule:
+      interval: weekly
+"""
+
 # The audit clock of the compliant stack: inside both passwords' rotation windows.
 NOW = "2026-11-26T12:00:00+00:00"
 
@@ -73,6 +82,8 @@ PRODUCTION = {
     "netlify-headers-require-hsts": {"requirePreload": True},
     "secrets-password-require-rotation": {"maxRotationDays": 90, "now": NOW},
     "aws-backups-bucket-require-retention": {"minRetentionDays": 365},
+    "github-repository-require-security-features": {
+        "repositories": ["maintainpro-app", "maintainpro-platform"], "dependabotEcosystems": {"maintainpro-app": ["npm"]}},
 }
 
 
@@ -154,6 +165,16 @@ def compliant_stack() -> Stack:
     monitoring = s.add(R.MONITORING, "monitoring")
     s.add(R.GITHUB_REPOSITORY_FILE, "monitoring-checks", {"repository": "maintainpro-app", "file": ".github/monitoring/checks.yml",
           "content": MONITORING_CHECKS}, parent=monitoring)
+    for repo in ("maintainpro-app", "maintainpro-platform"):
+        repository = s.add(R.GITHUB_REPOSITORY, f"{repo}-repository", {"name": repo, "archiveOnDestroy": True, "securityAndAnalysis": {
+            "secretScanning": {"status": "enabled"}, "secretScanningPushProtection": {"status": "enabled"}}}, protect=True)
+        alerts = s.add(R.GITHUB_VULNERABILITY_ALERTS, f"{repo}-alerts", {"repository": repo, "enabled": True},
+                       feeds={"repository": [repository]})
+        updates = s.add(R.GITHUB_DEPENDABOT_SECURITY_UPDATES, f"{repo}-security-updates", {"repository": repo, "enabled": True},
+                        feeds={"repository": [repository]})
+        updates.dependencies.append(alerts)
+    s.add(R.GITHUB_REPOSITORY_FILE, "dependabot-file", {"repository": "maintainpro-app", "file": R.DEPENDABOT_FILE,
+          "content": DEPENDABOT_APP, "branch": "main"})
     # Files committed to the default branch wait for its ruleset (the deploying App bypasses it).
     for node in s.nodes:
         if node.resource_type == R.GITHUB_REPOSITORY_FILE:

@@ -46,6 +46,7 @@ def test_staging_config_is_advisory() -> None:
     levels = {e.name: pack.enforcement(e) for e in ENTRIES}
     assert set(levels.values()) == {"advisory", "disabled"}
     assert [n for n, level in levels.items() if level == "disabled"] == [
+        "github-repository-require-security-features",  # repository settings: declared by production only
         "supabase-project-require-protection", "netlify-dns-zone-require-protection"]
     assert pack.config(next(e for e in ENTRIES if e.name == "secrets-password-require-rotation")) == {"maxRotationDays": 180}
 

@@ -28,6 +28,16 @@ def test_real_stack_files_validate(stack: str) -> None:
     assert "database-password" in cfg.secrets
 
 
+def test_repository_security_is_all_on_by_default_and_production_says_so(tmp_path: Path) -> None:
+    cfg = read_stack_file("production").validate()
+    features = ("vulnerability_alerts", "dependabot_security_updates", "secret_scanning", "push_protection")
+    assert all(getattr(cfg.github.security, f) for f in features)
+    document = mutate(stack_document("production"), f"{P}:github", "security", DELETE)
+    write_stack(tmp_path, "production", document)
+    defaults = read_stack_file("production", tmp_path).validate().github.security
+    assert all(getattr(defaults, f) for f in features) and defaults.dependabot.interval == "weekly"
+
+
 def test_production_values_are_the_strict_ones() -> None:
     cfg = read_stack_file("production").validate()
     assert cfg.netlify.custom_domain and cfg.netlify.force_ssl
@@ -126,6 +136,16 @@ INVALID = [
     ("staging", f"{P}:backups", "aws_account_id", "11111111111", "backups.aws_account_id", "should match pattern"),
     ("production", f"{P}:backups", "aws_account_id", DELETE, "backups", "set aws_account_id"),
     ("staging", "aws:allowedAccountIds", "", ["222222222222"], "backups.aws_account_id", "'111111111111' is not in aws:allowedAccountIds (222222222222)"),
+    ("production", f"{P}:github", "security.secret_scanning", False, "github.security", "push_protection needs secret_scanning"),
+    ("production", f"{P}:github", "security.vulnerability_alerts", False, "github.security", "dependabot_security_updates needs vulnerability_alerts"),
+    ("production", f"{P}:github", "security.licensing", "ghas", "github.security.licensing", "Input should be 'secret-protection' or 'advanced-security'"),
+    ("production", f"{P}:github", "security.app_repo_visibility", "secret", "github.security.app_repo_visibility", "Input should be"),
+    ("production", f"{P}:github", "security.dependabot.timezone", "Mars/Olympus", "github.security.dependabot.timezone", "'Mars/Olympus' is not an IANA time zone"),
+    ("production", f"{P}:github", "security.dependabot.time", "5:00", "github.security.dependabot.time", "should match pattern"),
+    ("production", f"{P}:github", "security.dependabot.interval", "hourly", "github.security.dependabot.interval", "Input should be"),
+    ("production", f"{P}:github", "security.dependabot.open_pull_requests_limit", 51, "github.security.dependabot.open_pull_requests_limit", "less than or equal to 50"),
+    ("production", f"{P}:github", "security.code_scanning", True, "github.security.code_scanning", "unknown key"),
+    ("staging", f"{P}:github", "security", {"secret_scanning": True}, "github.security", "declared by the production stack only"),
 ]
 
 
