@@ -15,11 +15,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from policies.headers.csp_judgment import judge as judge_csp
+
 PROJECT = "maintainpro-platform"
 STACKS = ("staging", "production")
 MAX_PRODUCTION_ROTATION_DAYS = 90
 # The retention policy's production minimum (policies/config/production.json `minRetentionDays`).
 MIN_PRODUCTION_RETENTION_DAYS = 365
+# The CSP policy's production allow-list (policies/config/production.json `allowedScriptHosts` of
+# netlify-headers-csp-no-unsafe-script): host wildcards production may load scripts from.
+PRODUCTION_ALLOWED_SCRIPT_HOSTS: tuple[str, ...] = ()
 # An STS role session lasts at most 12 hours (IAM `MaxSessionDuration` 1-12 h; configure-aws-credentials'
 # `role-duration-seconds` 900-43200): the backup jobs' timeouts, which their sessions cover, fit in it.
 MAX_AWS_SESSION_MINUTES = 12 * 60
@@ -730,6 +735,10 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
                     f"production secrets rotate at least every {MAX_PRODUCTION_ROTATION_DAYS} days (got {secret.rotation_days})",
                 )
             )
+    # The audit's judgment (policies/headers/csp_judgment.py), so a production CSP it would fail never
+    # gets that far. Supabase's connect-src origins are added at render time and judged by neither.
+    for finding in judge_csp(cfg.headers.csp, PRODUCTION_ALLOWED_SCRIPT_HOSTS):
+        problems.append((f"headers.csp.{finding.directive}", f"production refuses this CSP: {finding.text}"))
     if cfg.netlify.custom_domain and not any(
         check.kind == "ssl_expiry" and cfg.netlify.custom_domain in check.url for check in cfg.monitoring.checks
     ):
