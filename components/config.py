@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from policies.headers.csp_judgment import judge as judge_csp
+
 PROJECT = "maintainpro-platform"
 STACKS = ("staging", "production")
 # The stack that declares repository-level GitHub settings (security features, dependabot.yml): a
@@ -24,6 +26,9 @@ SECURITY_OWNER = "production"
 MAX_PRODUCTION_ROTATION_DAYS = 90
 # The retention policy's production minimum (policies/config/production.json `minRetentionDays`).
 MIN_PRODUCTION_RETENTION_DAYS = 365
+# The CSP policy's production allow-list (policies/config/production.json `allowedScriptHosts` of
+# netlify-headers-csp-no-unsafe-script): host wildcards production may load scripts from.
+PRODUCTION_ALLOWED_SCRIPT_HOSTS: tuple[str, ...] = ()
 # An STS role session lasts at most 12 hours (IAM `MaxSessionDuration` 1-12 h; configure-aws-credentials'
 # `role-duration-seconds` 900-43200): the backup jobs' timeouts, which their sessions cover, fit in it.
 MAX_AWS_SESSION_MINUTES = 12 * 60
@@ -855,6 +860,10 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
     if cfg.supabase.legacy_api_keys != "disabled":
         problems.append(("supabase.legacy_api_keys", "production must be 'disabled': the legacy anon and service_role "
                          "JWTs never rotate; nothing in the program delivers them"))
+    # The audit's judgment (policies/headers/csp_judgment.py), so a production CSP it would fail never
+    # gets that far. Supabase's connect-src origins are added at render time and judged by neither.
+    for finding in judge_csp(cfg.headers.csp, PRODUCTION_ALLOWED_SCRIPT_HOSTS):
+        problems.append((f"headers.csp.{finding.directive}", f"production refuses this CSP: {finding.text}"))
     if cfg.netlify.custom_domain and not any(
         check.kind == "ssl_expiry" and cfg.netlify.custom_domain in check.url for check in cfg.monitoring.checks
     ):

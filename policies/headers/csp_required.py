@@ -24,7 +24,10 @@ def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[
         yield "Content-Security-Policy has neither script-src nor default-src, so scripts are unrestricted"
     missing = [d for d in REQUIRED_DIRECTIVES if d not in csp]
     if missing:
-        yield f"Content-Security-Policy lacks {', '.join(missing)} (they do not fall back to default-src)"
+        yield (
+            f"Content-Security-Policy lacks {', '.join(missing)} "
+            "(set each explicitly; base-uri and frame-ancestors do not fall back to default-src)"
+        )
 
 
 POLICY = resource_policy(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
 
 from policies.headers import (
@@ -13,6 +18,7 @@ from policies.headers import (
     permissions_policy,
     referrer_policy,
 )
+from policies.headers.csp_judgment import judge
 from policies.headers.served import Served
 from tests.policies.factories import (
     COMPLIANT_HEADERS,
@@ -23,6 +29,9 @@ from tests.policies.factories import (
     compliant_stack,
     resource_args,
 )
+from tests.support.header_tools import csp_findings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HEADER_POLICIES = [csp_required, csp_no_unsafe_script, hsts, nosniff, frame_protection, referrer_policy, permissions_policy]
 CSP = "Content-Security-Policy: "
@@ -107,3 +116,116 @@ def test_parser_merges_rules_matching_the_document_and_ignores_comments() -> Non
     assert served.first("x-b") == "2"  # /:page matches /index.html (not "/": a placeholder needs a segment)
     assert served.values["x-a"] == ["1"]
     assert served.first("x-d") is None
+
+
+# ---------------------------------------------------------------- the CSP judgment, against Google's CSP Evaluator
+
+@dataclass(frozen=True)
+class CspCase:
+    """One CSP on the document: the finding it must produce (None: compliant) and the evaluator's HIGH verdict.
+
+    `vendor_high` says whether Google's CSP Evaluator (npm csp_evaluator) rates `directive` HIGH for
+    this CSP: True where the judgment mirrors it, False where the judgment is deliberately stricter.
+    """
+
+    id: str
+    csp: str
+    directive: str | None = None  # the directive the failure names (headers.csp.<directive> in config)
+    expected: str | None = None
+    vendor_high: bool = False
+    config: dict | None = None
+
+
+SAFE = "object-src 'none'; base-uri 'self'"
+NONCE = "'nonce-r4nd0mN0nce2026'"
+SHA = "'sha256-Vk8AhzrvsmMBBNtMbTQDaHKvXy3nqC8qFtTrKjZb0Ak='"
+CSP_CASES = [
+    # neither script-src nor default-src
+    CspCase("no-script-src", SAFE, "script-src", "neither script-src nor default-src is set", vendor_high=True),
+    CspCase("script-src-from-default-src", f"default-src 'self'; {SAFE}"),
+    # effective object-src missing or empty
+    CspCase("no-object-src", "script-src 'self'; base-uri 'self'", "object-src", "neither object-src nor default-src", vendor_high=True),
+    CspCase("empty-object-src", "script-src 'self'; object-src; base-uri 'self'", "object-src", "object-src is empty", vendor_high=True),
+    CspCase("object-src-from-default-src", "default-src 'self'; script-src 'self'; base-uri 'self'"),
+    # base-uri missing: HIGH in the evaluator for nonce policies only; always here
+    CspCase("no-base-uri-nonce", f"script-src {NONCE}; object-src 'none'", "base-uri", "base-uri is missing", vendor_high=True),
+    CspCase("no-base-uri-allowlist", "default-src 'self'; object-src 'none'", "base-uri", "base-uri is missing"),
+    CspCase("base-uri-none", "default-src 'self'; object-src 'none'; base-uri 'none'"),
+    # 'unsafe-inline' in force, directly or through default-src
+    CspCase("unsafe-inline", f"script-src 'self' 'unsafe-inline'; {SAFE}", "script-src", "script-src allows 'unsafe-inline'", vendor_high=True),
+    CspCase("unsafe-inline-via-default-src", f"default-src 'self' 'unsafe-inline'; {SAFE}", "default-src",
+            "default-src allows 'unsafe-inline' without a nonce, hash or 'strict-dynamic' (script-src falls back to it)", vendor_high=True),
+    CspCase("unsafe-inline-beside-hash", f"script-src 'self' 'unsafe-inline' {SHA}; {SAFE}"),
+    CspCase("unsafe-inline-beside-strict-dynamic", f"script-src {NONCE} 'strict-dynamic' 'unsafe-inline'; {SAFE}"),
+    # 'unsafe-eval' (MEDIUM_MAYBE in the evaluator)
+    CspCase("unsafe-eval", f"script-src 'self' 'unsafe-eval'; {SAFE}", "script-src", "script-src allows 'unsafe-eval'"),
+    CspCase("no-unsafe-eval", f"script-src 'self' {SHA}; {SAFE}"),
+    # '*' in script-src, object-src, base-uri (or the default-src they fall back to)
+    CspCase("wildcard-script-src", f"script-src *; {SAFE}", "script-src", "script-src allows * (any host)", vendor_high=True),
+    CspCase("wildcard-via-default-src", "default-src https://*; base-uri 'self'", "default-src",
+            "default-src allows https://* (any host) (script-src and object-src fall back to it)", vendor_high=True),
+    CspCase("wildcard-object-src", "script-src 'self'; object-src *; base-uri 'self'", "object-src", "object-src allows *", vendor_high=True),
+    CspCase("wildcard-base-uri", "script-src 'self'; object-src 'none'; base-uri *", "base-uri", "base-uri allows *", vendor_high=True),
+    CspCase("wildcard-elsewhere-only", f"default-src 'self'; img-src *; script-src 'self'; {SAFE}"),
+    # bare schemes (the evaluator: http:, https:, data:; here blob: and every other scheme too)
+    CspCase("https-scheme", f"script-src 'self' https:; {SAFE}", "script-src", "script-src allows the scheme source https:", vendor_high=True),
+    CspCase("data-object-src", "script-src 'self'; object-src data:; base-uri 'self'", "object-src", "object-src allows the scheme source data:", vendor_high=True),
+    CspCase("http-base-uri", "script-src 'self'; object-src 'none'; base-uri http:", "base-uri", "base-uri allows the scheme source http:", vendor_high=True),
+    CspCase("blob-script-src", f"script-src 'self' blob:; {SAFE}", "script-src", "script-src allows the scheme source blob:"),
+    CspCase("scheme-beside-strict-dynamic", f"script-src {NONCE} 'strict-dynamic' https:; {SAFE}"),
+    CspCase("scheme-in-img-src", f"default-src 'self'; img-src 'self' data: blob:; {SAFE}"),
+    # host wildcards: script-src only from allowedScriptHosts, never for plugins or <base>
+    CspCase("host-wildcard", f"script-src 'self' https://*.cdn.example; {SAFE}", "script-src",
+            "script-src allows the host wildcard https://*.cdn.example (not in allowedScriptHosts)"),
+    CspCase("host-wildcard-allowed", f"script-src 'self' https://*.cdn.example; {SAFE}", config={"allowedScriptHosts": ["*.cdn.example"]}),
+    CspCase("host-wildcard-allowed-but-plugins-too", "default-src 'self' *.cdn.example; base-uri 'self'", "default-src",
+            "allowed for scripts, but plugins load by it too", config={"allowedScriptHosts": ["*.cdn.example"]}),
+    CspCase("host-wildcard-object-src", "script-src 'self'; object-src *.cdn.example; base-uri 'self'", "object-src",
+            "object-src allows the host wildcard *.cdn.example (nothing needs a host wildcard here)", config={"allowedScriptHosts": ["*.cdn.example"]}),
+    CspCase("named-script-host", f"script-src 'self' https://cdn.example; {SAFE}"),
+    # hosts the evaluator knows to serve JSONP / AngularJS (scripts) or Flash (plugins)
+    CspCase("jsonp-host", f"script-src 'self' https://www.google.com; {SAFE}", "script-src",
+            "covers known CSP bypasses (JSONP endpoints on www.google.com)", vendor_high=True),
+    CspCase("angular-host", f"script-src 'self' https://ajax.googleapis.com; {SAFE}", "script-src",
+            "AngularJS on ajax.googleapis.com", vendor_high=True),
+    CspCase("jsonp-host-needs-eval", f"script-src 'self' https://www.googletagmanager.com; {SAFE}"),
+    CspCase("flash-host", "script-src 'self'; object-src https://vk.com; base-uri 'self'", "object-src",
+            "covers a known CSP bypass (Flash on vk.com)", vendor_high=True),
+]
+VIOLATING = [c for c in CSP_CASES if c.expected]
+COMPLIANT = [c for c in CSP_CASES if not c.expected]
+
+
+def served_csp(csp: str) -> str:
+    return weaken(COMPLIANT_HEADERS.split("Content-Security-Policy: ")[1].split("\n")[0], csp)
+
+
+@pytest.mark.parametrize("case", VIOLATING, ids=lambda c: c.id)
+def test_each_csp_rule_fails_naming_the_directive(case: CspCase) -> None:
+    assert_fails(csp_no_unsafe_script.POLICY, headers_args(served_csp(case.csp), case.config), case.expected)
+    (finding,) = judge(Served(served_csp(case.csp)).csp() or {}, (case.config or {}).get("allowedScriptHosts", ()))
+    assert finding.directive == case.directive and case.directive in finding.text
+
+
+@pytest.mark.parametrize("case", COMPLIANT, ids=lambda c: c.id)
+def test_each_csp_rule_has_a_compliant_policy_that_passes(case: CspCase) -> None:
+    assert_passes(csp_no_unsafe_script.POLICY, headers_args(served_csp(case.csp), case.config))
+
+
+@pytest.mark.parametrize("case", CSP_CASES, ids=lambda c: c.id)
+def test_google_csp_evaluator_agrees_where_the_judgment_mirrors_it(case: CspCase) -> None:
+    """The vendor's own tool is the oracle: HIGH exactly where the table says it mirrors the evaluator."""
+    high = {f["directive"] for f in csp_findings(case.csp) if f["severity"] == "HIGH"}
+    if case.vendor_high:
+        assert case.directive in high, high
+    else:
+        assert high == set(), f"{case.id}: the evaluator rates {high} HIGH, which the judgment must mirror"
+
+
+def test_vendored_bypass_lists_are_the_evaluators() -> None:
+    """policies/headers/csp_bypasses.json is `node tests/support/csp_bypasses.mjs` of the installed package."""
+    vendored = json.loads((ROOT / "policies/headers/csp_bypasses.json").read_text())
+    done = subprocess.run(
+        ["node", str(ROOT / "tests/support/csp_bypasses.mjs")], capture_output=True, text=True, timeout=30, cwd=ROOT, check=True
+    )
+    assert vendored == json.loads(done.stdout)

@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError
+from components.config import PRODUCTION_ALLOWED_SCRIPT_HOSTS, ConfigError
+from ops.pack_config import default_path, load_pack_config
 from ops.stackfile import read_stack_file
+from policies.catalog import BY_NAME
+from policies.registry import settings
 from tests.stacks import DELETE, mutate, stack_document, write_stack
 
 P = "maintainpro-platform"
@@ -104,6 +107,18 @@ INVALID = [
     ("staging", f"{P}:supabase", "auth.site_url", "ftp://x", "supabase.auth.site_url", "should match pattern"),
     ("staging", f"{P}:headers", "csp.script-srcc", ["'self'"], "headers.csp.script-srcc.[key]", "Input should be"),
     ("production", f"{P}:headers", "path", "public/_headers", "headers.path", "must name the stack"),
+    # Production refuses a CSP the audit's judgment (policies/headers/csp_judgment.py) fails, naming the directive.
+    ("production", f"{P}:headers", "csp.script-src", ["'self'", "https:"], "headers.csp.script-src", "production refuses this CSP: script-src allows the scheme source https:"),
+    ("production", f"{P}:headers", "csp.script-src", ["'self'", "'unsafe-inline'"], "headers.csp.script-src", "script-src allows 'unsafe-inline' without a nonce"),
+    ("production", f"{P}:headers", "csp.script-src", ["'self'", "'unsafe-eval'"], "headers.csp.script-src", "script-src allows 'unsafe-eval'"),
+    ("production", f"{P}:headers", "csp.script-src", ["'self'", "*.cdn.example"], "headers.csp.script-src", "host wildcard *.cdn.example (not in allowedScriptHosts)"),
+    ("production", f"{P}:headers", "csp.script-src", ["'self'", "https://www.google.com"], "headers.csp.script-src", "known CSP bypasses (JSONP endpoints on www.google.com)"),
+    ("production", f"{P}:headers", "csp.object-src", [], "headers.csp.object-src", "object-src is empty; set object-src 'none'"),
+    ("production", f"{P}:headers", "csp.object-src", ["*"], "headers.csp.object-src", "object-src allows * (any host)"),
+    ("production", f"{P}:headers", "csp.base-uri", DELETE, "headers.csp.base-uri", "base-uri is missing (it does not fall back to default-src)"),
+    ("production", f"{P}:headers", "csp.base-uri", ["data:"], "headers.csp.base-uri", "base-uri allows the scheme source data:"),
+    ("production", f"{P}:headers", "csp", {"default-src": ["https:"], "object-src": ["'none'"], "base-uri": ["'self'"]}, "headers.csp.default-src", "default-src allows the scheme source https: (any URL of that scheme) (script-src falls back to it)"),
+    ("production", f"{P}:headers", "csp", {"object-src": ["'none'"], "base-uri": ["'self'"]}, "headers.csp.script-src", "neither script-src nor default-src is set"),
     ("staging", f"{P}:supabase", "pooler.pool_mode", "statement", "supabase.pooler.pool_mode", "must be one of"),
     ("staging", f"{P}:supabase", "pooler.default_pool_size", 5000, "supabase.pooler.default_pool_size", "3000"),
     ("staging", f"{P}:supabase", "plan", "pro", "supabase.plan", "unknown key"),
@@ -197,6 +212,23 @@ def test_staging_may_rotate_more_slowly_than_production(tmp_path: Path) -> None:
     document = mutate(stack_document("staging"), f"{P}:secrets", "database-password.rotation_days", 120)
     write_stack(tmp_path, "staging", document)
     assert read_stack_file("staging", tmp_path).validate().secrets["database-password"].rotation_days == 120
+
+
+@pytest.mark.parametrize(("directive", "sources"), [("script-src", ["'self'", "'unsafe-inline'"]), ("base-uri", DELETE)])
+def test_staging_may_serve_a_csp_production_refuses(tmp_path: Path, directive: str, sources: Any) -> None:
+    """As the pack is advisory on staging, the config refuses a weak CSP in production only."""
+    document = mutate(stack_document("staging"), f"{P}:headers", f"csp.{directive}", sources)
+    write_stack(tmp_path, "staging", document)
+    csp = read_stack_file("staging", tmp_path).validate().headers.csp
+    assert csp.get(directive) == (None if sources is DELETE else sources)
+
+
+def test_production_csp_allow_list_is_the_production_pack_configs() -> None:
+    """The config model refuses exactly what `ops audit --stack production` fails: the same host allow-list."""
+    entry = BY_NAME["netlify-headers-csp-no-unsafe-script"]
+    pack = load_pack_config(default_path("production"))
+    configured = settings(pack.config(entry), entry.policy.config_schema.properties)["allowedScriptHosts"]
+    assert list(PRODUCTION_ALLOWED_SCRIPT_HOSTS) == configured
 
 
 def test_secret_credentials_are_accepted_as_secure_values(tmp_path: Path) -> None:
