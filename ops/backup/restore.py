@@ -317,11 +317,42 @@ def _toc_without_existing_schemas(pg_restore: str, dump: Path, target: Dsn) -> P
 
 
 def _run(argv: list[str], dsn: Dsn, tool: str) -> None:
+    """Run a tool to its end; if this process is interrupted meanwhile, the tool is killed first."""
     with tempfile.TemporaryFile() as stderr:
+        proc: subprocess.Popen[bytes] | None = None
         try:
-            code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=dsn.child_env()).returncode
+            with _signals_held():
+                proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=dsn.child_env())
+            code = proc.wait()
         except OSError as exc:
-            raise BackupError(f"{tool} could not start: {exc}") from None
+            if proc is None:
+                raise BackupError(f"{tool} could not start: {exc}") from None
+            raise
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()  # interrupted: the tool must not go on writing into a database being dropped
+                proc.wait()
         if code != 0:
             detail = postgres.tail(stderr, dsn)
             raise BackupError(f"{tool} exited with status {code}: {detail or 'no message'}")
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while a child starts, then deliver them: an interrupt raised inside
+    `Popen()` would leave the child running with nobody holding its handle to kill it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: held.append(signum)) for sig in _INTERRUPTS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(held):
+            signal.raise_signal(sig)  # now the restored handler acts on it
+
+
+_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
