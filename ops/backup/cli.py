@@ -198,7 +198,11 @@ def restore(
     )
     _print_restore(restoring.RestoreResult(chosen, manifest, target.dbname, timings, mismatches))
     if mismatches:
-        raise _fail(f"restored database {target.dbname!r} does not match the manifest")
+        # pg_restore completed, so the database is kept for inspection rather than dropped.
+        kept = (f"it is kept for inspection; a rerun refuses it, drop it first with: "
+                f"{restoring.drop_command(target.with_dbname('postgres'), target.dbname)}" if create
+                else "it existed before this restore and is left in place")
+        raise _fail(f"restored database {target.dbname!r} does not match the manifest; {kept}")
 
 
 def _print_backup(result: BackupResult, store: BackupStore) -> None:

@@ -88,6 +88,13 @@ def database_exists(conn: psycopg.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
 
+def database_comment(conn: psycopg.Connection, name: str) -> str | None:
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (name,)
+    ).fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
 def create_database(dsn: Dsn, name: str) -> None:
     """CREATE DATABASE, issued from the DSN's own database (the maintenance connection)."""
     with dsn.connect(autocommit=True) as conn:

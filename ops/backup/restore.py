@@ -2,21 +2,33 @@
 
 Both share one path so the drill measures exactly what a real recovery would do; the drill then
 drops its scratch database, a restore leaves the target in place.
+
+A restore that fails (or is interrupted: Ctrl-C, SIGTERM) after creating its database drops that
+database again and says so, so a rerun starts clean; it drops only the database this run recorded
+as created, never one that existed before. A run killed outright (SIGKILL) cannot clean up: the
+database it created carries a comment marking it unfinished, and a rerun names it and says how to
+drop it instead of only refusing a target that holds tables.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import shlex
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from types import FrameType
 
 import psycopg
+from psycopg import sql
 
 from ops.backup import manifest as names
 from ops.backup import postgres, supabase_target
@@ -27,6 +39,8 @@ from ops.backup.store import BackupStore
 
 _SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (?P<name>\S+) ")
 RTO_STEPS = ("choose backup", "download+verify", "create database", "prepare target", "pg_restore", "compare")
+# COMMENT ON DATABASE of a database a restore created, until the restore finished (cleared then).
+UNFINISHED_MARK = "maintainpro ops restore: unfinished"
 
 
 @dataclass
@@ -103,36 +117,130 @@ def restore(
     """Download + verify, optionally create `database` on `server`, prepare it, pg_restore, compare.
 
     `supabase_compat` first adds what a Supabase dump references and the target lacks
-    (`ops.backup.supabase_target`); the result is the list of mismatches with the manifest.
+    (`ops.backup.supabase_target`); the result is the list of mismatches with the manifest. When
+    anything fails after the database was created, it is dropped again before the error leaves.
     """
     pg_restore = postgres.find_binary("pg_restore")
     target = server.with_dbname(database)
-    with tempfile.TemporaryDirectory(prefix="maintainpro-restore-", dir=work_dir) as tmp:
-        dump = Path(tmp) / "backup.dump"
-        with timings.step("download+verify"):
-            store.download_verified(backup.dump_key, dump, manifest.size_bytes, manifest.sha256)
-        if create:
-            with timings.step("create database"):
-                postgres.create_database(server, database)
-        if supabase_compat:
-            with timings.step("prepare target"):
-                supabase_target.prepare(target)
-        with timings.step("pg_restore"):
-            toc = _toc_without_existing_schemas(pg_restore, dump, target)
-            argv = [pg_restore, "--exit-on-error", "--no-password", f"--jobs={jobs}", f"--dbname={target.conninfo()}"]
-            argv += [f"--use-list={toc}"]
-            if not keep_owner:
-                argv += ["--no-owner"]
-            if not keep_acl:
-                argv += ["--no-acl"]
-            _run(argv + [str(dump)], target, "pg_restore")
-    with timings.step("compare"):
-        with target.connect() as conn:
-            try:
-                restored = postgres.count_rows(conn, postgres.list_tables(conn, manifest.schemas))
-            except psycopg.Error as exc:
-                raise BackupError(f"counting restored rows failed: {target.redact(str(exc))}") from None
+    run = _Run(server, database)
+    try:
+        with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="maintainpro-restore-", dir=work_dir) as tmp:
+            dump = Path(tmp) / "backup.dump"
+            with timings.step("download+verify"):
+                store.download_verified(backup.dump_key, dump, manifest.size_bytes, manifest.sha256)
+            if create:
+                with timings.step("create database"):
+                    postgres.create_database(server, database)
+                    run.created = True  # recorded only once CREATE DATABASE succeeded: ours to drop
+                    _mark(target, f"{UNFINISHED_MARK} (started {datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ})")
+            run.touched = True
+            if supabase_compat:
+                with timings.step("prepare target"):
+                    run.prepared = supabase_target.prepare(target)
+            with timings.step("pg_restore"):
+                toc = _toc_without_existing_schemas(pg_restore, dump, target)
+                argv = [pg_restore, "--exit-on-error", "--no-password", f"--jobs={jobs}", f"--dbname={target.conninfo()}"]
+                argv += [f"--use-list={toc}"]
+                if not keep_owner:
+                    argv += ["--no-owner"]
+                if not keep_acl:
+                    argv += ["--no-acl"]
+                _run(argv + [str(dump)], target, "pg_restore")
+            with timings.step("compare"):
+                with target.connect() as conn:
+                    try:
+                        restored = postgres.count_rows(conn, postgres.list_tables(conn, manifest.schemas))
+                    except psycopg.Error as exc:
+                        raise BackupError(f"counting restored rows failed: {target.redact(str(exc))}") from None
+            if run.created:
+                _mark(target, None)
+    except BaseException as exc:  # noqa: BLE001 - Ctrl-C and SIGTERM must clean up too
+        raise run.failed(exc) from None
     return compare(manifest, restored)
+
+
+@dataclass
+class _Run:
+    """What one restore did to its target, so a failure undoes exactly that and names the rest."""
+
+    server: Dsn
+    database: str
+    created: bool = False
+    touched: bool = False
+    prepared: list[str] = field(default_factory=list)
+
+    def failed(self, exc: BaseException) -> BaseException:
+        """The error to raise for `exc`, after dropping the database if this run created it."""
+        if not self.touched and not self.created:
+            return exc  # nothing was done to the target: the original error says it all
+        reason = _reason(exc)
+        if not self.created:
+            return BackupError(
+                f"{reason}; database {self.database!r} existed before this restore and is left in place "
+                f"(never dropped): it may now hold part of the backup{self._added()}, and a rerun refuses it while "
+                "it holds tables of the backup: drop those tables or restore into a new database"
+            )
+        try:
+            postgres.drop_database(self.server, self.database)
+        except BaseException as drop_exc:  # noqa: BLE001 - a second Ctrl-C too: say what is left
+            return BackupError(
+                f"{reason}; dropping database {self.database!r}, which this restore created, failed too "
+                f"({_reason(drop_exc)}): it is left on {self.server.describe()}; drop it with: "
+                f"{drop_command(self.server, self.database)}"
+            )
+        roles = [p.removeprefix("role ") for p in self.prepared if p.startswith("role ")]
+        kept = f"; the NOLOGIN roles it created stay (they are server-wide): {', '.join(roles)}" if roles else ""
+        return BackupError(f"{reason}; dropped database {self.database!r}, which this restore had created{kept}")
+
+    def _added(self) -> str:
+        return f" and what the preparation added ({', '.join(self.prepared)})" if self.prepared else ""
+
+
+def drop_command(maintenance: Dsn, database: str) -> str:
+    """A command an operator can paste to drop `database` from `maintenance`'s server (psql asks for the password)."""
+    statement = 'DROP DATABASE "' + database.replace('"', '""') + '" WITH (FORCE)'
+    return f"psql {shlex.quote(maintenance.describe())} -c {shlex.quote(statement)}"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, BackupError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _mark(target: Dsn, comment: str | None) -> None:
+    """Set (or clear) the database's comment that marks a restore in progress."""
+    statement = sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+        sql.Identifier(target.dbname), sql.Literal(comment) if comment is not None else sql.SQL("NULL")
+    )
+    with target.connect(autocommit=True) as conn:
+        try:
+            conn.execute(statement)
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot comment on database {target.dbname!r}: {target.redact(str(exc))}") from None
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, `timeout`, a CI cancel after its SIGINT) raises KeyboardInterrupt, so cleanup runs.
+
+    GitHub's runner sends SIGINT, then SIGTERM after 7.5 s, then kills the process tree 2.5 s later
+    (docs.github.com, "Workflow cancellation reference").
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def drill(
@@ -148,15 +256,20 @@ def drill(
     with timings.step("choose backup"):
         backup, manifest = choose_backup(store, name)
     scratch = f"restore_drill_{backup.stamp.lower()}_{secrets.token_hex(3)}"
-    try:
-        mismatches = restore(
-            store, backup, manifest, server, scratch,
-            create=True, jobs=jobs, keep_acl=supabase_compat, keep_owner=False, supabase_compat=supabase_compat,
-            work_dir=work_dir, timings=timings,
-        )
-    finally:
-        with timings.step("drop scratch database"):
+    # A failed restore has dropped the scratch database already (it created it); a finished one leaves it to us.
+    mismatches = restore(
+        store, backup, manifest, server, scratch,
+        create=True, jobs=jobs, keep_acl=supabase_compat, keep_owner=False, supabase_compat=supabase_compat,
+        work_dir=work_dir, timings=timings,
+    )
+    with timings.step("drop scratch database"):
+        try:
             postgres.drop_database(server, scratch)
+        except BackupError as exc:
+            raise BackupError(
+                f"restore drill of {backup.stamp} finished ({len(mismatches)} mismatch(es)) but {exc}; the scratch "
+                f"database is left: drop it with: {drop_command(server, scratch)}"
+            ) from None
     return RestoreResult(backup, manifest, scratch, timings, mismatches)
 
 
@@ -165,8 +278,15 @@ def ensure_restorable(target: Dsn, manifest: Manifest) -> bool:
     maintenance = target.with_dbname("postgres")
     with maintenance.connect(autocommit=True) as conn:
         exists = postgres.database_exists(conn, target.dbname)
+        comment = postgres.database_comment(conn, target.dbname) if exists else None
     if not exists:
         return True
+    if comment and comment.startswith(UNFINISHED_MARK):
+        raise BackupError(
+            f"target {target.describe()} was created by an ops restore that never finished "
+            f"({comment.removeprefix(UNFINISHED_MARK).strip(' ()')}; the run was killed before it could drop it). "
+            f"If no restore is running now, drop it and run again: {drop_command(maintenance, target.dbname)}"
+        )
     with target.connect() as conn:
         clashes = [postgres.table_name(s, t) for s, t in postgres.list_tables(conn, manifest.schemas)]
     if clashes:
@@ -197,11 +317,42 @@ def _toc_without_existing_schemas(pg_restore: str, dump: Path, target: Dsn) -> P
 
 
 def _run(argv: list[str], dsn: Dsn, tool: str) -> None:
+    """Run a tool to its end; if this process is interrupted meanwhile, the tool is killed first."""
     with tempfile.TemporaryFile() as stderr:
+        proc: subprocess.Popen[bytes] | None = None
         try:
-            code = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=dsn.child_env()).returncode
+            with _signals_held():
+                proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=dsn.child_env())
+            code = proc.wait()
         except OSError as exc:
-            raise BackupError(f"{tool} could not start: {exc}") from None
+            if proc is None:
+                raise BackupError(f"{tool} could not start: {exc}") from None
+            raise
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()  # interrupted: the tool must not go on writing into a database being dropped
+                proc.wait()
         if code != 0:
             detail = postgres.tail(stderr, dsn)
             raise BackupError(f"{tool} exited with status {code}: {detail or 'no message'}")
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while a child starts, then deliver them: an interrupt raised inside
+    `Popen()` would leave the child running with nobody holding its handle to kill it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: held.append(signum)) for sig in _INTERRUPTS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(held):
+            signal.raise_signal(sig)  # now the restored handler acts on it
+
+
+_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)

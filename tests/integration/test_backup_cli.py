@@ -110,6 +110,7 @@ def test_restore_needs_confirmation(pg: Cluster, cmms_url: str, bucket: str, cli
     unprepared = ops("restore", "--yes", "--no-supabase-compat", "--database-url", pg.url("cmms_unprepared"), env=env)
     assert unprepared.returncode == 1
     assert 'schema "extensions" does not exist' in unprepared.stderr
+    assert "dropped database 'cmms_unprepared', which this restore had created" in unprepared.stderr
     assert "Traceback" not in unprepared.stderr
 
     done = ops("restore", "--yes", env=env)
