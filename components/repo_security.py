@@ -131,10 +131,12 @@ class RepositorySecurity(pulumi.ComponentResource):
         targets = (("app", args.github.app_repo, cfg.app_repo_visibility),
                    ("platform", args.platform_repo, cfg.platform_repo_visibility))
         for role, repo, visibility in targets:
+            # `securityAndAnalysis.advancedSecurity` is never ignored even when it is not sent: an ignored
+            # input takes its old value, which after the import is what GitHub reported, and the provider
+            # sends every sub-field present whenever security_and_analysis changes: a 422 on a public repo
+            # (terraform-provider-github#2190; `calculateSecurityAndAnalysis`). The price is at most a standing
+            # diff that removes a field the update never sends.
             ignored = list(UNOWNED_INPUTS)
-            if visibility == "public" or cfg.licensing != "advanced-security":
-                # Not sent, but read back (public repos always report it): keep it out of the diff.
-                ignored.append("securityAndAnalysis.advancedSecurity")  # nested paths are not translated
             repository = github.Repository(
                 f"{name}-{role}",
                 name=repo,
