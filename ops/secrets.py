@@ -2,21 +2,28 @@
 
 Computed from the stack file with the same window arithmetic and consumer list the program uses,
 so it needs neither the engine nor any credential, and cannot print what it never reads.
+
+`--due` answers "which secrets does the next `pulumi up` rotate soon": those whose current window
+(the one containing the clock, as the program computes it) ends within `--margin`. Whether the
+deployed value is still from an older window (no `up` since its end) is only in the state, which
+this command never reads; acting on the answer (a scheduled `up`) is the caller's job.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from components.config import ConfigError, StackConfig
+from components.config import STACKS, ConfigError, StackConfig
 from components.secrets import Consumer, RotationWindow, consumers_of
 from providers.supabase.api_keys import key_name, key_prefix
-from ops.cli import StackDir, app, fail_config, parse_now, stdout
+from ops.cli import StackDir, app, fail, fail_config, parse_now, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 
@@ -119,24 +126,131 @@ def as_text(stack: str, now: datetime, rows: list[SecretSchedule], keys: tuple[K
     return "\n".join(lines)
 
 
+EXIT_DUE = 1
+DEFAULT_MARGIN = "1d"
+_MARGIN = re.compile(r"(?P<count>\d{1,6})(?P<unit>[dhm])|0")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_margin(value: str) -> timedelta:
+    """`--margin` as a duration: `<N>d`, `<N>h`, `<N>m` or `0`."""
+    match = _MARGIN.fullmatch(value.strip())
+    if not match:
+        fail(f"--margin: '{value}' is not a duration (e.g. 1d, 12h, 30m, 0)")
+    if not match["unit"]:
+        return timedelta(0)
+    return timedelta(**{_UNITS[match["unit"]]: int(match["count"])})
+
+
+@dataclass(frozen=True)
+class Due:
+    """One secret whose current window ends within the margin: the next `pulumi up` after that end rotates it."""
+
+    stack: str
+    kind: str  # "generated-secret" | "supabase-secret-key"
+    schedule: SecretSchedule | KeySchedule
+
+
+def due(stack: str, cfg: StackConfig, now: datetime, margin: timedelta) -> list[Due]:
+    """The listing's rows (same windows, same order) whose window ends at or before `now + margin`."""
+    rows: list[Due] = [Due(stack, "generated-secret", row) for row in schedules(cfg, now)]
+    rows += [Due(stack, "supabase-secret-key", key) for key in key_schedules(cfg, now)]
+    return [row for row in rows if row.schedule.window.end - now <= margin]
+
+
+def due_as_json(stacks: list[str], now: datetime, margin: timedelta, rows: list[Due]) -> dict[str, Any]:
+    return {
+        "now": now.isoformat(),
+        "margin_seconds": int(margin.total_seconds()),
+        "stacks": stacks,
+        "due": [
+            {
+                "stack": row.stack,
+                "name": row.schedule.name,
+                "kind": row.kind,
+                "rotation_days": row.schedule.rotation_days,
+                "window_start": row.schedule.window.start.isoformat(),
+                "window_end": row.schedule.window.end.isoformat(),
+                "consumers": [{"kind": c.kind, "name": c.name} for c in row.schedule.consumers],
+            }
+            for row in rows
+        ],
+    }
+
+
+def _margin_text(margin: timedelta) -> str:
+    minutes = int(margin.total_seconds()) // 60
+    for size, unit in ((1440, "d"), (60, "h"), (1, "m")):
+        if minutes % size == 0 and minutes:
+            return f"{minutes // size}{unit}"
+    return "0"
+
+
+def due_as_text(stacks: list[str], now: datetime, margin: timedelta, rows: list[Due]) -> str:
+    checked = f"at {_when(now)}, margin {_margin_text(margin)}, stacks {', '.join(stacks)}"
+    if not rows:
+        return f"nothing due {checked}"
+    lines = [f"{len(rows)} secret(s) due {checked}"]
+    labels = {"generated-secret": "generated secret", "supabase-secret-key": "Supabase secret key"}
+    for row in rows:
+        lines.append(f"{row.stack}  {row.schedule.name}  {labels[row.kind]}  window ends {_when(row.schedule.window.end)}")
+        lines += [f"  {c.kind}: {c.name}" for c in row.schedule.consumers] or ["  (no consumers)"]
+    return "\n".join(lines)
+
+
+def _config(stack: str, stack_dir: Path) -> StackConfig:
+    try:
+        return read_stack_file(stack, stack_dir).validate()
+    except ConfigError as error:
+        fail_config(error)
+
+
 @app.command()
 def secrets(
-    stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose secrets to list.")],
+    stack: Annotated[str | None, typer.Option(
+        "--stack", "-s", metavar="NAME",
+        help="Stack whose secrets to list (required without --due); with --due, default: every stack file present.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     now: Annotated[str | None, typer.Option(help="Clock (ISO 8601); default: now.")] = None,
+    due_only: Annotated[bool, typer.Option(
+        "--due", help="Only the secrets whose current window ends within --margin; exit 1 when any is.")] = False,
+    margin: Annotated[str | None, typer.Option(
+        metavar="DURATION", help=f"With --due: how soon the window must end (Nd, Nh, Nm or 0; default {DEFAULT_MARGIN}).")] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """List each generated secret and Supabase secret API key: consumers, period, window and next rotation.
 
     Values are never read: this works from the stack file alone.
+
+    With --due: only the secrets whose current window (the one containing the clock) ends within
+    --margin, i.e. those the first `pulumi up` after that end rotates. Whether the deployed value is
+    already older than its window is only in the state, which this never reads (a window that has
+    ended is simply no longer the current one: with --margin 0 nothing is due). Exit 0 when nothing
+    is due, 1 when something is, 2 on bad input. Running the `up` is separate (a scheduled job).
     """
-    try:
-        cfg = read_stack_file(stack, stack_dir).validate()
-    except ConfigError as error:
-        fail_config(error)
+    if stack is not None and stack not in STACKS:
+        fail(f"--stack: unknown stack '{stack}', known: {', '.join(STACKS)}")
+    if margin is not None and not due_only:
+        fail("--margin: only applies with --due")
     moment = parse_now(now) or datetime.now(timezone.utc)
-    rows, keys = schedules(cfg, moment), key_schedules(cfg, moment)
+    if not due_only:
+        if stack is None:
+            fail("--stack: a stack name is required (or --due, which checks every stack)")
+        cfg = _config(stack, stack_dir)
+        rows, keys = schedules(cfg, moment), key_schedules(cfg, moment)
+        if json_output:
+            stdout.print_json(json.dumps(as_json(stack, moment, rows, keys)))
+        else:
+            stdout.print(as_text(stack, moment, rows, keys), markup=False)
+        return
+    window_margin = parse_margin(DEFAULT_MARGIN if margin is None else margin)
+    stacks = [stack] if stack else [name for name in STACKS if (stack_dir / f"Pulumi.{name}.yaml").is_file()]
+    if not stacks:
+        fail(f"--stack-dir: no stack file ({', '.join(f'Pulumi.{name}.yaml' for name in STACKS)}) in {stack_dir}")
+    found = [row for name in stacks for row in due(name, _config(name, stack_dir), moment, window_margin)]
     if json_output:
-        stdout.print_json(json.dumps(as_json(stack, moment, rows, keys)))
+        stdout.print_json(json.dumps(due_as_json(stacks, moment, window_margin, found)))
     else:
-        stdout.print(as_text(stack, moment, rows, keys), markup=False)
+        stdout.print(due_as_text(stacks, moment, window_margin, found), markup=False)
+    if found:
+        raise typer.Exit(EXIT_DUE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pulumi
@@ -172,3 +172,144 @@ def test_preview_tree_shows_no_generated_value() -> None:
     assert "ActionsEnvironmentSecret" in result.stdout and "value = [secret]" in result.stdout
     for value in stand_ins("production"):
         assert value not in result.stdout
+
+
+# ---------------------------------------------------------------- ops secrets --due
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# A window boundary, worked out by hand: 2026-12-03 is day 20790 after the epoch = 30 * 693 = 90 * 231,
+# not a multiple of 60 (whose windows end 2026-11-03 and 2027-01-02). So the 30- and 90-day windows end here.
+BOUNDARY_DAY = 20790
+BOUNDARY = EPOCH + timedelta(days=BOUNDARY_DAY)
+DUE_FIELDS = {"stack", "name", "kind", "rotation_days", "window_start", "window_end", "consumers"}
+
+
+def periods(stack: str) -> dict[tuple[str, str], int]:
+    """(kind, name) -> rotation_days of every generated secret and secret API key, read from the stack file."""
+    cfg = read_stack_file(stack).validate()
+    found = {("generated-secret", name): s.rotation_days for name, s in cfg.secrets.items()}
+    found |= {("supabase-secret-key", name): k.rotation_days for name, k in cfg.supabase.secret_keys.keys.items()}
+    return found
+
+
+def ending_at_boundary() -> set[tuple[str, str, str]]:
+    """(stack, kind, name) of every secret whose period divides the boundary's day count."""
+    return {(stack, kind, name) for stack in ("staging", "production")
+            for (kind, name), days in periods(stack).items() if BOUNDARY_DAY % days == 0}
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def due(*args: str) -> tuple[int, dict]:
+    result = ops("secrets", "--due", "--json", *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_the_boundary_premise_holds() -> None:
+    assert BOUNDARY.date().isoformat() == "2026-12-03"
+    expected = ending_at_boundary()
+    # Both stacks contribute, and both kinds: the test below would be weak otherwise.
+    assert {s for s, _, _ in expected} == {"staging", "production"}
+    assert {k for _, k, _ in expected} == {"generated-secret", "supabase-secret-key"}
+    assert any(BOUNDARY_DAY % days for stack in ("staging", "production") for days in periods(stack).values())
+
+
+@pytest.mark.parametrize(("margin", "length"), [("1d", timedelta(days=1)), ("12h", timedelta(hours=12)),
+                                                  ("30m", timedelta(minutes=30)), ("2d", timedelta(days=2))])
+def test_due_exactly_when_the_window_ends_within_the_margin(margin: str, length: timedelta) -> None:
+    code, report = due("--margin", margin, "--now", iso(BOUNDARY - length))
+    assert code == 1
+    assert {(e["stack"], e["kind"], e["name"]) for e in report["due"]} == ending_at_boundary()
+    assert all(e["window_end"] == iso(BOUNDARY) for e in report["due"])
+    assert report["margin_seconds"] == int(length.total_seconds())
+    code, report = due("--margin", margin, "--now", iso(BOUNDARY - length - timedelta(seconds=1)))
+    assert (code, report["due"]) == (0, [])
+
+
+def test_default_margin_is_one_day() -> None:
+    assert due("--now", iso(BOUNDARY - timedelta(days=1)))[0] == 1
+    code, report = due("--now", iso(BOUNDARY - timedelta(days=1, seconds=1)))
+    assert (code, report["due"], report["margin_seconds"]) == (0, [], 86400)
+
+
+def test_an_ended_window_is_no_longer_the_current_one() -> None:
+    """Right after the boundary the program already computes the next window: nothing is due again."""
+    code, report = due("--now", iso(BOUNDARY + timedelta(seconds=1)))
+    assert (code, report["due"]) == (0, [])
+    # Margin 0: the window containing the clock never has ended, so nothing is ever due.
+    assert due("--margin", "0", "--now", iso(BOUNDARY - timedelta(seconds=1)))[0] == 0
+
+
+def test_due_json_shape_order_and_windows() -> None:
+    code, report = due("--now", iso(BOUNDARY - timedelta(hours=1)))
+    assert code == 1
+    assert set(report) == {"now", "margin_seconds", "stacks", "due"}
+    assert report["stacks"] == ["staging", "production"]
+    assert report["now"] == iso(BOUNDARY - timedelta(hours=1))
+    stacks = [e["stack"] for e in report["due"]]
+    assert stacks == sorted(stacks, key=["staging", "production"].index)
+    for entry in report["due"]:
+        assert set(entry) == DUE_FIELDS  # there is no place for a value
+        days = periods(entry["stack"])[(entry["kind"], entry["name"])]
+        assert entry["rotation_days"] == days
+        assert entry["window_start"] == iso(BOUNDARY - timedelta(days=days))
+    # The consumers are the listing's, for the same secret.
+    listing = json.loads(ops("secrets", "--stack", "production", "--json", "--now", NOW).stdout)
+    listed = {("generated-secret", s["name"]): s["consumers"] for s in listing["secrets"]}
+    listed |= {("supabase-secret-key", k["name"]): k["consumers"] for k in listing["secret_api_keys"]}
+    for entry in (e for e in report["due"] if e["stack"] == "production"):
+        assert entry["consumers"] == listed[(entry["kind"], entry["name"])]
+
+
+def test_due_for_one_stack() -> None:
+    code, report = due("--stack", "staging", "--now", iso(BOUNDARY - timedelta(hours=1)))
+    assert code == 1 and report["stacks"] == ["staging"]
+    assert {(e["stack"], e["kind"], e["name"]) for e in report["due"]} == {
+        t for t in ending_at_boundary() if t[0] == "staging"}
+
+
+def test_due_text_names_stack_secret_kind_end_and_consumers() -> None:
+    result = ops("secrets", "--due", "--now", iso(BOUNDARY - timedelta(hours=2)))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{len(ending_at_boundary())} secret(s) due at 2026-12-02 22:00Z, margin 1d, stacks staging, production"
+    assert "staging  work-order-webhook-secret  generated secret  window ends 2026-12-03 00:00Z" in lines
+    assert "production  ci  Supabase secret key  window ends 2026-12-03 00:00Z" in lines
+    assert "  netlify-env: BUILD_HOOK_SECRET" in lines
+    quiet = ops("secrets", "--due", "--now", NOW)
+    assert quiet.returncode == 0 and quiet.stdout.strip() == "nothing due at 2026-11-26 12:00Z, margin 1d, stacks staging, production"
+
+
+def test_due_checks_the_stack_files_present(tmp_path: Path) -> None:
+    write_stack(tmp_path, "production", stack_document("production"))
+    code, report = due("--stack-dir", str(tmp_path), "--now", iso(BOUNDARY - timedelta(hours=1)))
+    assert code == 1 and report["stacks"] == ["production"]
+    assert {e["stack"] for e in report["due"]} == {"production"}
+    empty = ops("secrets", "--due", "--stack-dir", str(tmp_path / "nothing"))
+    assert empty.returncode == 2 and "no stack file" in empty.stderr and empty.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--due", "--margin", "1w"], "--margin: '1w' is not a duration"),
+    (["--due", "--margin", "-1d"], "--margin: '-1d' is not a duration"),
+    (["--due", "--margin", "1.5d"], "--margin: '1.5d' is not a duration"),
+    (["--due", "--stack", "x"], "unknown stack 'x', known: staging, production"),
+    (["--due", "--now", "next tuesday"], "--now: 'next tuesday' is not an ISO 8601"),
+    (["--stack", "staging", "--margin", "1d"], "--margin: only applies with --due"),
+    ([], "--stack: a stack name is required"),
+])
+def test_due_bad_input_is_one_clear_error(args: list[str], message: str) -> None:
+    result = ops("secrets", *args)
+    assert result.returncode == 2
+    assert message in result.stderr and result.stdout == ""
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_due_with_an_invalid_stack_file_is_a_config_error(tmp_path: Path) -> None:
+    stack_dir = with_rotation(tmp_path, "production", "database-password", 91)
+    result = ops("secrets", "--due", "--stack-dir", stack_dir)
+    assert result.returncode == 2 and "secrets.database-password.rotation_days" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
