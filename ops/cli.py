@@ -90,6 +90,19 @@ COMMANDS = {
 QUIET_LOGGERS = ("httpx", "httpcore", "botocore", "boto3", "urllib3", "s3transfer")
 
 
+def hide_secret_values(message: str, argv: list[str]) -> str:
+    """`message` without any argument that looks like a connection string (an `@` or `password`).
+
+    click quotes a rejected option value back (`dir '...' does not exist`), and a value put after
+    the wrong option may be a database URL with its password.
+    """
+    for value in sorted(set(argv), key=len, reverse=True):
+        if "@" in value or "password" in value.lower():
+            for form in (value, repr(value)[1:-1]):  # as given, and as a !r message quotes it
+                message = message.replace(form, "(not shown: it may hold a secret)")
+    return message
+
+
 def main() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -103,9 +116,11 @@ def main() -> None:
         if "extra argument" in error.message:
             # click quotes them back, and a stray argument may be a connection string with a password.
             error.message = "unexpected extra argument(s) (not shown: they may hold a secret); options need their --name"
+        error.message = hide_secret_values(error.message, sys.argv[1:])
         error.show()
         sys.exit(error.exit_code)
     except ClickException as error:
+        error.message = hide_secret_values(error.message, sys.argv[1:])
         error.show()
         sys.exit(error.exit_code)
     except typer.Abort:
