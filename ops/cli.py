@@ -17,6 +17,7 @@ import typer
 # typer 0.29 vendors click; its exceptions are only reachable here (typer is pinned).
 from typer._click.exceptions import ClickException, UsageError
 from rich.console import Console
+from rich.markup import escape
 
 from components.config import ConfigError
 
@@ -33,6 +34,10 @@ stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
 EXIT_BAD_INPUT = 2
+# The clock range every command can compute with: rotation windows are aligned to 1970 and reach a
+# year past the clock, and datetime stops at 9999-12-31.
+EARLIEST_NOW = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_NOW = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 # Every command that reads a stack file takes the same option (tests point it at fixtures).
 StackDir = Annotated[
@@ -44,12 +49,12 @@ StackDir = Annotated[
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print one clear error line and leave with `code`."""
-    stderr.print(f"[bold red]error:[/] {message}", markup=True)
+    stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True)  # data, never markup
     raise typer.Exit(code)
 
 
 def fail_config(error: ConfigError) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {error.source}: invalid configuration", markup=True)
+    stderr.print(f"[bold red]error:[/] {escape(str(error.source))}: invalid configuration", markup=True)
     for path, message in error.problems:
         stderr.print(f"  {path}: {message}", markup=False)
     raise typer.Exit(EXIT_BAD_INPUT)
@@ -63,7 +68,10 @@ def parse_now(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         fail(f"--now: '{value}' is not an ISO 8601 date/time (e.g. 2026-11-26T12:00:00Z)")
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not EARLIEST_NOW <= moment < LATEST_NOW:
+        fail(f"--now: '{value}' is outside {EARLIEST_NOW:%Y-%m-%d} .. {LATEST_NOW:%Y-%m-%d}, the range the clock can take")
+    return moment
 
 
 @app.callback()
