@@ -16,6 +16,20 @@ from tests.unit.test_ops_secrets import BOUNDARY, ending_at_boundary, iso
 STACKS = ("staging", "production")
 
 
+def test_every_caller_of_the_reusable_up_inherits_secrets_and_names_a_known_stack() -> None:
+    """Environment secrets reach the called job only with `secrets: inherit` (actions/runner#4453); an
+    unknown stack would run in an environment GitHub creates on first use, without reviewers."""
+    callers = 0
+    for name in ("deploy", "rotate"):
+        for job_name, job in load(name)["jobs"].items():
+            if "uses" in job:
+                callers += 1
+                assert job["uses"] == "./.github/workflows/pulumi-up.yml", f"{name}:{job_name}"
+                assert job["secrets"] == "inherit", f"{name}:{job_name}"
+                assert job_name in STACKS and job["with"]["stack"] == job_name, f"{name}:{job_name}"
+    assert callers == 4
+
+
 def test_rotation_is_daily_and_on_demand() -> None:
     on = triggers(load("rotate"))
     (schedule,) = on["schedule"]
