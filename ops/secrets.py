@@ -198,6 +198,35 @@ def due_as_text(stacks: list[str], now: datetime, margin: timedelta, rows: list[
     return "\n".join(lines)
 
 
+def github_output(stacks: list[str], rows: list[Due]) -> str:
+    """`<stack>=true|false` and `<stack>_secrets=<names>` per checked stack: a job's outputs (`$GITHUB_OUTPUT`)."""
+    lines = []
+    for stack in stacks:
+        names = [row.schedule.name for row in rows if row.stack == stack]
+        lines += [f"{stack}={'true' if names else 'false'}", f"{stack}_secrets={' '.join(names)}"]
+    return "\n".join(lines) + "\n"
+
+
+def step_summary(stacks: list[str], now: datetime, margin: timedelta, rows: list[Due], ended: bool) -> str:
+    """A Markdown table of the due secrets for `$GITHUB_STEP_SUMMARY`: names and windows, never a value (none is read)."""
+    verb = "ended" if ended else "ending"
+    head = f"### Secrets due: windows {verb} within {_margin_text(margin)} of {_when(now)} ({', '.join(stacks)})\n\n"
+    if not rows:
+        return head + "Nothing due.\n"
+    table = ["| stack | secret | kind | window end |", "| --- | --- | --- | --- |"]
+    table += [f"| {r.stack} | {r.schedule.name} | {r.kind} | {_when(r.schedule.window.end)} |" for r in rows]
+    return head + "\n".join(table) + "\n"
+
+
+def _append(path: Path, text: str) -> None:
+    """Append (GitHub's files are shared by every step of a job); an unwritable path is bad input."""
+    try:
+        with path.open("a", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:
+        fail(f"{path}: cannot append ({error.strerror})")
+
+
 def _config(stack: str, stack_dir: Path) -> StackConfig:
     try:
         return read_stack_file(stack, stack_dir).validate()
@@ -216,6 +245,12 @@ def secrets(
         "--due", help="Only the secrets whose current window ends within --margin; exit 1 when any is.")] = False,
     margin: Annotated[str | None, typer.Option(
         metavar="DURATION", help=f"With --due: how soon the window must end (Nd, Nh, Nm or 0; default {DEFAULT_MARGIN}).")] = None,
+    ended: Annotated[bool, typer.Option(
+        "--ended", help="With --due: the windows that ended within --margin up to the clock (what an `up` now rotates).")] = False,
+    github_output_file: Annotated[Path | None, typer.Option(
+        "--github-output", metavar="FILE", help="With --due: append `<stack>=true|false` and `<stack>_secrets=...` lines.")] = None,
+    step_summary_file: Annotated[Path | None, typer.Option(
+        "--step-summary", metavar="FILE", help="With --due: append a Markdown table of the due secrets.")] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """List each generated secret and Supabase secret API key: consumers, period, window and next rotation.
@@ -227,11 +262,16 @@ def secrets(
     already older than its window is only in the state, which this never reads (a window that has
     ended is simply no longer the current one: with --margin 0 nothing is due). Exit 0 when nothing
     is due, 1 when something is, 2 on bad input. Running the `up` is separate (a scheduled job).
+
+    With --ended: the windows that ended within --margin before the clock instead, i.e. the secrets
+    an `up` run now rotates; a daily job with --margin 1d sees each window end exactly once.
     """
     if stack is not None and stack not in STACKS:
         fail(f"--stack: unknown stack '{stack}', known: {', '.join(STACKS)}")
-    if margin is not None and not due_only:
-        fail("--margin: only applies with --due")
+    for given, option in ((margin, "--margin"), (ended or None, "--ended"),
+                          (github_output_file, "--github-output"), (step_summary_file, "--step-summary")):
+        if given is not None and not due_only:
+            fail(f"{option}: only applies with --due")
     moment = parse_now(now) or datetime.now(timezone.utc)
     if not due_only:
         if stack is None:
@@ -247,7 +287,13 @@ def secrets(
     stacks = [stack] if stack else [name for name in STACKS if (stack_dir / f"Pulumi.{name}.yaml").is_file()]
     if not stacks:
         fail(f"--stack-dir: no stack file ({', '.join(f'Pulumi.{name}.yaml' for name in STACKS)}) in {stack_dir}")
-    found = [row for name in stacks for row in due(name, _config(name, stack_dir), moment, window_margin)]
+    # Ended within the margin up to `moment` = ends within the margin of `moment - margin` (windows are half-open).
+    since = moment - window_margin if ended else moment
+    found = [row for name in stacks for row in due(name, _config(name, stack_dir), since, window_margin)]
+    if github_output_file is not None:
+        _append(github_output_file, github_output(stacks, found))
+    if step_summary_file is not None:
+        _append(step_summary_file, step_summary(stacks, moment, window_margin, found, ended))
     if json_output:
         stdout.print_json(json.dumps(due_as_json(stacks, moment, window_margin, found)))
     else:

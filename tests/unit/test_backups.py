@@ -18,6 +18,7 @@ from ops.engine import SECRET, run_stack
 from ops.stackfile import read_stack_file
 from tests.stacks import ROOT, mutate, stack_document, write_stack
 from tests.support.capture import CapturingMocks, run_program
+from tests.support.workflows import resolved_jobs
 
 S3 = "aws:s3/"
 ACCOUNT = "123456789012"
@@ -145,7 +146,8 @@ def test_a_stack_that_creates_the_github_oidc_provider_never_deletes_it(tmp_path
 
 
 def deploy_jobs() -> dict[str, dict]:
-    return yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())["jobs"]
+    """deploy.yml's jobs as they run: each through the reusable workflow it calls."""
+    return resolved_jobs("deploy")
 
 
 def stack_of(job: dict) -> str:

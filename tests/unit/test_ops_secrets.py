@@ -303,6 +303,10 @@ def test_due_checks_the_stack_files_present(tmp_path: Path) -> None:
     (["--due", "--stack", "x"], "unknown stack 'x', known: staging, production"),
     (["--due", "--now", "next tuesday"], "--now: 'next tuesday' is not an ISO 8601"),
     (["--stack", "staging", "--margin", "1d"], "--margin: only applies with --due"),
+    (["--stack", "staging", "--ended"], "--ended: only applies with --due"),
+    (["--stack", "staging", "--github-output", "out"], "--github-output: only applies with --due"),
+    (["--stack", "staging", "--step-summary", "out"], "--step-summary: only applies with --due"),
+    (["--due", "--github-output", "no/such/dir/out"], "no/such/dir/out: cannot append"),
     ([], "--stack: a stack name is required"),
 ])
 def test_due_bad_input_is_one_clear_error(args: list[str], message: str) -> None:
@@ -317,3 +321,53 @@ def test_due_with_an_invalid_stack_file_is_a_config_error(tmp_path: Path) -> Non
     result = ops("secrets", "--due", "--stack-dir", stack_dir)
     assert result.returncode == 2 and "secrets.database-password.rotation_days" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+# ---------------------------------------------------------------- ops secrets --due --ended (what an `up` now rotates)
+
+
+@pytest.mark.parametrize(("offset", "expected"), [
+    (timedelta(hours=2), True), (timedelta(hours=23, minutes=59), True), (timedelta(0), True),
+    (timedelta(hours=24), False), (timedelta(hours=-2), False)])
+def test_ended_lists_the_windows_that_ended_within_the_margin_before_the_clock(offset: timedelta, expected: bool) -> None:
+    """A daily run with --margin 1d sees each window end exactly once: in (now - 1d, now]."""
+    code, report = due("--ended", "--margin", "1d", "--now", iso(BOUNDARY + offset))
+    found = {(e["stack"], e["kind"], e["name"]) for e in report["due"]}
+    if expected:
+        assert code == 1 and found == ending_at_boundary()
+        assert all(e["window_end"] == iso(BOUNDARY) for e in report["due"])
+    else:
+        assert code == 0 and found == set()
+    assert report["now"] == iso(BOUNDARY + offset) and report["margin_seconds"] == 86400
+
+
+def test_consecutive_daily_runs_see_every_window_end_exactly_once() -> None:
+    seen: list[tuple[str, str, str, str]] = []
+    start = BOUNDARY - timedelta(days=95, hours=18, minutes=37)
+    for day in range(100):  # bounded: 100 daily runs cover every 30- and 90-day window end in between
+        _, report = due("--ended", "--now", iso(start + timedelta(days=day)))
+        seen += [(e["stack"], e["kind"], e["name"], e["window_end"]) for e in report["due"]]
+    assert len(seen) == len(set(seen))
+    assert {(s, k, n) for s, k, n, end in seen if end == iso(BOUNDARY)} == ending_at_boundary()
+
+
+def test_github_output_and_step_summary_name_the_due_secrets_never_a_value(tmp_path: Path) -> None:
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    output.write_text("earlier=kept\n")  # GitHub's files are shared by a job's steps: appended, never replaced
+    result = ops("secrets", "--due", "--ended", "--stack", "production", "--now", iso(BOUNDARY + timedelta(hours=1)),
+                 "--github-output", str(output), "--step-summary", str(summary))
+    assert result.returncode == 1, result.stderr
+    names = sorted(n for s, _, n in ending_at_boundary() if s == "production")
+    lines = output.read_text().splitlines()
+    assert lines[0] == "earlier=kept" and lines[1] == "production=true"
+    assert sorted(lines[2].removeprefix("production_secrets=").split()) == names and len(lines) == 3
+    table = summary.read_text()
+    assert "ended within 1d of 2026-12-03 01:00Z (production)" in table
+    for stack, kind, name in ending_at_boundary():
+        assert (f"| {stack} | {name} | {kind} | 2026-12-03 00:00Z |" in table) == (stack == "production")
+    assert not any(value in table or value in output.read_text() for value in stand_ins("production"))
+    quiet = ops("secrets", "--due", "--ended", "--now", iso(BOUNDARY - timedelta(hours=1)),
+                "--github-output", str(tmp_path / "quiet"), "--step-summary", str(tmp_path / "quiet.md"))
+    assert quiet.returncode == 0
+    assert (tmp_path / "quiet").read_text() == "staging=false\nstaging_secrets=\nproduction=false\nproduction_secrets=\n"
+    assert "Nothing due." in (tmp_path / "quiet.md").read_text()

@@ -8,27 +8,22 @@ import pytest
 import yaml
 
 from tests.stacks import ROOT
-
-WORKFLOWS = ROOT / ".github" / "workflows"
-
-
-def load(name: str) -> dict[str, Any]:
-    return yaml.safe_load((WORKFLOWS / f"{name}.yml").read_text())
+from tests.support.workflows import WORKFLOWS, load, resolved_jobs
 
 
-def pulumi_steps(workflow: dict[str, Any]) -> list[tuple[dict[str, Any], list[dict[str, Any]], int]]:
+def pulumi_steps(jobs: dict[str, dict[str, Any]]) -> list[tuple[dict[str, Any], list[dict[str, Any]], int]]:
     """(job, steps, index) of every pulumi/actions step."""
     return [
         (job, job["steps"], i)
-        for job in workflow["jobs"].values()
+        for job in jobs.values()
         for i, step in enumerate(job["steps"])
         if str(step.get("uses", "")).startswith("pulumi/actions@")
     ]
 
 
-@pytest.mark.parametrize("name", ["preview", "deploy"])
+@pytest.mark.parametrize("name", ["preview", "deploy", "rotate"])
 def test_every_pulumi_run_uses_the_policy_pack_of_its_stack_and_aws_oidc(name: str) -> None:
-    found = pulumi_steps(load(name))
+    found = pulumi_steps(resolved_jobs(name))
     assert found
     for _job, steps, index in found:
         args = steps[index]["with"]
@@ -40,9 +35,12 @@ def test_every_pulumi_run_uses_the_policy_pack_of_its_stack_and_aws_oidc(name: s
 
 
 def test_production_deploys_only_after_staging() -> None:
-    jobs = load("deploy")["jobs"]
+    jobs = resolved_jobs("deploy")
     assert jobs["production"]["needs"] == "staging"
     assert jobs["production"]["environment"] == "platform-production"
+    # Production's only real preview runs before its up.
+    commands = [s["with"]["command"] for s in jobs["production"]["steps"] if "pulumi/actions@" in str(s.get("uses"))]
+    assert commands == ["preview", "up"]
 
 
 def test_ci_runs_the_readme_commands() -> None:
@@ -55,7 +53,7 @@ def test_ci_runs_the_readme_commands() -> None:
 def test_deploy_credentials_are_scoped_to_each_jobs_environment() -> None:
     deploy = load("deploy")
     assert "env" not in deploy  # no workflow-wide tokens
-    for name, job in deploy["jobs"].items():
+    for name, job in resolved_jobs("deploy").items():
         assert job["environment"] == f"platform-{name}"
         assert "NETLIFY_AUTH_TOKEN" in job["env"]
     preview = load("preview")["jobs"]["staging"]
@@ -148,13 +146,13 @@ def test_pull_request_previews_hold_no_netlify_or_supabase_token_and_never_refre
 
 def test_production_credentials_appear_only_in_jobs_gated_by_the_production_environment() -> None:
     for path in sorted(WORKFLOWS.glob("*.yml")):
-        for name, job in yaml.safe_load(path.read_text())["jobs"].items():
+        for name, job in resolved_jobs(path.stem).items():
             if "secrets." in _text(job) and "production" in _text(job):
                 assert _environment(job) == "platform-production", f"{path.name}:{name}"
 
 
 def test_deploy_authenticates_to_github_as_the_app_never_with_a_personal_token() -> None:
-    for name, job in load("deploy")["jobs"].items():
+    for name, job in resolved_jobs("deploy").items():
         env = job.get("env") or {}
         assert APP_AUTH_ENV <= set(env), name
         assert "secrets." in str(env["GITHUB_APP_PEM_FILE"]), name  # the private key is a secret
