@@ -20,7 +20,7 @@ from rich.console import Console
 
 from ops.audit_formats import markdown, sarif, tables
 from ops.audit_report import AuditReport
-from ops.cli import StackDir, app, fail, parse_now, stdout
+from ops.cli import StackDir, app, fail, known_stack, parse_now, stdout
 from ops.event_log import EventLogError, audit_event_log
 from ops.pack_config import PackConfig, PackConfigError, default_path, load_pack_config
 from ops.policy_run import audit_preview
@@ -87,7 +87,7 @@ def render(report: AuditReport, fmt: Format, stack_file: str) -> str:
 
 @app.command()
 def audit(
-    stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack to audit.")],
+    stacks: Annotated[list[str], typer.Option("--stack", "-s", metavar="NAME", help="Stack to audit (one per run).")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
     from_event_log: Annotated[
@@ -105,6 +105,11 @@ def audit(
 
     Exits 1 when a mandatory policy fails.
     """
+    if len(stacks) > 1:
+        # One report, one exit code, one --output and event log per run: several would need a merge rule.
+        fail(f"--stack: given {len(stacks)} times ({', '.join(stacks)}); ops audit judges one stack per run: "
+             "run it once per stack")
+    stack = known_stack(stacks[0])
     if output is not None:
         _check_output(output)
     pack = _pack(stack, policy_config)

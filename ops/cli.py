@@ -19,7 +19,7 @@ from typer._click.exceptions import ClickException, UsageError
 from rich.console import Console
 from rich.markup import escape
 
-from components.config import ConfigError
+from components.config import STACKS, ConfigError
 
 app = typer.Typer(
     help="Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills.",
@@ -51,6 +51,13 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print one clear error line and leave with `code`."""
     stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True)  # data, never markup
     raise typer.Exit(code)
+
+
+def known_stack(stack: str) -> str:
+    """`stack` when it is one of the project's stacks; otherwise the one message every command gives."""
+    if stack not in STACKS:
+        fail(f"--stack: unknown stack '{stack}', known: {', '.join(STACKS)}")
+    return stack
 
 
 def fail_config(error: ConfigError) -> NoReturn:

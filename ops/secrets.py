@@ -23,7 +23,7 @@ import typer
 from components.config import STACKS, ConfigError, StackConfig
 from components.secrets import Consumer, RotationWindow, consumers_of
 from providers.supabase.api_keys import key_name, key_prefix
-from ops.cli import StackDir, app, fail, fail_config, parse_now, stdout
+from ops.cli import StackDir, app, fail, fail_config, known_stack, parse_now, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 
@@ -266,8 +266,8 @@ def secrets(
     With --ended: the windows that ended within --margin before the clock instead, i.e. the secrets
     an `up` run now rotates; a daily job with --margin 1d sees each window end exactly once.
     """
-    if stack is not None and stack not in STACKS:
-        fail(f"--stack: unknown stack '{stack}', known: {', '.join(STACKS)}")
+    if stack is not None:
+        known_stack(stack)
     for given, option in ((margin, "--margin"), (ended or None, "--ended"),
                           (github_output_file, "--github-output"), (step_summary_file, "--step-summary")):
         if given is not None and not due_only:

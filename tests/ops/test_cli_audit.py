@@ -147,3 +147,17 @@ def test_now_sets_the_rotation_clock_of_the_audit() -> None:
     code, report = audit_json("--stack", "production", "--now", "2031-05-05T00:00:00Z")
     rotation = next(p for p in report["policies"] if p["name"] == "secrets-password-require-rotation")
     assert code == 0 and rotation["status"] == "pass" and rotation["findings"]
+
+
+def test_a_repeated_stack_is_refused_instead_of_auditing_only_the_last() -> None:
+    result = ops("audit", "--stack", "staging", "--stack", "production")
+    assert result.returncode == 2, result.stdout
+    assert "--stack: given 2 times (staging, production)" in result.stderr
+    assert "passed" not in result.stdout + result.stderr  # nothing was audited
+
+
+def test_an_unknown_stack_names_the_known_ones_not_a_policy_config_file() -> None:
+    result = ops("audit", "--stack", "nope")
+    assert result.returncode == 2
+    assert "--stack: unknown stack 'nope', known: staging, production" in result.stderr
+    assert "policy config" not in result.stderr
