@@ -64,6 +64,22 @@ class Preview:
         return [r for r in self.resources if r.type == type_]
 
 
+def tree_order(resources: list[Registered]) -> list[Registered]:
+    """Parents before children, siblings by URN: the engine registers concurrently, so its own order
+    differs from run to run and a preview could not be diffed or posted as a stable comment."""
+    known = {r.urn for r in resources}
+    children: dict[str | None, list[Registered]] = {}
+    for resource in resources:
+        children.setdefault(resource.parent if resource.parent in known else None, []).append(resource)
+    ordered: list[Registered] = []
+    stack = sorted(children.get(None, []), key=lambda r: r.urn, reverse=True)
+    while stack:  # bounded: each resource is pushed once, under its one parent
+        resource = stack.pop()
+        ordered.append(resource)
+        stack += sorted(children.get(resource.urn, []), key=lambda r: r.urn, reverse=True)
+    return ordered
+
+
 def masked(value: Any) -> Any:
     """A deep copy of `value` with every secret replaced by `SECRET`, unknowns spelled out, integers whole."""
     if isinstance(value, dict):
@@ -199,4 +215,4 @@ def run_stack(stack_file: StackFile, now: datetime | None = None, program_path: 
 
     with _clock(now):
         program()
-    return Preview(stack_file.stack, monitor.registered, masked(outputs))
+    return Preview(stack_file.stack, tree_order(monitor.registered), masked(outputs))
