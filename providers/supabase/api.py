@@ -34,6 +34,10 @@ HEALTHY = "ACTIVE_HEALTHY"
 DEAD_ENDS = frozenset({"INIT_FAILED", "REMOVED", "RESTORE_FAILED", "PAUSE_FAILED", "GOING_DOWN"})
 
 DEFAULT_WAIT_TIMEOUT = 900.0
+# The role every secret key signs in as (project migration and per-consumer keys alike):
+# supabase/terraform-provider-supabase internal/provider/apikey_resource.go (createApiKey) sends
+# this for every secret key it creates.
+SECRET_JWT_TEMPLATE = {"role": "service_role"}
 DEFAULT_POLL_INTERVAL = 10.0
 # The services whose health Supabase's Terraform provider waits for after a database restart
 # (`allProjectServices`, waitForServicesActive in internal/provider/utils.go).

@@ -34,16 +34,19 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.http import ApiError, create_or_adopt
 from providers.supabase import spec
-from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, seconds_problem, wait_timeout_of
+from providers.supabase.api import (
+    DEFAULT_WAIT_TIMEOUT,
+    SECRET_JWT_TEMPLATE,
+    SupabaseProvider,
+    seconds_problem,
+    wait_timeout_of,
+)
 from providers.unknowns import has_unknown, is_unknown
 
 KEEPER, PERIOD_KEEPER = "rotation_window_start", "rotation_days"  # as components/secrets.py keeps them
 SECRET_OUTPUTS = ["api_key"]
 # What a rotation's DELETE says (the spec's own example of `reason`); a compromise is not a rotation.
 RETIRE_PARAMS = {"was_compromised": False, "reason": "rotating_key"}
-# The role every secret key signs in as: supabase/terraform-provider-supabase
-# internal/provider/apikey_resource.go (createApiKey) sends this for every secret key it creates.
-SECRET_JWT_TEMPLATE = {"role": "service_role"}
 _NAME_UNSAFE = re.compile(r"[^a-z0-9_]+")
 
 

@@ -27,6 +27,7 @@ from providers.supabase import spec
 from providers.supabase.api import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
+    SECRET_JWT_TEMPLATE,
     SupabaseProvider,
     require_ref,
     seconds_problem,
@@ -51,9 +52,6 @@ COMPUTE_PREFIX = "ci_"  # compute add-on variants are `ci_<instance size>`
 KEY_TYPES = ("publishable", "secret")  # ApiKeyResponse.type: legacy | publishable | secret
 KEY_NAME = "default"  # what a new project's keys are named, and what a migration creates
 LEGACY_OUTPUTS = {"anon": "anon_key", "service_role": "service_role_key"}
-# The role a secret key signs in as: what supabase/terraform-provider-supabase
-# (internal/provider/apikey_resource.go, createApiKey) sends for every secret key it creates.
-SECRET_JWT_TEMPLATE = {"role": "service_role"}
 
 
 def pick_key(keys: list[dict[str, Any]], key_type: str) -> dict[str, Any] | None:
