@@ -20,13 +20,12 @@ from rich.console import Console
 
 from ops.audit_formats import markdown, sarif, tables
 from ops.audit_report import AuditReport
-from ops.cli import StackDir, app, fail, known_stack, parse_now, stdout
+from ops.cli import StackDir, app, fail, known_stack, stdout
 from ops.event_log import EventLogError, audit_event_log
 from ops.pack_config import PackConfig, PackConfigError, default_path, load_pack_config
 from ops.policy_run import audit_preview
 from ops.preview import load_preview
 from ops.stackfile import ROOT
-from policies.secrets.rotation import POLICY as ROTATION
 
 EXIT_MANDATORY = 1
 
@@ -38,7 +37,8 @@ class Format(str, Enum):
     sarif = "sarif"
 
 
-def _pack(stack: str, path: Path | None) -> PackConfig:
+def policy_pack(stack: str, path: Path | None) -> PackConfig:
+    """The stack's policy-pack config (default file, or `--policy-config`); a bad file is bad input."""
     path = path or default_path(stack)
     try:
         return dataclasses.replace(load_pack_config(path), source=_relative(path))
@@ -55,12 +55,6 @@ def _check_output(output: Path) -> None:
         fail(f"--output {output}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK) or (output.exists() and not os.access(output, os.W_OK)):
         fail(f"--output {output}: not writable")
-
-
-def _clock(now: str) -> str:
-    """`--now` for the rotation policy: the same instant the preview computes rotation windows from."""
-    moment = parse_now(now)
-    return moment.isoformat() if moment else now
 
 
 def _relative(path: Path) -> str:
@@ -112,9 +106,9 @@ def audit(
     stack = known_stack(stacks[0])
     if output is not None:
         _check_output(output)
-    pack = _pack(stack, policy_config)
-    if now is not None:
-        pack = pack.with_properties(ROTATION.name, {"now": _clock(now)})
+    if now is not None and from_event_log is not None:
+        fail("--now: the offline audit's clock; an event log was judged when its preview ran")
+    pack = policy_pack(stack, policy_config)
     if from_event_log is not None:
         try:
             report = audit_event_log(from_event_log, stack, pack)

@@ -53,6 +53,15 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def append_file(path: Path, text: str) -> None:
+    """Append to a file a GitHub job shares between steps ($GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY); unwritable is bad input."""
+    try:
+        with path.open("a", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:
+        fail(f"{path}: cannot append ({error.strerror})")
+
+
 def known_stack(stack: str) -> str:
     """`stack` when it is one of the project's stacks; otherwise the one message every command gives."""
     if stack not in STACKS:
@@ -91,6 +100,7 @@ def _group() -> None:
 COMMANDS = {
     "preview": "ops.preview",
     "audit": "ops.audit",
+    "drift": "ops.drift_cli",
     "secrets": "ops.secrets",
     "probe": "ops.probe",
     "rollback": "ops.rollback",

@@ -23,7 +23,7 @@ import typer
 from components.config import STACKS, ConfigError, StackConfig
 from components.secrets import Consumer, RotationWindow, consumers_of
 from providers.supabase.api_keys import key_name, key_prefix
-from ops.cli import StackDir, app, fail, fail_config, known_stack, parse_now, stdout
+from ops.cli import StackDir, app, append_file, fail, fail_config, known_stack, parse_now, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 
@@ -218,15 +218,6 @@ def step_summary(stacks: list[str], now: datetime, margin: timedelta, rows: list
     return head + "\n".join(table) + "\n"
 
 
-def _append(path: Path, text: str) -> None:
-    """Append (GitHub's files are shared by every step of a job); an unwritable path is bad input."""
-    try:
-        with path.open("a", encoding="utf-8") as file:
-            file.write(text)
-    except OSError as error:
-        fail(f"{path}: cannot append ({error.strerror})")
-
-
 def _config(stack: str, stack_dir: Path) -> StackConfig:
     try:
         return read_stack_file(stack, stack_dir).validate()
@@ -291,9 +282,9 @@ def secrets(
     since = moment - window_margin if ended else moment
     found = [row for name in stacks for row in due(name, _config(name, stack_dir), since, window_margin)]
     if github_output_file is not None:
-        _append(github_output_file, github_output(stacks, found))
+        append_file(github_output_file, github_output(stacks, found))
     if step_summary_file is not None:
-        _append(step_summary_file, step_summary(stacks, moment, window_margin, found, ended))
+        append_file(step_summary_file, step_summary(stacks, moment, window_margin, found, ended))
     if json_output:
         stdout.print_json(json.dumps(due_as_json(stacks, moment, window_margin, found)))
     else:
