@@ -23,7 +23,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime import settings
 
 from components.config import PROJECT
-from components.runtime_config import NOW_ENV
+from components.runtime_config import NOW_ENV, now as program_clock
 from ops.stackfile import ROOT, StackFile
 
 SECRET = "[secret]"
@@ -54,6 +54,7 @@ class Registered:
 @dataclass
 class Preview:
     stack: str
+    now: datetime  # the clock the program computed rotation windows from: the audit judges at the same instant
     resources: list[Registered] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
 
@@ -214,5 +215,6 @@ def run_stack(stack_file: StackFile, now: datetime | None = None, program_path: 
         return pulumi.Output.from_input(asyncio.ensure_future(collect()))
 
     with _clock(now):
+        moment = program_clock()
         program()
-    return Preview(stack_file.stack, tree_order(monitor.registered), masked(outputs))
+    return Preview(stack_file.stack, moment, tree_order(monitor.registered), masked(outputs))

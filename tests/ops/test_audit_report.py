@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jsonschema
@@ -18,6 +19,8 @@ from policies import resources as R
 from policies.catalog import ENTRIES
 from policies.registry import FAMILIES
 from tests.ops.audit_support import ROOT, fixture_preview
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
 
 EVENT_LOG = ROOT / "tests/fixtures/events/production-weak-preview.jsonl"
 SARIF_SCHEMA = json.loads((ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text())
@@ -71,7 +74,7 @@ def test_unknown_values_are_reported_as_unknown_not_pass() -> None:
         type=R.GITHUB_REPOSITORY_FILE, name="headers", parent=None, custom=True,
         inputs={"file": "public/_headers", "content": UNKNOWN},
     )
-    report = audit_preview(Preview("production", [headers]), load_pack_config(default_path("production")))
+    report = audit_preview(Preview("production", NOW, [headers]), load_pack_config(default_path("production")))
     result = next(r for r in report.results if r.entry.name == "netlify-headers-require-hsts")
     assert result.status == "unknown"
     assert "can't be known during preview" in (result.findings[0].message or "")
