@@ -177,3 +177,16 @@ def test_bad_event_log_is_one_clear_error(tmp_path: Path, content: str, problem:
     path.write_text(content)
     with pytest.raises(EventLogError, match=problem.replace("(", r"\(").replace(")", r"\)")):
         audit_event_log(path, "production", load_pack_config(default_path("production")))
+
+
+def test_the_offline_audit_judges_rotation_at_the_previews_clock(tmp_path: Path) -> None:
+    """A preview computed years ago is judged as of then, not by the wall clock (one clock everywhere)."""
+    from ops.engine import run_stack
+    from ops.stackfile import read_stack_file
+
+    then = datetime(2021, 3, 4, 5, tzinfo=timezone.utc)
+    preview = run_stack(read_stack_file("production", ROOT), then)
+    assert preview.now == then
+    report = audit_preview(preview, load_pack_config(default_path("production")))
+    rotation = next(r for r in report.results if r.entry.name == "secrets-password-require-rotation")
+    assert rotation.status == "pass", [f.message for f in rotation.failures()]

@@ -165,3 +165,15 @@ def test_a_run_straddling_a_window_boundary_is_tolerated_but_a_stale_window_is_n
     assert_passes(rotation.POLICY, resource_args(just_past, PROD))
     stale = password({R.ROTATION_PERIOD_KEEPER: "30", R.ROTATION_WINDOW_KEEPER: "2026-10-27T10:30:00Z"})
     assert_fails(rotation.POLICY, resource_args(stale, PROD), "more than 30 days before")
+
+
+def test_without_a_configured_clock_the_policy_reads_the_programs_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`MAINTAINPRO_NOW` moves the program's rotation windows; the policy, started by the same CLI, reads it too."""
+    node = password({R.ROTATION_PERIOD_KEEPER: "30", R.ROTATION_WINDOW_KEEPER: "2020-01-01T00:00:00+00:00"})
+    monkeypatch.setenv("MAINTAINPRO_NOW", "2020-01-15T00:00:00Z")
+    assert_passes(rotation.POLICY, resource_args(node, {"maxRotationDays": 90}))
+    monkeypatch.setenv("MAINTAINPRO_NOW", "2020-03-01T00:00:00Z")
+    assert_fails(rotation.POLICY, resource_args(node, {"maxRotationDays": 90}), "more than 30 days before 2020-03-01")
+    monkeypatch.setenv("MAINTAINPRO_NOW", "soon")
+    assert_fails(rotation.POLICY, resource_args(node, {"maxRotationDays": 90}),
+                 "environment variable MAINTAINPRO_NOW is 'soon', not an ISO 8601 date/time")
