@@ -135,6 +135,19 @@ class NetlifyProvider(ApiProvider):
                 outs[key] = {k: outs[key][k] for k in want if outs[key].get(k) is not None}
         for key in self.plumbing:
             outs[key] = declared.get(key)
+        # A live value equal to the declared one under the server's rewrites (case, order, trailing
+        # dot, extra names on a certificate) is kept in the program's form: then a later `read`
+        # hands back exactly the program's inputs where nothing drifted.
+        for key in self.inputs:
+            want, have = declared.get(key), outs.get(key)
+            if want is None or have is None:
+                continue
+            if isinstance(want, Mapping) and isinstance(have, Mapping):
+                outs[key] = {k: v if key not in self.changed(outs, {key: {k: v}}) else have.get(k)
+                             for k, v in want.items()}
+                outs[key] = {k: v for k, v in outs[key].items() if v is not None}
+            elif key not in self.changed(outs, {key: want}):
+                outs[key] = want
         return outs
 
     def read_inputs(self, outs: Props, prior: Props) -> Props | None:
