@@ -8,6 +8,7 @@ environment at call time.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -60,3 +61,34 @@ class ApiProvider(ResourceProvider):
     def use_client(self, client: ApiClient) -> None:
         """Point this provider at a given client (tests: mock servers, fault injection)."""
         self.__dict__["_client"] = client
+
+
+def refreshed_inputs(
+    prior: Mapping[str, Any],
+    keys: Iterable[str],
+    live: Mapping[str, Any],
+    drifted: Iterable[str],
+    *,
+    unreadable: Iterable[str] = (),
+) -> dict[str, Any] | None:
+    """The inputs a `read` hands back to the engine: the prior inputs overlaid with live drift.
+
+    The Python dynamic provider host sends `ReadResult.inputs` to the engine as the resource's
+    new inputs (pulumi/pulumi#13839), and its Diff answer names no property, so the engine can
+    name a drifted property only where these inputs differ from the program's. Every input in
+    `keys` is kept as it was (a None/absent one stays absent: unmanaged), except the `drifted`
+    ones, which take their value from `live` (already in the program's shape; None drops the
+    key). `unreadable` lists inputs the program declares but state cannot hold (write-only
+    secrets): with nothing drifted the answer is None, so the engine keeps its stored inputs
+    (which still hold them) instead of inputs missing them.
+    """
+    drifted = list(drifted)
+    if not drifted and list(unreadable):
+        return None
+    inputs = {k: prior[k] for k in keys if prior.get(k) is not None}
+    for key in drifted:
+        if live.get(key) is None:
+            inputs.pop(key, None)
+        else:
+            inputs[key] = live[key]
+    return inputs

@@ -81,6 +81,7 @@ def delegate_message(props: Props) -> str:
 class CertificateProvider(NetlifyProvider):
     kind = "netlify tls certificate"
     inputs: ClassVar[tuple[str, ...]] = ("site_id", "domains")
+    plumbing = ("dns_servers",)
     identity = frozenset({"site_id"})
 
     def validate(self, news: Props) -> Problems:
@@ -151,7 +152,7 @@ class CertificateProvider(NetlifyProvider):
         live = create_or_adopt(
             find, lambda: self._issue(props["site_id"], props, exists=seen[-1] is not None), resource=self.kind
         )
-        return CreateResult(str(props["site_id"]), self.outputs(str(props["site_id"]), live, props))
+        return CreateResult(str(props["site_id"]), self.managed_outputs(str(props["site_id"]), live, props))
 
     def fetch(self, id_: str) -> dict[str, Any] | None:
         return self.client().request("GET", f"/sites/{id_}/ssl", operation="read certificate", not_found_ok=True)

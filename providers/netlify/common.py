@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
-from providers.base import ApiEndpoint, ApiProvider
+from providers.base import ApiEndpoint, ApiProvider, refreshed_inputs
 from providers.http import create_or_adopt
 from providers.unknowns import has_unknown
 
@@ -81,6 +81,8 @@ class NetlifyProvider(ApiProvider):
     unset_is_value: ClassVar[frozenset[str]] = frozenset()
     # Inputs whose validation reads other inputs: not reported while one of those is unknown.
     depends_on: ClassVar[dict[str, frozenset[str]]] = {}
+    # Inputs the provider only passes along (never diffed, never read from the API): kept in state.
+    plumbing: ClassVar[tuple[str, ...]] = ()
 
     # ---- hooks -------------------------------------------------------------------------------
     def validate(self, news: Props) -> Problems:
@@ -117,6 +119,54 @@ class NetlifyProvider(ApiProvider):
         """Whether a replacement must delete first: the new object cannot coexist with the old
         one, or `find` could take the old one for the new (and the engine then deletes it)."""
         return False
+
+    def managed_outputs(self, id_: str, live: dict[str, Any], declared: Props) -> Props:
+        """`outputs`, with every input the program leaves unset (None) kept unset, and of a declared
+        object only its declared fields: state is the next `read`'s only record of what is managed."""
+        return self.manage(self.outputs(id_, live, declared), declared)
+
+    def manage(self, outs: Props, declared: Props) -> Props:
+        outs = dict(outs)
+        for key in self.inputs:
+            want = declared.get(key)
+            if want is None and key not in self.unset_is_value:
+                outs[key] = None
+            elif isinstance(want, Mapping) and isinstance(outs.get(key), Mapping):
+                outs[key] = {k: outs[key][k] for k in want if outs[key].get(k) is not None}
+        for key in self.plumbing:
+            outs[key] = declared.get(key)
+        # A live value equal to the declared one under the server's rewrites (case, order, trailing
+        # dot, extra names on a certificate) is kept in the program's form: then a later `read`
+        # hands back exactly the program's inputs where nothing drifted.
+        for key in self.inputs:
+            want, have = declared.get(key), outs.get(key)
+            if want is None or have is None:
+                continue
+            if isinstance(want, Mapping) and isinstance(have, Mapping):
+                outs[key] = {k: v if key not in self.changed(outs, {key: {k: v}}) else have.get(k)
+                             for k, v in want.items()}
+                outs[key] = {k: v for k, v in outs[key].items() if v is not None}
+            elif key not in self.changed(outs, {key: want}):
+                outs[key] = want
+        return outs
+
+    def read_inputs(self, outs: Props, prior: Props) -> Props | None:
+        """Prior inputs overlaid with the live value of each drifted managed input (see
+        `providers.base.refreshed_inputs`); of a declared object only the drifted fields change."""
+        prior = {k: prior[k] for k in (*self.inputs, *self.plumbing) if prior.get(k) is not None}
+        drifted = self.changed(outs, prior)
+        live = {}
+        for key in drifted:
+            was, now = prior.get(key), outs.get(key)
+            if isinstance(was, Mapping) and isinstance(now, Mapping):
+                live[key] = {
+                    k: now.get(k) if self.changed({key: {k: now.get(k)}}, {key: {k: v}}) else v
+                    for k, v in was.items()
+                }
+                live[key] = {k: v for k, v in live[key].items() if v is not None}
+            else:
+                live[key] = now
+        return refreshed_inputs(prior, (*self.inputs, *self.plumbing), live, drifted)
 
     # ---- ResourceProvider ------------------------------------------------------------------
     def check(self, olds: Props, news: Props) -> CheckResult:
@@ -173,7 +223,7 @@ class NetlifyProvider(ApiProvider):
 
         live = create_or_adopt(lambda: self.find(props), create_new, resource=self.kind)
         id_ = self.id_of(live, props)
-        outs = self.outputs(id_, live, props if made else self.adopted(props))
+        outs = self.manage(self.outputs(id_, live, props if made else self.adopted(props)), props)
         # An adopted object may differ from what the program declares: converge it now.
         if [k for k in self.changed(outs, props) if k not in self.identity]:
             outs = self.update(id_, outs, props).outs or outs
@@ -184,18 +234,21 @@ class NetlifyProvider(ApiProvider):
         live = self.fetch(id_)
         if live is None:
             return ReadResult("", {})
-        outs = self.outputs(id_, live, props)
-        return ReadResult(id_, outs, {k: outs[k] for k in self.inputs if outs.get(k) is not None})
+        if not any(props.get(k) is not None for k in self.inputs):
+            props = {**props, **self.outputs(id_, live, props)}  # no state (an import): all it shows
+        outs = self.managed_outputs(id_, live, props)
+        return ReadResult(id_, outs, self.read_inputs(outs, props))
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
         olds, news = plain(olds), plain(news)
         changed = [k for k in self.changed(olds, news) if k not in self.identity]
         if not changed:
-            return UpdateResult({**olds, **{k: news.get(k, olds.get(k)) for k in self.inputs if news.get(k) is not None}})
+            return UpdateResult(self.manage(
+                {**olds, **{k: news.get(k, olds.get(k)) for k in self.inputs if news.get(k) is not None}}, news))
         live = self.apply(id_, changed, olds, news)
         if live is None:
             live = self.fetch(id_) or {}
-        return UpdateResult(self.outputs(id_, live, news))
+        return UpdateResult(self.managed_outputs(id_, live, news))
 
     def delete(self, id_: str, props: Props) -> None:
         self.remove(id_, plain(props))

@@ -32,6 +32,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from providers.base import refreshed_inputs
 from providers.http import ApiError, create_or_adopt
 from providers.supabase import spec
 from providers.supabase.api import (
@@ -195,7 +196,9 @@ class SecretApiKeyProvider(_Clocked):
             return ReadResult(None, {})  # deleted out of band: the next `up` creates it and updates every consumer
         outs = {**props, "api_key": key.get("api_key") or props.get("api_key"),
                 "retiring": self._live(ref, list(props.get("retiring") or []))}
-        return ReadResult(id_, outs)
+        # Nothing the program declares lives on the key (its name follows from the keepers): the
+        # inputs are the prior ones; a key deleted out of band reads as gone above.
+        return ReadResult(id_, outs, refreshed_inputs(props, KEY_INPUTS, {}, []))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         # The resource is gone from the program: so are its consumers, which the engine deletes first.
@@ -203,6 +206,10 @@ class SecretApiKeyProvider(_Clocked):
         for key_id in [props.get("key_id"), *(r["id"] for r in props.get("retiring") or [])]:
             if key_id:
                 self._delete_key(ref, str(key_id), wait_timeout_of(props))
+
+
+KEY_INPUTS = ("project_ref", "name_prefix", "grace_seconds", "description", "wait_timeout", "keepers")
+RETIREMENT_INPUTS = ("project_ref", "key", "delete", "keep", "wait_timeout")
 
 
 class SecretApiKeyRetirementProvider(_Clocked):
@@ -232,7 +239,8 @@ class SecretApiKeyRetirementProvider(_Clocked):
         return UpdateResult(self._retire(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_, props)  # no API object of its own
+        # No API object of its own: the inputs are the prior ones, nothing can drift.
+        return ReadResult(id_, props, refreshed_inputs(props, RETIREMENT_INPUTS, {}, []))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Removing the retirement deletes nothing: `SecretApiKey`'s own delete takes its keys."""
@@ -271,7 +279,10 @@ class LegacyApiKeysProvider(SupabaseProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         answer = self.call("v1-get-project-legacy-api-keys", ref=id_, not_found_ok=True)
         enabled = bool(answer.get("enabled")) if answer is not None else False
-        return ReadResult(id_, {**props, "project_ref": id_, "enabled": enabled})
+        outs = {**props, "project_ref": id_, "enabled": enabled}
+        drifted = ["enabled"] if props.get("enabled") is not None and props["enabled"] != enabled else []
+        return ReadResult(id_, outs, refreshed_inputs({**props, "project_ref": id_},
+                                                      ("project_ref", "enabled", "wait_timeout"), outs, drifted))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Stops managing the switch; re-enabling legacy keys is a deliberate act, never a side effect."""

@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult
 
+from providers.base import refreshed_inputs
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.unknowns import is_unknown
@@ -49,9 +50,9 @@ class CustomHostnameProvider(SupabaseProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 
     @staticmethod
-    def _outs(ref: str, answer: dict[str, Any]) -> dict[str, Any]:
+    def _outs(ref: str, answer: dict[str, Any], wait_timeout: Any = None) -> dict[str, Any]:
         return {"project_ref": ref, "hostname": answer.get("custom_hostname"),
-                "status": answer.get("status"), "dns_records": _records(answer)}
+                "status": answer.get("status"), "dns_records": _records(answer), "wait_timeout": wait_timeout}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         ref = props["project_ref"]
@@ -61,14 +62,19 @@ class CustomHostnameProvider(SupabaseProvider):
         # Initialising the same hostname again is harmless, so a lost answer may be resent.
         answer = self.write(ref, lambda: self.call("v1-update-hostname-config", ref=ref, json=body, idempotent=True),
                             timeout)
-        return CreateResult(ref, self._outs(ref, answer or {"custom_hostname": props["hostname"]}))
+        return CreateResult(ref, self._outs(ref, answer or {"custom_hostname": props["hostname"]}, props.get("wait_timeout")))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         require_ref("v1-get-hostname-config", id_, self.kind)
         answer = self.call("v1-get-hostname-config", ref=id_, not_found_ok=True)
         if not answer or answer.get("status") == "1_not_started":
             return ReadResult(None, {})
-        return ReadResult(id_, self._outs(id_, answer))
+        outs = self._outs(id_, answer, props.get("wait_timeout"))
+        prior = {**props, "project_ref": id_}
+        drifted = [k for k in ("hostname",) if prior.get(k) is not None and outs.get(k) != prior[k]]
+        if props.get("hostname") is None:
+            return ReadResult(id_, outs)  # no state (an import)
+        return ReadResult(id_, outs, refreshed_inputs(prior, ("project_ref", "hostname", "wait_timeout"), outs, drifted))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         self.call("v1-Delete hostname config", ref=id_, not_found_ok=True)

@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from providers.base import refreshed_inputs
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex
@@ -71,7 +72,8 @@ class FunctionSecretsProvider(SupabaseProvider):
         self.wait_until_healthy(ref, timeout=timeout)
         if props.get("secrets"):
             self._upsert(ref, props["secrets"], timeout)
-        return CreateResult(ref, {"project_ref": ref, "hashes": hashes(props.get("secrets") or {})})
+        return CreateResult(ref, {"project_ref": ref, "hashes": hashes(props.get("secrets") or {}),
+                                  "wait_timeout": props.get("wait_timeout")})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         require_ref("v1-list-all-secrets", id_, self.kind)
@@ -79,8 +81,16 @@ class FunctionSecretsProvider(SupabaseProvider):
         managed = props.get("hashes")
         names = managed.keys() if managed else [n for n in live if not n.startswith("SUPABASE_")]
         # A managed secret deleted out of band reads as "" so the next diff puts it back.
-        outs = {"project_ref": id_, "hashes": {n: live.get(n, "") for n in names}}
-        return ReadResult(id_, outs)
+        outs = {"project_ref": id_, "hashes": {n: live.get(n, "") for n in names},
+                "wait_timeout": props.get("wait_timeout")}
+        if not managed:
+            return ReadResult(id_, outs)  # no state (an import)
+        # The values are write-only (state keeps digests only): a drifted value is named by leaving
+        # `secrets` out of the inputs; with nothing drifted the engine keeps its stored inputs.
+        drifted = ["secrets"] if outs["hashes"] != managed else []
+        inputs = refreshed_inputs({**props, "project_ref": id_}, ("project_ref", "wait_timeout"), {}, drifted,
+                                  unreadable=["secrets"])
+        return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         upserts, removals = self._changed(olds, news)
@@ -88,7 +98,8 @@ class FunctionSecretsProvider(SupabaseProvider):
             self._upsert(id_, upserts, wait_timeout_of(news))
         if removals:
             self._remove(id_, removals, wait_timeout_of(news))
-        return UpdateResult({"project_ref": id_, "hashes": hashes(news.get("secrets") or {})})
+        return UpdateResult({"project_ref": id_, "hashes": hashes(news.get("secrets") or {}),
+                             "wait_timeout": news.get("wait_timeout")})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         names = sorted(props.get("hashes") or {})

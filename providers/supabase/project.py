@@ -22,6 +22,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from providers.base import refreshed_inputs
 from providers.http import ApiError, create_or_adopt
 from providers.supabase import spec
 from providers.supabase.api import (
@@ -297,10 +298,14 @@ class ProjectProvider(SupabaseProvider):
             # The live compute size, so the first `up` after an import applies no add-on it already has.
             outs["instance_size"] = self._instance_size(id_)
         outs.setdefault("instance_size", None)
-        # Only an import needs inputs from the API; a refresh keeps the program's (and its secret password).
-        inputs = {k: outs[k] for k in ("organization_slug", "name", "region", "instance_size",
-                                       "wait_timeout", "poll_interval")} if importing else None
-        return ReadResult(id_, outs, inputs)
+        if importing:  # no state: the inputs come from the API
+            return ReadResult(id_, outs, {k: outs[k] for k in ("organization_slug", "name", "region", "instance_size",
+                                                                "wait_timeout", "poll_interval")})
+        # A refresh: the prior inputs with each drifted field's live value. The password is
+        # write-only and not in state: with nothing drifted the engine keeps its stored inputs.
+        drifted = [k for k in ("organization_slug", "name", "region") if observed.get(k) != props.get(k)]
+        keys = ("organization_slug", "name", "region", "instance_size", "legacy_api_keys", "wait_timeout", "poll_interval")
+        return ReadResult(id_, outs, refreshed_inputs(props, keys, observed, drifted, unreadable=["db_pass"]))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         outs = {**olds, **self._inputs(news)}

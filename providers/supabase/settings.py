@@ -16,6 +16,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.supabase import spec
+from providers.base import refreshed_inputs
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
 from providers.supabase.values import hashes, sha256_hex, whole_numbers
 from providers.unknowns import UNKNOWN, has_unknown, is_unknown, known_mapping, without_unknowns
@@ -128,6 +129,8 @@ class SettingsProvider(SupabaseProvider):
             "project_ref": props["project_ref"],
             "settings": dict(props.get("settings") or {}),
             "secret_hashes": {**(previous or {}), **hashes(secret)},
+            # Plumbing, kept so a `read` can hand the engine back its inputs unchanged.
+            "wait_timeout": props.get("wait_timeout"),
         }
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -147,9 +150,20 @@ class SettingsProvider(SupabaseProvider):
             "project_ref": id_,
             "settings": {k: live.get(k) for k in keys},
             "secret_hashes": dict(props.get("secret_hashes") or {}),
+            "wait_timeout": props.get("wait_timeout"),
             **self.observed_outputs(id_, response),
         }
-        return ReadResult(id_, outs, {"project_ref": id_, "settings": outs["settings"]} if not wanted else None)
+        if not wanted:  # no state (an import): the live settings are the inputs
+            return ReadResult(id_, outs, {"project_ref": id_, "settings": outs["settings"]})
+        # Prior settings (already in normal form: `check` normalises the program's) with each
+        # drifted field's live value; write-only fields are not in state and cannot be read.
+        settings = {k: outs["settings"][k] if outs["settings"].get(k) != v else v for k, v in wanted.items()}
+        settings = {k: v for k, v in settings.items() if v is not None}
+        drifted = ["settings"] if settings != wanted else []
+        inputs = refreshed_inputs({**props, "project_ref": id_}, ("project_ref", "settings", "wait_timeout"),
+                                  {"settings": settings}, drifted,
+                                  unreadable=["secret_settings"] if props.get("secret_hashes") else [])
+        return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         settings, secrets = self._changed(olds, news)
