@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACKS := staging production
 
-.PHONY: audit preview test bench clean postgres
+.PHONY: audit preview test bench clean postgres shellcheck
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ postgres:
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
+# ShellCheck for actionlint's check of every workflow's `run:` scripts (tests/unit/test_actionlint.py).
+shellcheck:
+	@command -v shellcheck >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null)
+
 preview: $(VENV)/.installed
 	$(PY) -m ops preview $(addprefix --stack ,$(STACKS))
 
@@ -29,7 +34,7 @@ audit: preview
 	$(PY) -m ops audit --stack staging
 	$(PY) -m ops audit --stack production
 
-test: $(VENV)/.installed node_modules/.installed postgres
+test: $(VENV)/.installed node_modules/.installed postgres shellcheck
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2
 

@@ -19,6 +19,7 @@ import pulumi_aws as aws
 import pulumi_github as github
 import yaml
 
+from components.actions import CONFIGURE_AWS_CREDENTIALS, SETUP_PYTHON
 from components.config import BackupsConfig, GitHubConfig
 from components.platform_checkout import checkout_step
 
@@ -142,7 +143,7 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
     def setup(job: str) -> list[dict[str, Any]]:
         return [
             checkout_step(f"{owner}/{cfg.ops_repository}", cfg.ops_ref),
-            {"uses": "actions/setup-python@v5", "with": {"python-version": "3.11", "cache": "pip"}},
+            {"uses": SETUP_PYTHON, "with": {"python-version": "3.11", "cache": "pip"}},
             {"name": f"PostgreSQL {cfg.postgres_major} client", "run": (
                 "sudo apt-get update -qq\n"
                 "sudo apt-get install -y -qq postgresql-common\n"
@@ -150,7 +151,7 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
                 f"sudo apt-get install -y -qq postgresql-client-{cfg.postgres_major}\n"
                 f"echo /usr/lib/postgresql/{cfg.postgres_major}/bin >> \"$GITHUB_PATH\"\n")},
             {"run": "python -m pip install --quiet -r requirements.txt"},
-            {"uses": "aws-actions/configure-aws-credentials@v4", "with": {
+            {"uses": CONFIGURE_AWS_CREDENTIALS, "with": {
                 "role-to-assume": "${{ vars.BACKUP_ROLE_ARN }}",
                 "aws-region": "${{ vars.BACKUP_AWS_REGION }}",
                 "role-session-name": f"{env_name}-${{{{ github.run_id }}}}",

@@ -16,6 +16,7 @@ import pulumi
 import pulumi_github as github
 import yaml
 
+from components.actions import SETUP_PYTHON
 from components.config import MonitoringConfig, Severity, StackConfig
 from components.platform_checkout import checkout_step
 
@@ -103,7 +104,7 @@ def render_workflow(args: MonitoringArgs, supabase_url: str | None = None) -> st
                 "environment": environment_name(args.stack),
                 "steps": [
                     checkout_step(f"{args.owner}/{args.monitoring.platform_repo}"),
-                    {"uses": "actions/setup-python@v5", "with": {"python-version": PYTHON_VERSION, "cache": "pip"}},
+                    {"uses": SETUP_PYTHON, "with": {"python-version": PYTHON_VERSION, "cache": "pip"}},
                     {"run": "python -m pip install -r requirements.txt"},
                     {
                         "name": "probe",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.actions import CHECKOUT
+
 PLATFORM_REPO_TOKEN = "PLATFORM_REPO_TOKEN"
-CHECKOUT_ACTION = "actions/checkout@v4"
 
 
 def checkout_step(repository: str, ref: str | None = None) -> dict[str, Any]:
@@ -20,4 +21,4 @@ def checkout_step(repository: str, ref: str | None = None) -> dict[str, Any]:
         with_["ref"] = ref
     with_["token"] = f"${{{{ secrets.{PLATFORM_REPO_TOKEN} || github.token }}}}"
     with_["persist-credentials"] = False
-    return {"name": "Check out the platform's ops tools", "uses": CHECKOUT_ACTION, "with": with_}
+    return {"name": "Check out the platform's ops tools", "uses": CHECKOUT, "with": with_}
