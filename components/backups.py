@@ -60,6 +60,61 @@ def expiry_days(cfg: BackupsConfig) -> int:
     return max(horizon, cfg.minimum_retention_days + 1, cfg.transition_days + 30)
 
 
+AUDIT_PREFIX = "audit/"
+
+
+def audit_prefix(environment: str) -> str:
+    """Where `ops audit-record` writes the stack's CI runs (ops/audit_trail.py)."""
+    return f"{AUDIT_PREFIX}{environment}/"
+
+
+def audit_expiry_days(cfg: BackupsConfig) -> int:
+    """Lifecycle backstop for the audit trail: only after its lock (`audit_retention_days`) and a grace."""
+    return cfg.audit_retention_days + EXPIRY_GRACE_DAYS
+
+
+def lifecycle_rules(environment: str, cfg: BackupsConfig) -> list[dict[str, Any]]:
+    """Backup rules filtered to the stack's backup prefix; the audit trail has its own, never earlier than its retention.
+
+    No rule applies to the whole bucket: a bucket-wide expiry or transition would also reach
+    `audit/`, whose objects must stay (and stay in place) for `audit_retention_days`.
+    """
+    prefix = key_prefix(environment)
+    audit_days = audit_expiry_days(cfg)
+    return [
+        {
+            "id": "backup-retention",
+            "status": "Enabled",
+            "filter": {"prefix": prefix},
+            "transitions": [{"days": cfg.transition_days, "storage_class": "STANDARD_IA"}],
+            "expiration": {"days": expiry_days(cfg)},
+            "noncurrent_version_expiration": {"noncurrent_days": cfg.minimum_retention_days},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+        },
+        {
+            "id": "expired-delete-markers",
+            "status": "Enabled",
+            "filter": {"prefix": prefix},
+            "expiration": {"expired_object_delete_marker": True},
+        },
+        {
+            "id": "audit-retention",
+            "status": "Enabled",
+            "filter": {"prefix": AUDIT_PREFIX},
+            "expiration": {"days": audit_days},
+            "noncurrent_version_expiration": {"noncurrent_days": audit_days},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+        },
+        {
+            # S3 refuses expired_object_delete_marker beside `days` in one rule.
+            "id": "audit-expired-delete-markers",
+            "status": "Enabled",
+            "filter": {"prefix": AUDIT_PREFIX},
+            "expiration": {"expired_object_delete_marker": True},
+        },
+    ]
+
+
 def partition(region: str) -> str:
     """The AWS partition of a region (ARNs name it)."""
     return "aws-us-gov" if region.startswith("us-gov-") else "aws-cn" if region.startswith("cn-") else "aws"
@@ -299,23 +354,7 @@ class BackupSchedule(pulumi.ComponentResource):
         after_versioning = pulumi.ResourceOptions(parent=self, provider=region, depends_on=[versioning])
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle", bucket=bucket.id,
-            rules=[
-                {
-                    "id": "backup-retention",
-                    "status": "Enabled",
-                    "filter": {"prefix": prefix},
-                    "transitions": [{"days": cfg.transition_days, "storage_class": "STANDARD_IA"}],
-                    "expiration": {"days": expiry_days(cfg)},
-                    "noncurrent_version_expiration": {"noncurrent_days": cfg.minimum_retention_days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
-                },
-                {
-                    "id": "expired-delete-markers",
-                    "status": "Enabled",
-                    "filter": {"prefix": prefix},
-                    "expiration": {"expired_object_delete_marker": True},
-                },
-            ],
+            rules=lifecycle_rules(args.environment, cfg),
             opts=after_versioning,
         )
         if cfg.object_lock:

@@ -26,6 +26,8 @@ SECURITY_OWNER = "production"
 MAX_PRODUCTION_ROTATION_DAYS = 90
 # The retention policy's production minimum (policies/config/production.json `minRetentionDays`).
 MIN_PRODUCTION_RETENTION_DAYS = 365
+# Who changed what, approved by whom, did policy pass: answerable for a year (ops audit-trail).
+MIN_PRODUCTION_AUDIT_RETENTION_DAYS = 365
 # The CSP policy's production allow-list (policies/config/production.json `allowedScriptHosts` of
 # netlify-headers-csp-no-unsafe-script): host wildcards production may load scripts from.
 PRODUCTION_ALLOWED_SCRIPT_HOSTS: tuple[str, ...] = ()
@@ -450,7 +452,8 @@ class BackupsConfig(Strict):
     `minimum_retention_days` is the age below which no backup version is ever gone for good:
     the object-lock default retention when `object_lock` is on, and how long a pruned
     (noncurrent) version stays. `transition_days` moves backups to STANDARD_IA, which S3 allows
-    from day 30 on.
+    from day 30 on. `audit_retention_days` is how long each CI run's audit trail under `audit/`
+    (ops/audit_trail.py) is locked and kept.
     """
 
     enabled: bool = True
@@ -463,6 +466,7 @@ class BackupsConfig(Strict):
     transition_days: Annotated[int, Field(ge=30)] = 30
     object_lock: bool = False
     object_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    audit_retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
     rto_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
     schemas: list[Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]] = Field(
         default_factory=lambda: ["public"], min_length=1
@@ -841,6 +845,12 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
                 f"production keeps backups at least {MIN_PRODUCTION_RETENTION_DAYS} days (got {cfg.backups.minimum_retention_days})",
             )
         )
+    if cfg.backups.audit_retention_days < MIN_PRODUCTION_AUDIT_RETENTION_DAYS:
+        problems.append((
+            "backups.audit_retention_days",
+            f"production keeps its audit trail at least {MIN_PRODUCTION_AUDIT_RETENTION_DAYS} days "
+            f"(got {cfg.backups.audit_retention_days})",
+        ))
     if cfg.supabase.allow_destroy:
         problems.append(("supabase.allow_destroy", "production data cannot be marked destroyable"))
     if not cfg.supabase.ssl_enforced:

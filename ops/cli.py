@@ -107,6 +107,8 @@ COMMANDS = {
     "backup": "ops.backup.cli",
     "restore-drill": "ops.backup.cli",
     "restore": "ops.backup.cli",
+    "audit-record": "ops.audit_trail_cli",
+    "audit-trail": "ops.audit_trail_cli",
 }
 
 

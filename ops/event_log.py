@@ -77,11 +77,18 @@ def _message(raw: str, description: str) -> str:
 def read_events(path: Path) -> list[dict[str, Any]]:
     source = str(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise EventLogError(source, f"cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise EventLogError(source, f"not UTF-8 text (byte {error.start})") from None
+    return parse_events(text, source)
+
+
+def parse_events(text: str, source: str) -> list[dict[str, Any]]:
+    """One engine event per non-blank line, each a JSON object with a `sequence`; at least one."""
     events = []
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -94,6 +101,11 @@ def read_events(path: Path) -> list[dict[str, Any]]:
     if not events:
         raise EventLogError(source, "holds no engine events")
     return events
+
+
+def recorded_stacks(events: list[dict[str, Any]]) -> set[str]:
+    """The stack segment of every resource URN the events name."""
+    return {stack for event in events for payload in event.values() if (stack := _stack_of(_urn_in(payload)))}
 
 
 def _collect(events: list[dict[str, Any]]) -> _Log:

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlsplit
 
 import typer
 
@@ -21,6 +20,7 @@ from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.job import BackupResult, BackupSettings, run_backup
 from ops.backup.manifest import normalize_prefix
+from ops.backup.options import Endpoint
 from ops.backup.retention import GfsPolicy
 from ops.backup.store import MIB, BackupStore, s3_client
 
@@ -59,21 +59,6 @@ DrillUrl = _database_url("RESTORE_DATABASE_URL", "server the scratch database is
 TargetUrl = _database_url("RESTORE_DATABASE_URL", "the TARGET database (created if missing)")
 Bucket = Annotated[str, typer.Option(envvar="BACKUP_BUCKET", show_default=False, help="S3 bucket")]
 Prefix = Annotated[str, typer.Option(envvar="BACKUP_PREFIX", callback=_prefix, help="key prefix, e.g. production/")]
-def _endpoint(value: str | None) -> str | None:
-    """An S3 endpoint is an http(s) URL with a host: botocore raises a bare ValueError on `host:9000`."""
-    if value is None:
-        return None
-    parsed = urlsplit(value)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise typer.BadParameter("must be an http:// or https:// URL with a host, e.g. https://s3.example.net:9000")
-    return value
-
-
-Endpoint = Annotated[
-    str | None,
-    typer.Option(envvar="BACKUP_S3_ENDPOINT_URL", callback=_endpoint, show_default=False,
-                 help="S3-compatible endpoint (default: AWS)"),
-]
 Name = Annotated[
     str | None, typer.Option("--backup", show_default=False, help="timestamp of the backup (default: newest verified)")
 ]

@@ -92,6 +92,63 @@ def test_lifecycle_matches_retention(stack: tuple[StackConfig, AwsMocks]) -> Non
     assert main["noncurrentVersionExpiration"] == {"noncurrentDays": cfg.backups.minimum_retention_days}
     assert main["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
     assert rules["expired-delete-markers"]["expiration"] == {"expiredObjectDeleteMarker": True}
+    assert rules["expired-delete-markers"]["filter"] == {"prefix": f"{cfg.environment}/"}
+
+
+AUDIT_KEY = "audit/{stack}/20261126T120000Z-123-1-up/record.json"
+
+
+def _reaches(rule: dict[str, Any], key: str) -> bool:
+    """Whether a lifecycle rule applies to `key`: no filter (or an empty prefix) means the whole bucket."""
+    rule_filter = rule.get("filter") or {}
+    prefix = rule_filter.get("prefix", (rule_filter.get("and") or {}).get("prefix", rule.get("prefix", "")))
+    return key.startswith(prefix or "")
+
+
+def _earliest_day(rule: dict[str, Any]) -> int | None:
+    """The earliest age at which the rule expires, drops or moves an object version."""
+    days = [t["days"] for t in rule.get("transitions") or []]
+    days += [t["noncurrentDays"] for t in rule.get("noncurrentVersionTransitions") or []]
+    days.append((rule.get("expiration") or {}).get("days"))
+    days.append((rule.get("noncurrentVersionExpiration") or {}).get("noncurrentDays"))
+    found = [d for d in days if d is not None]
+    return min(found) if found else None
+
+
+def test_no_lifecycle_rule_expires_or_moves_the_audit_trail_before_its_retention(stack: tuple[StackConfig, AwsMocks]) -> None:
+    cfg, mocks = stack
+    rules = one(mocks, S3 + "bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"]
+    key = AUDIT_KEY.format(stack=cfg.environment)
+    reaching = [r for r in rules if _reaches(r, key)]
+    assert {r["id"] for r in reaching} == {"audit-retention", "audit-expired-delete-markers"}
+    retention = cfg.backups.audit_retention_days
+    assert retention >= (365 if cfg.environment == "production" else 1)
+    for rule in reaching:
+        earliest = _earliest_day(rule)
+        assert earliest is None or earliest > retention, (rule["id"], earliest, retention)
+    audit = next(r for r in reaching if r["id"] == "audit-retention")
+    # Current and noncurrent versions both go, but only after the retention and a week of grace.
+    assert audit["expiration"] == {"days": retention + 7}
+    assert audit["noncurrentVersionExpiration"] == {"noncurrentDays": retention + 7}
+    assert "transitions" not in audit
+    # And no backup rule applies to the audit prefix or the whole bucket.
+    for rule in rules:
+        if rule["id"].startswith("backup") or rule["id"] == "expired-delete-markers":
+            assert not _reaches(rule, key) and _reaches(rule, f"{cfg.environment}/20261126T031700Z.dump")
+
+
+def test_the_audit_check_catches_a_bucket_wide_or_early_audit_rule() -> None:
+    """The check above, on rules that would lose audit objects early."""
+    early = [
+        {"id": "everything", "filter": {}, "expiration": {"days": 100}},
+        {"id": "no-filter", "expiration": {"days": 100}},
+        {"id": "audit-short", "filter": {"prefix": "audit/"}, "noncurrentVersionExpiration": {"noncurrentDays": 30}},
+        {"id": "audit-ia", "filter": {"prefix": "audit/"}, "transitions": [{"days": 30, "storageClass": "GLACIER"}],
+         "expiration": {"days": 400}},
+    ]
+    key = AUDIT_KEY.format(stack="production")
+    for rule in early:
+        assert _reaches(rule, key) and _earliest_day(rule) <= 365, rule["id"]
 
 
 def test_object_lock_follows_config(stack: tuple[StackConfig, AwsMocks]) -> None:

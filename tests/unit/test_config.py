@@ -99,6 +99,8 @@ INVALID = [
     ("production", f"{P}:backups", "rto_minutes", 30, "backups.rto_minutes", "at most 15 minutes"),
     ("production", f"{P}:backups", "minimum_retention_days", 1, "backups.minimum_retention_days", "production keeps backups at least 365 days (got 1)"),
     ("production", f"{P}:backups", "minimum_retention_days", 364, "backups.minimum_retention_days", "production keeps backups at least 365 days (got 364)"),
+    ("production", f"{P}:backups", "audit_retention_days", 364, "backups.audit_retention_days", "production keeps its audit trail at least 365 days (got 364)"),
+    ("staging", f"{P}:backups", "audit_retention_days", 0, "backups.audit_retention_days", "greater than or equal to 1"),
     ("production", f"{P}:supabase", "allow_destroy", True, "supabase.allow_destroy", "cannot be marked destroyable"),
     ("production", f"{P}:supabase", "ssl_enforced", False, "supabase.ssl_enforced", "requires SSL enforcement"),
     ("staging", f"{P}:supabase", "allowed_cidrs", ["10.0.0.0/33"], "supabase.allowed_cidrs[0]", "valid IPv4 network"),

@@ -1,0 +1,539 @@
+"""The audit trail: every CI `pulumi preview`/`up` run, kept in the backup bucket under object lock.
+
+`ops audit-record` writes one run under
+`audit/<stack>/<UTC YYYYmmddTHHMMSSZ>-<run id>-<attempt>-<command>/`:
+
+- `events.jsonl`: the engine event log (`--event-log`) byte for byte;
+- `report.json`: the `ops audit --from-event-log ... --format json` report byte for byte;
+- `record.json`, written last: who, what, when, approved by whom, did policy pass, and the SHA-256
+  and size of the two others (`RECORD_VERSION`).
+
+Each object carries object-lock retention (`backups.object_lock_mode`, until the run's time plus
+`backups.audit_retention_days`) when the stack has `backups.object_lock: true`.
+
+`ops audit-trail` lists the runs, newest first, and verifies each: `missing: <object>` (no current
+version), `tampered: <object>` (SHA-256 or size differs from the record, more than one version or
+a delete marker, or a record that does not match its folder), `unlocked: <object>` (object lock
+expected but no retention, or retention ending before the record's time plus the configured days),
+`unexpected: <object>` (an object that is not part of a run).
+
+`--json` prints (keys sorted):
+
+    {"format_version": 1, "stack": str, "bucket": str, "prefix": "audit/<stack>/",
+     "generated_at": ISO, "since": ISO | null,
+     "lock": {"expected": bool, "mode": str | null, "retention_days": int},
+     "intact": bool,                               # every listed run intact
+     "runs": [{"folder": str, "time": ISO | null, "command": "preview" | "up" | null,
+               "commit": str | null, "actor": str | null, "triggering_actor": str | null,
+               "workflow": str | null, "event_name": str | null, "ref": str | null,
+               "run_id": str | null, "run_attempt": str | null, "run_url": str | null,
+               "approvals": [{"login", "state", "environments": [str], "comment"}],
+               "changes": {"counts": {op: int} | null, "resources": [{"urn", "op"}]} | null,
+               "policy": {"result": "pass" | "fail", "mandatory_failed": int,
+                          "mandatory_failures": [{"name", "enforcement", "resources": [urn]}],
+                          "summary": {...}} | null,
+               "integrity": {"intact": bool, "flags": [str]}}]}
+
+Fields read from the record are null when the record is missing or unreadable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ops.audit_report import BLOCKING
+from ops.backup.store import describe_aws_error
+from ops.event_log import EventLogError, parse_events, recorded_stacks
+
+RECORD_VERSION = 1
+LISTING_VERSION = 1
+EVENTS, REPORT, RECORD = "events.jsonl", "report.json", "record.json"
+COMMANDS = ("preview", "up")
+STAMP = "%Y%m%dT%H%M%SZ"
+FOLDER = re.compile(r"^(?P<time>\d{8}T\d{6}Z)-(?P<run>[A-Za-z0-9]+)-(?P<attempt>\d+)-(?P<command>preview|up)$")
+# resourcePreEvent ops that change nothing.
+UNCHANGED_OPS = frozenset({"same", "read", "refresh"})
+PAGE_SIZE = 1000  # S3's maximum per listing page; every listing follows the continuation markers
+SHORT_SHA = 7
+
+
+class AuditTrailError(Exception):
+    """Bad input: one message naming the file or option."""
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    events_bytes: bytes
+    report_bytes: bytes
+    events: list[dict[str, Any]]
+    report: dict[str, Any]
+    approvals: list[dict[str, Any]]
+
+
+def _read(option: str, path: Any) -> bytes:
+    try:
+        return bytes(path.read_bytes())
+    except FileNotFoundError:
+        raise AuditTrailError(f"{option} {path}: no such file") from None
+    except IsADirectoryError:
+        raise AuditTrailError(f"{option} {path}: is a directory") from None
+    except OSError as error:
+        raise AuditTrailError(f"{option} {path}: cannot read ({error.strerror or error})") from None
+
+
+def _text(option: str, path: Any, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise AuditTrailError(f"{option} {path}: not UTF-8 text (byte {error.start})") from None
+
+
+def _json(option: str, path: Any, data: bytes) -> Any:
+    try:
+        return json.loads(_text(option, path, data))
+    except json.JSONDecodeError as error:
+        raise AuditTrailError(f"{option} {path}: not JSON ({error.msg}, line {error.lineno})") from None
+
+
+def parse_event_log(stack: str, path: Any, data: bytes) -> list[dict[str, Any]]:
+    """The events of `--event-log` (ops/event_log.py's rules), which must be this stack's run."""
+    try:
+        events = parse_events(_text("--event-log", path, data), str(path))
+    except EventLogError as error:
+        raise AuditTrailError(f"--event-log {error.source}: {error.problem}") from None
+    stacks = recorded_stacks(events)
+    if stacks != {stack}:
+        found = ", ".join(sorted(stacks)) or "no stack (no resource URN)"
+        raise AuditTrailError(f"--event-log {path}: records stack {found}, not {stack}")
+    return events
+
+
+def parse_report(stack: str, path: Any, data: bytes) -> dict[str, Any]:
+    """An `ops audit --format json` report (docs/audit-report.schema.json) of this stack."""
+    report = _json("--report", path, data)
+    if not isinstance(report, dict) or not {"schemaVersion", "summary", "policies", "stack"} <= set(report):
+        raise AuditTrailError(f"--report {path}: not an `ops audit --format json` report "
+                              "(needs schemaVersion, stack, summary, policies)")
+    summary, policies = report["summary"], report["policies"]
+    if not isinstance(summary, dict) or not isinstance(summary.get("mandatoryFailed"), int) or not isinstance(policies, list) \
+            or not all(isinstance(p, dict) and isinstance(p.get("name"), str) for p in policies):
+        raise AuditTrailError(f"--report {path}: its summary.mandatoryFailed or policies[].name is missing")
+    if report["stack"] != stack:
+        raise AuditTrailError(f"--report {path}: is the report of stack {report['stack']}, not {stack}")
+    return report
+
+
+def parse_approvals(path: Any, data: bytes) -> list[dict[str, Any]]:
+    """GitHub's `GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`: login, state, environments, comment."""
+    answer = _json("--approvals", path, data)
+    if not isinstance(answer, list):
+        raise AuditTrailError(f"--approvals {path}: not the JSON array GitHub answers for a run's approvals")
+    approvals = []
+    for i, item in enumerate(answer):
+        user = item.get("user") if isinstance(item, dict) else None
+        login = user.get("login") if isinstance(user, dict) else None
+        environments = item.get("environments") if isinstance(item, dict) else None
+        if not isinstance(login, str) or item.get("state") not in ("approved", "rejected") or not isinstance(environments, list) \
+                or not all(isinstance(e, dict) and isinstance(e.get("name"), str) for e in environments):
+            raise AuditTrailError(f"--approvals {path}: item {i} lacks user.login, state (approved|rejected) "
+                                  "or environments[].name")
+        comment = item.get("comment")
+        approvals.append({"login": login, "state": item["state"], "environments": [e["name"] for e in environments],
+                          "comment": comment if isinstance(comment, str) else None})
+    return approvals
+
+
+def load_inputs(stack: str, event_log: Any, report: Any, approvals: Any | None) -> RunInputs:
+    """Read and check every file before anything is written."""
+    events_bytes = _read("--event-log", event_log)
+    events = parse_event_log(stack, event_log, events_bytes)
+    report_bytes = _read("--report", report)
+    parsed = parse_report(stack, report, report_bytes)
+    answered = parse_approvals(approvals, _read("--approvals", approvals)) if approvals is not None else []
+    return RunInputs(events_bytes, report_bytes, events, parsed, answered)
+
+
+# ---------------------------------------------------------------- the record
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def changes_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-op counts from the summaryEvent (null without one) and each changing resource, sorted."""
+    counts = None
+    resources = set()
+    for event in sorted(events, key=lambda e: e.get("sequence", 0)):
+        if isinstance(summary := event.get("summaryEvent"), dict):
+            raw = summary.get("resourceChanges") or {}
+            counts = {str(op): int(n) for op, n in raw.items() if isinstance(n, int)}
+        if isinstance(pre := event.get("resourcePreEvent"), dict):
+            meta = pre.get("metadata") or {}
+            op, urn = meta.get("op"), meta.get("urn")
+            if isinstance(op, str) and isinstance(urn, str) and op not in UNCHANGED_OPS:
+                resources.add((urn, op))
+    return {"counts": counts, "resources": [{"urn": urn, "op": op} for urn, op in sorted(resources)]}
+
+
+def policy_of(report: dict[str, Any]) -> dict[str, Any]:
+    """The report's summary and its failing mandatory (blocking) policies."""
+    failing = []
+    for policy in report["policies"]:
+        if policy.get("status") == "fail" and policy.get("enforcement") in BLOCKING:
+            urns = sorted({f.get("urn") or "" for f in policy.get("findings") or []
+                           if isinstance(f, dict) and f.get("outcome") == "fail"})
+            failing.append({"name": policy["name"], "enforcement": policy["enforcement"], "resources": urns})
+    return {"summary": report["summary"], "mandatory_failures": sorted(failing, key=lambda p: p["name"])}
+
+
+def github_context(env: Mapping[str, str]) -> dict[str, Any]:
+    """The run's identity from the GitHub Actions default environment variables (null outside Actions)."""
+    def get(name: str) -> str | None:
+        return env.get(name) or None
+
+    run_id, server, repository = get("GITHUB_RUN_ID"), get("GITHUB_SERVER_URL"), get("GITHUB_REPOSITORY")
+    return {
+        "commit": get("GITHUB_SHA"),
+        "actor": get("GITHUB_ACTOR"),
+        "triggering_actor": get("GITHUB_TRIGGERING_ACTOR"),
+        "workflow": get("GITHUB_WORKFLOW"),
+        "event_name": get("GITHUB_EVENT_NAME"),
+        "ref": get("GITHUB_REF"),
+        "run_id": run_id,
+        "run_attempt": get("GITHUB_RUN_ATTEMPT"),
+        "run_url": f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}" if run_id and server and repository else None,
+    }
+
+
+def run_folder(stack: str, moment: datetime, context: Mapping[str, Any], command: str) -> str:
+    run_id = context.get("run_id") or "local"
+    attempt = context.get("run_attempt") or "1"
+    if not re.fullmatch(r"[A-Za-z0-9]+", run_id):
+        raise AuditTrailError(f"GITHUB_RUN_ID '{run_id}' is not a run id")
+    if not attempt.isdigit():
+        raise AuditTrailError(f"GITHUB_RUN_ATTEMPT '{attempt}' is not a number")
+    return f"{audit_prefix(stack)}{moment.astimezone(timezone.utc):{STAMP}}-{run_id}-{attempt}-{command}/"
+
+
+def audit_prefix(stack: str) -> str:
+    # components/backups.py's audit_prefix, which the lifecycle rule covers (not imported: it pulls in pulumi).
+    return f"audit/{stack}/"
+
+
+@dataclass(frozen=True)
+class Lock:
+    mode: str  # GOVERNANCE | COMPLIANCE
+    days: int
+
+
+def retain_until(moment: datetime, retention_days: int) -> datetime:
+    """Until when a run written at `moment` is locked (and kept)."""
+    return moment + timedelta(days=retention_days)
+
+
+def build_record(stack: str, command: str, moment: datetime, inputs: RunInputs, context: Mapping[str, Any],
+                 lock: Lock | None, retention_days: int) -> dict[str, Any]:
+    until = retain_until(moment, retention_days)
+    return {
+        "format_version": RECORD_VERSION,
+        "stack": stack,
+        "command": command,
+        "time": iso(moment),
+        **context,
+        "approvals": inputs.approvals,
+        "changes": changes_of(inputs.events),
+        "policy": policy_of(inputs.report),
+        "objects": {
+            EVENTS: {"sha256": hashlib.sha256(inputs.events_bytes).hexdigest(), "size": len(inputs.events_bytes)},
+            REPORT: {"sha256": hashlib.sha256(inputs.report_bytes).hexdigest(), "size": len(inputs.report_bytes)},
+        },
+        "retention": {"mode": lock.mode, "days": retention_days, "retain_until": iso(until)} if lock else None,
+    }
+
+
+# ---------------------------------------------------------------- S3
+
+
+class AuditBucket:
+    """The backup bucket's `audit/` side (the client from ops.backup.store.s3_client)."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    def _call(self, action: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return fn(Bucket=self.bucket, **kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise describe_aws_error(exc, action) from None
+
+    def holds_any(self, prefix: str) -> bool:
+        answer = self._call(f"list s3://{self.bucket}/{prefix}", self.client.list_objects_v2, Prefix=prefix, MaxKeys=1)
+        return bool(answer.get("Contents"))
+
+    def put(self, key: str, body: bytes, content_type: str, lock: Lock | None, until: datetime) -> None:
+        """One PUT; with a lock, the retention travels with it (S3 then requires Content-MD5)."""
+        extra: dict[str, Any] = {"ContentMD5": base64.b64encode(hashlib.md5(body).digest()).decode()}
+        if lock is not None:
+            extra.update(ObjectLockMode=lock.mode, ObjectLockRetainUntilDate=until)
+        self._call(f"put {key}", self.client.put_object, Key=key, Body=body, ContentType=content_type, **extra)
+
+    def versions(self, prefix: str) -> Iterator[dict[str, Any]]:
+        """Every version and delete marker under `prefix`, all pages (`IsDeleteMarker` tells them apart)."""
+        try:
+            paginator = self.client.get_paginator("list_object_versions")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": PAGE_SIZE}):
+                for version in page.get("Versions", []):
+                    yield {**version, "IsDeleteMarker": False}
+                for marker in page.get("DeleteMarkers", []):
+                    yield {**marker, "IsDeleteMarker": True}
+        except (ClientError, BotoCoreError) as exc:
+            raise describe_aws_error(exc, f"list versions of s3://{self.bucket}/{prefix}") from None
+
+    def get(self, key: str) -> bytes:
+        answer = self._call(f"get {key}", self.client.get_object, Key=key)
+        return bytes(answer["Body"].read())
+
+    def retention(self, key: str) -> tuple[str, datetime] | None:
+        """The current version's (mode, retain-until), or None when it has none.
+
+        Read from HeadObject's `x-amz-object-lock-*` headers, which S3 returns to a caller allowed
+        s3:GetObjectRetention (the same answer as GetObjectRetention, which moto does not implement).
+        """
+        head = self._call(f"head {key}", self.client.head_object, Key=key)
+        mode, until = head.get("ObjectLockMode"), head.get("ObjectLockRetainUntilDate")
+        if not mode or not isinstance(until, datetime):
+            return None
+        return str(mode), until if until.tzinfo else until.replace(tzinfo=timezone.utc)
+
+
+def record_run(bucket: AuditBucket, folder: str, inputs: RunInputs, record: dict[str, Any], lock: Lock | None,
+               until: datetime, progress: Callable[[str], None]) -> None:
+    """events.jsonl, report.json, then record.json: a run without its record reads as incomplete."""
+    if bucket.holds_any(folder):
+        raise AuditTrailError(f"s3://{bucket.bucket}/{folder} already holds a run; nothing written")
+    body = json.dumps(record, indent=2, sort_keys=True).encode() + b"\n"
+    for name, data, content_type in ((EVENTS, inputs.events_bytes, "application/x-ndjson"),
+                                     (REPORT, inputs.report_bytes, "application/json"),
+                                     (RECORD, body, "application/json")):
+        bucket.put(folder + name, data, content_type, lock, until)
+        progress(f"wrote s3://{bucket.bucket}/{folder}{name} ({len(data)} bytes"
+                 + (f", {lock.mode} until {iso(until)})" if lock else ", no retention)"))
+
+
+# ---------------------------------------------------------------- listing
+
+
+@dataclass
+class Run:
+    folder: str
+    time: datetime | None
+    command: str | None
+    record: dict[str, Any] | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.flags
+
+    def flag(self, kind: str, name: str) -> None:
+        text = f"{kind}: {name}"
+        if text not in self.flags:
+            self.flags.append(text)
+
+
+def _folder_time(name: str) -> tuple[datetime | None, str | None]:
+    match = FOLDER.match(name)
+    if not match:
+        return None, None
+    return datetime.strptime(match["time"], STAMP).replace(tzinfo=timezone.utc), match["command"]
+
+
+def _record_problem(record: Any, stack: str, run: Run) -> bool:
+    """Whether the record does not describe the run its folder names."""
+    if not isinstance(record, dict) or record.get("format_version") != RECORD_VERSION:
+        return True
+    objects = record.get("objects")
+    if not isinstance(objects, dict) or not all(isinstance(objects.get(n), dict) for n in (EVENTS, REPORT)):
+        return True
+    return (record.get("stack") != stack or record.get("command") != run.command
+            or run.time is None or record.get("time") != iso(run.time))
+
+
+def list_runs(bucket: AuditBucket, stack: str, since: datetime | None, lock_expected: bool,
+              retention_days: int) -> list[Run]:
+    """The stack's runs newest first, each verified (see the module docstring for the flags)."""
+    prefix = audit_prefix(stack)
+    by_folder: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for version in bucket.versions(prefix):
+        folder, _, name = version["Key"][len(prefix):].partition("/")
+        name = name or "(no object name)"
+        by_folder[folder][name].append(version)
+    runs = []
+    for folder, objects in by_folder.items():
+        time, command = _folder_time(folder)
+        if since is not None and time is not None and time < since:
+            continue
+        run = Run(folder=prefix + folder + "/", time=time, command=command)
+        if time is None:
+            for name in sorted(objects):
+                run.flag("unexpected", f"{folder}/{name}" if name else folder)
+            runs.append(run)
+            continue
+        _verify(bucket, run, objects, stack, lock_expected, retention_days)
+        runs.append(run)
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    return sorted(runs, key=lambda r: (r.time or oldest, r.folder), reverse=True)
+
+
+def _verify(bucket: AuditBucket, run: Run, objects: Mapping[str, list[dict[str, Any]]], stack: str,
+            lock_expected: bool, retention_days: int) -> None:
+    current: dict[str, dict[str, Any]] = {}
+    for name, versions in objects.items():
+        if name not in (EVENTS, REPORT, RECORD):
+            run.flag("unexpected", name)
+            continue
+        latest = [v for v in versions if v.get("IsLatest")]
+        if latest and not latest[0]["IsDeleteMarker"]:
+            current[name] = latest[0]
+        if len(versions) > 1 or any(v["IsDeleteMarker"] for v in versions):
+            run.flag("tampered", name)  # overwritten or deleted since it was written
+    for name in (EVENTS, REPORT, RECORD):
+        if name not in current:
+            run.flag("missing", name)
+    if RECORD in current:
+        try:
+            record = json.loads(bucket.get(run.folder + RECORD))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            record = None
+        if _record_problem(record, stack, run):
+            run.flag("tampered", RECORD)
+        else:
+            run.record = record
+    if run.record is not None:
+        for name in (EVENTS, REPORT):
+            if name in current:
+                data = bucket.get(run.folder + name)
+                expected = run.record["objects"][name]
+                if hashlib.sha256(data).hexdigest() != expected.get("sha256") or len(data) != expected.get("size"):
+                    run.flag("tampered", name)
+    recorded_lock = bool(run.record and run.record.get("retention"))
+    if lock_expected or recorded_lock:
+        base = run.time
+        assert base is not None
+        needed = base + timedelta(days=retention_days)
+        for name in (EVENTS, REPORT, RECORD):
+            if name in current:
+                held = bucket.retention(run.folder + name)
+                if held is None or held[1] < needed:
+                    run.flag("unlocked", name)
+    run.flags.sort(key=lambda f: (("missing", "tampered", "unlocked", "unexpected").index(f.split(":")[0]), f))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def changes_text(changes: Mapping[str, Any] | None) -> str:
+    if not changes or changes.get("counts") is None:
+        return "unknown (no summaryEvent)" if changes else "-"
+    counts = {op: n for op, n in changes["counts"].items() if op not in UNCHANGED_OPS and n}
+    if not counts:
+        return "none"
+    text = " ".join(f"{sign}{counts.get(op, 0)}" for sign, op in
+                    (("+", "create"), ("~", "update"), ("-", "delete"), ("±", "replace")))
+    others = sorted(op for op in counts if op not in ("create", "update", "delete", "replace"))
+    return text + "".join(f" {op} {counts[op]}" for op in others)
+
+
+def policy_result(policy: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not policy:
+        return None
+    failed = int((policy.get("summary") or {}).get("mandatoryFailed", len(policy.get("mandatory_failures") or [])))
+    return {"result": "fail" if failed else "pass", "mandatory_failed": failed,
+            "mandatory_failures": policy.get("mandatory_failures") or [], "summary": policy.get("summary") or {}}
+
+
+def policy_text(policy: Mapping[str, Any] | None) -> str:
+    result = policy_result(policy)
+    if result is None:
+        return "-"
+    return "pass" if result["result"] == "pass" else f"FAIL ({result['mandatory_failed']} mandatory)"
+
+
+def approvals_text(approvals: list[Mapping[str, Any]] | None) -> str:
+    return ", ".join(f"{a['login']} ({a['state']})" for a in approvals) if approvals else "none"
+
+
+def run_json(run: Run) -> dict[str, Any]:
+    record = run.record or {}
+    keys = ("commit", "actor", "triggering_actor", "workflow", "event_name", "ref", "run_id", "run_attempt", "run_url")
+    return {
+        "folder": run.folder,
+        "time": iso(run.time) if run.time else None,
+        "command": run.command,
+        **{key: record.get(key) for key in keys},
+        "approvals": record.get("approvals") or [],
+        "changes": record.get("changes"),
+        "policy": policy_result(record.get("policy")),
+        "integrity": {"intact": run.intact, "flags": list(run.flags)},
+    }
+
+
+def listing_json(stack: str, bucket: str, now: datetime, since: datetime | None, lock: Lock | None,
+                 retention_days: int, runs: list[Run]) -> dict[str, Any]:
+    return {
+        "format_version": LISTING_VERSION,
+        "stack": stack,
+        "bucket": bucket,
+        "prefix": audit_prefix(stack),
+        "generated_at": iso(now),
+        "since": iso(since) if since else None,
+        "lock": {"expected": lock is not None, "mode": lock.mode if lock else None, "retention_days": retention_days},
+        "intact": all(r.intact for r in runs),
+        "runs": [run_json(r) for r in runs],
+    }
+
+
+def listing_table(runs: list[Run]) -> list[str]:
+    header = ("time", "command", "commit", "actor", "approvals", "changes", "policy", "integrity")
+    rows = [header]
+    for run in runs:
+        record = run.record or {}
+        rows.append((
+            iso(run.time) if run.time else run.folder,
+            run.command or "-",
+            (record.get("commit") or "-")[:SHORT_SHA],
+            record.get("actor") or "-",
+            approvals_text(record.get("approvals")),
+            changes_text(record.get("changes")) if run.record else "-",
+            policy_text(record.get("policy")),
+            "ok" if run.intact else "; ".join(run.flags),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """`--since`: an ISO date (midnight UTC), an ISO date/time, or `Nd` before --now."""
+    if match := re.fullmatch(r"(\d{1,5})d", value):
+        return now - timedelta(days=int(match[1]))
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise AuditTrailError(f"--since: '{value}' is not an ISO 8601 date, date/time or Nd (e.g. 2026-01-01, 30d)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
