@@ -4,7 +4,9 @@
 `audit/<stack>/<UTC YYYYmmddTHHMMSSZ>-<run id>-<attempt>-<command>/`:
 
 - `events.jsonl`: the engine event log (`--event-log`) byte for byte;
-- `report.json`: the `ops audit --from-event-log ... --format json` report byte for byte;
+- `report.json`: the `ops audit --from-event-log ... --format json` report byte for byte (absent, and
+  the record's `policy` null, when the run stopped before the policy pack ran: such a run is still
+  recorded, since a failed `up` is what an auditor most needs to see);
 - `record.json`, written last: who, what, when, approved by whom, did policy pass, and the SHA-256
   and size of the two others (`RECORD_VERSION`).
 
@@ -77,9 +79,9 @@ class AuditTrailError(Exception):
 @dataclass(frozen=True)
 class RunInputs:
     events_bytes: bytes
-    report_bytes: bytes
+    report_bytes: bytes | None  # None: the run stopped before the pack ran, so there is no report
     events: list[dict[str, Any]]
-    report: dict[str, Any]
+    report: dict[str, Any] | None
     approvals: list[dict[str, Any]]
 
 
@@ -156,12 +158,12 @@ def parse_approvals(path: Any, data: bytes) -> list[dict[str, Any]]:
     return approvals
 
 
-def load_inputs(stack: str, event_log: Any, report: Any, approvals: Any | None) -> RunInputs:
+def load_inputs(stack: str, event_log: Any, report: Any | None, approvals: Any | None) -> RunInputs:
     """Read and check every file before anything is written."""
     events_bytes = _read("--event-log", event_log)
     events = parse_event_log(stack, event_log, events_bytes)
-    report_bytes = _read("--report", report)
-    parsed = parse_report(stack, report, report_bytes)
+    report_bytes = _read("--report", report) if report is not None else None
+    parsed = parse_report(stack, report, report_bytes) if report_bytes is not None else None
     answered = parse_approvals(approvals, _read("--approvals", approvals)) if approvals is not None else []
     return RunInputs(events_bytes, report_bytes, events, parsed, answered)
 
@@ -256,11 +258,8 @@ def build_record(stack: str, command: str, moment: datetime, inputs: RunInputs, 
         **context,
         "approvals": inputs.approvals,
         "changes": changes_of(inputs.events),
-        "policy": policy_of(inputs.report),
-        "objects": {
-            EVENTS: {"sha256": hashlib.sha256(inputs.events_bytes).hexdigest(), "size": len(inputs.events_bytes)},
-            REPORT: {"sha256": hashlib.sha256(inputs.report_bytes).hexdigest(), "size": len(inputs.report_bytes)},
-        },
+        "policy": policy_of(inputs.report) if inputs.report is not None else None,
+        "objects": {name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in objects(inputs)},
         "retention": {"mode": lock.mode, "days": retention_days, "retain_until": iso(until)} if lock else None,
     }
 
@@ -321,15 +320,19 @@ class AuditBucket:
         return str(mode), until if until.tzinfo else until.replace(tzinfo=timezone.utc)
 
 
+def objects(inputs: RunInputs) -> list[tuple[str, bytes]]:
+    """The run's objects besides its record, in writing order."""
+    return [(EVENTS, inputs.events_bytes)] + ([(REPORT, inputs.report_bytes)] if inputs.report_bytes is not None else [])
+
+
 def record_run(bucket: AuditBucket, folder: str, inputs: RunInputs, record: dict[str, Any], lock: Lock | None,
                until: datetime, progress: Callable[[str], None]) -> None:
     """events.jsonl, report.json, then record.json: a run without its record reads as incomplete."""
     if bucket.holds_any(folder):
         raise AuditTrailError(f"s3://{bucket.bucket}/{folder} already holds a run; nothing written")
     body = json.dumps(record, indent=2, sort_keys=True).encode() + b"\n"
-    for name, data, content_type in ((EVENTS, inputs.events_bytes, "application/x-ndjson"),
-                                     (REPORT, inputs.report_bytes, "application/json"),
-                                     (RECORD, body, "application/json")):
+    for name, data in [*objects(inputs), (RECORD, body)]:
+        content_type = "application/x-ndjson" if name == EVENTS else "application/json"
         bucket.put(folder + name, data, content_type, lock, until)
         progress(f"wrote s3://{bucket.bucket}/{folder}{name} ({len(data)} bytes"
                  + (f", {lock.mode} until {iso(until)})" if lock else ", no retention)"))
@@ -367,8 +370,11 @@ def _record_problem(record: Any, stack: str, run: Run) -> bool:
     """Whether the record does not describe the run its folder names."""
     if not isinstance(record, dict) or record.get("format_version") != RECORD_VERSION:
         return True
-    objects = record.get("objects")
-    if not isinstance(objects, dict) or not all(isinstance(objects.get(n), dict) for n in (EVENTS, REPORT)):
+    listed = record.get("objects")
+    if not isinstance(listed, dict) or not isinstance(listed.get(EVENTS), dict):
+        return True
+    # A report is listed exactly when the record carries a policy result.
+    if isinstance(listed.get(REPORT), dict) != (record.get("policy") is not None) or set(listed) - {EVENTS, REPORT}:
         return True
     return (record.get("stack") != stack or record.get("command") != run.command
             or run.time is None or record.get("time") != iso(run.time))
@@ -412,9 +418,6 @@ def _verify(bucket: AuditBucket, run: Run, objects: Mapping[str, list[dict[str, 
             current[name] = latest[0]
         if len(versions) > 1 or any(v["IsDeleteMarker"] for v in versions):
             run.flag("tampered", name)  # overwritten or deleted since it was written
-    for name in (EVENTS, REPORT, RECORD):
-        if name not in current:
-            run.flag("missing", name)
     if RECORD in current:
         try:
             record = json.loads(bucket.get(run.folder + RECORD))
@@ -424,8 +427,13 @@ def _verify(bucket: AuditBucket, run: Run, objects: Mapping[str, list[dict[str, 
             run.flag("tampered", RECORD)
         else:
             run.record = record
+    # What the run must hold: what its record lists, or (no readable record) all three.
+    expected = (*run.record["objects"], RECORD) if run.record is not None else (EVENTS, REPORT, RECORD)
+    for name in expected:
+        if name not in current:
+            run.flag("missing", name)
     if run.record is not None:
-        for name in (EVENTS, REPORT):
+        for name in run.record["objects"]:
             if name in current:
                 data = bucket.get(run.folder + name)
                 expected = run.record["objects"][name]
@@ -461,7 +469,7 @@ def changes_text(changes: Mapping[str, Any] | None) -> str:
 
 def policy_result(policy: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not policy:
-        return None
+        return None  # no report: the run stopped before the policy pack ran
     failed = int((policy.get("summary") or {}).get("mandatoryFailed", len(policy.get("mandatory_failures") or [])))
     return {"result": "fail" if failed else "pass", "mandatory_failed": failed,
             "mandatory_failures": policy.get("mandatory_failures") or [], "summary": policy.get("summary") or {}}
@@ -470,7 +478,7 @@ def policy_result(policy: Mapping[str, Any] | None) -> dict[str, Any] | None:
 def policy_text(policy: Mapping[str, Any] | None) -> str:
     result = policy_result(policy)
     if result is None:
-        return "-"
+        return "no report"
     return "pass" if result["result"] == "pass" else f"FAIL ({result['mandatory_failed']} mandatory)"
 
 
@@ -520,7 +528,7 @@ def listing_table(runs: list[Run]) -> list[str]:
             record.get("actor") or "-",
             approvals_text(record.get("approvals")),
             changes_text(record.get("changes")) if run.record else "-",
-            policy_text(record.get("policy")),
+            policy_text(record.get("policy")) if run.record else "-",
             "ok" if run.intact else "; ".join(run.flags),
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]

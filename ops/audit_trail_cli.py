@@ -63,8 +63,9 @@ def audit_record(
     command: Annotated[Command, typer.Option("--command", help="The Pulumi command the event log is from.")],
     event_log: Annotated[Path, typer.Option("--event-log", show_default=False,
                                             help="The run's `pulumi ... --event-log FILE`.")],
-    report: Annotated[Path, typer.Option("--report", show_default=False,
-                                         help="`ops audit --from-event-log ... --format json` of that log.")],
+    report: Annotated[Path | None, typer.Option(
+        "--report", show_default=False,
+        help="`ops audit --from-event-log ... --format json` of that log; omit only when the run stopped before the pack ran.")] = None,
     approvals: Annotated[Path | None, typer.Option(
         "--approvals", show_default=False,
         help="GitHub's answer to GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals.")] = None,

@@ -225,6 +225,20 @@ def test_a_delete_marker_on_a_locked_report_is_flagged_missing_and_tampered(lock
     assert listing["runs"][0]["integrity"]["flags"] == ["missing: report.json", "tampered: report.json"]
 
 
+def test_a_run_that_stopped_before_the_pack_ran_is_recorded_without_a_report(locked: Site) -> None:
+    """A failed `up` leaves an event log but no policy report: still recorded, and listed as intact."""
+    args = ["audit-record", "--stack", "production", "--command", "up", "--event-log", str(EVENT_LOG),
+            "--stack-dir", str(locked.dir), "--now", NOW.isoformat()]
+    assert cli(args, locked.env).exit_code == 0
+    folder = FOLDER.replace("-preview/", "-up/")
+    assert locked.keys() == [folder + "events.jsonl", folder + "record.json"]
+    record = json.loads(locked.client.get_object(Bucket=locked.bucket, Key=folder + "record.json")["Body"].read())
+    assert record["policy"] is None and set(record["objects"]) == {"events.jsonl"}
+    result = locked.trail()
+    assert result.exit_code == 0, result.output
+    assert "no report" in result.stdout and " ok" in result.stdout
+
+
 def test_a_run_without_its_record_is_flagged(tmp_path: Path, s3_endpoint: str, report_file: Path) -> None:
     site = Site(tmp_path, s3_endpoint, lock=False, versioned=False)
     assert site.record(report_file).exit_code == 0
