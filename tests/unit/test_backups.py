@@ -208,7 +208,8 @@ def deploy_jobs() -> dict[str, dict]:
 
 
 def stack_of(job: dict) -> str:
-    return next(s["with"]["stack-name"] for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    (stack,) = {str((s.get("env") or {}).get("STACK")) for s in job["steps"] if "pulumi up" in str(s.get("run", ""))}
+    return stack
 
 
 def deploy_orders() -> list[list[str]]:

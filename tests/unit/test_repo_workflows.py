@@ -8,39 +8,66 @@ import pytest
 import yaml
 
 from tests.stacks import ROOT
-from tests.support.workflows import WORKFLOWS, load, resolved_jobs
+from tests.support.workflows import WORKFLOWS, load, pulumi_commands, resolved_jobs
+
+PACK_ARGS = '--policy-pack policies --policy-pack-config "policies/config/$STACK.json"'
 
 
-def pulumi_steps(jobs: dict[str, dict[str, Any]]) -> list[tuple[dict[str, Any], list[dict[str, Any]], int]]:
-    """(job, steps, index) of every pulumi/actions step."""
-    return [
-        (job, job["steps"], i)
-        for job in jobs.values()
-        for i, step in enumerate(job["steps"])
-        if str(step.get("uses", "")).startswith("pulumi/actions@")
-    ]
+def _stacks_of(job: dict[str, Any]) -> list[str]:
+    """The stack(s) `$STACK` names in a job: a matrix's entries, or the job's or its steps' env value."""
+    value = str((job.get("env") or {}).get("STACK", ""))
+    if "matrix.stack" in value:
+        return list(job["strategy"]["matrix"]["stack"])
+    steps_env = [str((s.get("env") or {}).get("STACK", "")) for s in job["steps"]]
+    return sorted({v for v in [value, *steps_env] if v in ("staging", "production")})
 
 
 @pytest.mark.parametrize("name", ["preview", "deploy", "rotate"])
 def test_every_pulumi_run_uses_the_policy_pack_of_its_stack_and_aws_oidc(name: str) -> None:
-    found = pulumi_steps(resolved_jobs(name))
+    found = 0
+    for job_name, job in resolved_jobs(name).items():
+        steps = job.get("steps", [])
+        runs = [(i, s["with"]) for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("pulumi/actions@")
+                and "command" in (s.get("with") or {})]
+        for index, args in runs:  # the action running a command (the pull-request preview, for its PR comment)
+            found += 1
+            assert args["policyPacks"] == "policies"
+            assert (ROOT / args["policyPackConfigs"]).is_file(), args["policyPackConfigs"]
+            assert any(str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials@") for s in steps[:index])
+        for index, command, argv in pulumi_commands(job):  # the CLI, with the event log the audit trail keeps
+            found += 1
+            assert PACK_ARGS in argv, f"{name}:{job_name}: pulumi {command} {argv}"
+            assert f"--event-log audit/{command}-events.jsonl" in argv, f"{name}:{job_name}"
+            assert _stacks_of(job), f"{name}:{job_name}: $STACK names no stack"
+            for stack in _stacks_of(job):
+                assert (ROOT / f"policies/config/{stack}.json").is_file()
+            assert any(str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials@") for s in steps[:index])
+            assert any(str(s.get("uses", "")).startswith("pulumi/actions@") and "command" not in (s.get("with") or {})
+                       for s in steps[:index]), "the CLI is installed before it runs"
     assert found
-    for _job, steps, index in found:
-        args = steps[index]["with"]
-        assert args["policyPacks"] == "policies"
-        config = args["policyPackConfigs"].replace("${{ matrix.stack }}", "production")
-        assert (ROOT / config).is_file(), config
-        earlier = [str(s.get("uses", "")) for s in steps[:index]]
-        assert any(u.startswith("aws-actions/configure-aws-credentials@") for u in earlier)
+
+
+def test_every_cli_pulumi_run_leaves_its_audit_trail_even_when_it_fails() -> None:
+    for name in ("deploy", "rotate"):
+        for job_name, job in resolved_jobs(name).items():
+            commands = sorted({command for _, command, _ in pulumi_commands(job)})
+            if not commands:
+                continue
+            (trail,) = [s for s in job["steps"] if str(s.get("run", "")).startswith(".github/scripts/audit-trail.sh")]
+            assert trail["if"] == "${{ !cancelled() }}", f"{name}:{job_name}"
+            assert set(trail["run"].split()[1:]) >= set(commands), f"{name}:{job_name}"
+            assert (trail.get("env") or {}).get("GH_TOKEN") == "${{ github.token }}"
+            (upload,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+            assert upload["with"]["path"] == "audit/" and upload["if"] == "${{ !cancelled() }}"
 
 
 def test_production_deploys_only_after_staging() -> None:
     jobs = resolved_jobs("deploy")
     assert jobs["production"]["needs"] == "staging"
     assert jobs["production"]["environment"] == "platform-production"
-    # Production's only real preview runs before its up.
-    commands = [s["with"]["command"] for s in jobs["production"]["steps"] if "pulumi/actions@" in str(s.get("uses"))]
-    assert commands == ["preview", "up"]
+    # Production's only real preview runs before its up; staging has none.
+    assert [command for _, command, _ in pulumi_commands(jobs["production"])] == ["preview", "up"]
+    assert [command for _, command, _ in pulumi_commands(jobs["staging"])] == ["up"]
 
 
 def test_ci_runs_the_readme_commands() -> None:
@@ -145,10 +172,19 @@ def test_pull_request_previews_hold_no_netlify_or_supabase_token_and_never_refre
 
 
 def test_production_credentials_appear_only_in_jobs_gated_by_the_production_environment() -> None:
+    """Production's tokens live in two environments: `platform-production` (its reviewers gate every
+    change) and `platform-drift-production` (no reviewers, default branch only), whose job never
+    changes anything: its one Pulumi command is a preview."""
     for path in sorted(WORKFLOWS.glob("*.yml")):
         for name, job in resolved_jobs(path.stem).items():
             if "secrets." in _text(job) and "production" in _text(job):
-                assert _environment(job) == "platform-production", f"{path.name}:{name}"
+                environment = str(_environment(job))
+                if environment == "platform-drift-${{ matrix.stack }}":
+                    assert [c for _, c, _ in pulumi_commands(job)] == ["preview"], f"{path.name}:{name}"
+                    assert "--expect-no-changes" in pulumi_commands(job)[0][2]
+                    assert not {"issues", "contents"} & {k for k, v in job["permissions"].items() if v == "write"}
+                    continue
+                assert environment == "platform-production", f"{path.name}:{name}"
 
 
 def test_deploy_authenticates_to_github_as_the_app_never_with_a_personal_token() -> None:
@@ -158,3 +194,10 @@ def test_deploy_authenticates_to_github_as_the_app_never_with_a_personal_token()
         assert "secrets." in str(env["GITHUB_APP_PEM_FILE"]), name  # the private key is a secret
         assert PERSONAL_TOKEN_ENV not in _env_names(job), name
         assert "PLATFORM_GITHUB_TOKEN" not in _text(job), name
+
+
+def test_the_drift_issue_job_holds_no_secret_and_only_writes_issues() -> None:
+    job = load("rotate")["jobs"]["drift-issue"]
+    assert job["permissions"] == {"issues": "write"}
+    assert "secrets." not in _text(job) and "environment" not in job
+    assert not any(str(s.get("uses", "")).startswith("actions/checkout@") for s in job["steps"])

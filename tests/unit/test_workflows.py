@@ -49,14 +49,17 @@ def test_rotation_deploys_through_the_same_reusable_workflow_as_deploy_yml() -> 
     jobs = resolved_jobs("rotate")
     assert jobs["production"]["environment"] == "platform-production"  # its required reviewers: GitHub's approval
     assert jobs["staging"]["environment"] == "platform-staging"
-    assert rotate["production"]["permissions"]["id-token"] == "write"  # a caller grants what the called job needs
+    for stack in STACKS:  # a caller grants what the called job needs
+        assert rotate[stack]["permissions"] == load("deploy")["permissions"] == load("pulumi-up")["permissions"]
 
 
 def test_each_stack_is_deployed_only_when_due_and_production_after_staging() -> None:
     jobs = load("rotate")["jobs"]
-    assert jobs["staging"]["if"] == "needs.due.outputs.staging == 'true'"
+    # After the drift check whatever it found (so a hand-made change is reported before an up reverts it).
+    assert set(jobs["staging"]["needs"]) == {"due", "drift"}
+    assert jobs["staging"]["if"] == "${{ !cancelled() && needs.due.outputs.staging == 'true' }}"
     production = jobs["production"]
-    assert set(production["needs"]) == {"due", "staging"}
+    assert set(production["needs"]) == {"due", "drift", "staging"}
     # Runs when staging had nothing due (skipped), never after a failed staging rotation.
     assert "!cancelled()" in production["if"] and "needs.due.outputs.production == 'true'" in production["if"]
     assert "needs.staging.result != 'failure'" in production["if"]
