@@ -23,13 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from ops.audit_report import AuditReport
-from ops.event_log import EventLogError, audit_event_log, read_events
+from ops.event_log import COLOR_TAG, EventLogError, audit_event_log, read_events
 from ops.pack_config import PackConfig
 
 # Ops that change nothing, or only describe the refresh itself.
 QUIET_OPS = frozenset({"same", "read", "refresh", "discard", "discard-replaced"})
 # Keys of a resource's state that are the engine's or the dynamic provider host's, never the object's.
 PLUMBING = ("__provider", "__inputs", "__meta")
+# Inputs state keeps only as a hash (providers/supabase/project.py, settings.py `unreadable`): a read
+# cannot hand them back, so their absence after a refresh is not a change. Any other input that
+# vanishes did change (a value emptied in a dashboard; a function secret whose digest differs).
+WRITE_ONLY_INPUTS = frozenset({"db_pass", "secret_settings"})
+# A run the engine reports as one of these proves nothing about drift, unless a mandatory policy
+# failure is what stopped it (apitype `UpdateResult`: succeeded, failed, canceled, ...).
+UNFINISHED_RESULTS = frozenset({"failed", "canceled", "not-started", "in-progress"})
 # Paths deeper than this are reported at this depth: `settings.external_google_enabled` is a
 # name an operator recognises; a list index four levels down is not.
 MAX_DEPTH = 3
@@ -105,7 +112,7 @@ def _state(meta: Mapping[str, Any], side: str) -> Mapping[str, Any] | None:
 
 
 def _properties(meta: Mapping[str, Any]) -> tuple[str, ...]:
-    """The properties a step names: the engine's detailed diff, its changed keys, else the inputs compared."""
+    """The properties a program step names: the engine's detailed diff, its changed keys, else the inputs compared."""
     detailed = meta.get("detailedDiff")
     if isinstance(detailed, Mapping) and detailed:
         return tuple(sorted(detailed))
@@ -113,8 +120,7 @@ def _properties(meta: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(diffs, list) and diffs:
         return tuple(sorted(str(d) for d in diffs))
     old, new = _state(meta, "old") or {}, _state(meta, "new") or {}
-    paths = changed_paths(old.get("inputs") or {}, new.get("inputs") or {})
-    return tuple(paths or changed_paths(old.get("outputs") or {}, new.get("outputs") or {}))
+    return tuple(changed_paths(old.get("inputs") or {}, new.get("inputs") or {}))
 
 
 def _refresh_change(meta: Mapping[str, Any]) -> Change | None:
@@ -125,11 +131,12 @@ def _refresh_change(meta: Mapping[str, Any]) -> Change | None:
         return None
     if new is None or not new.get("id") and old.get("id"):
         return Change(urn, type_, "deleted", ())  # gone from the live service: the next `up` creates it again
-    # A write-only input (a password, a secret setting) is kept in state only as a hash, so a read
-    # cannot hand it back: an input missing after the refresh is that, never a change someone made.
-    read_back = new.get("inputs") or {}
-    vanished = {key for key in old.get("inputs") or {} if key not in read_back}
-    properties = tuple(p for p in _properties(meta) if p.split(".", 1)[0] not in vanished)
+    # Inputs only: every provider reads the live values back as inputs, while outputs also hold what
+    # the service alone changes (a renewed certificate's expiry, a project's status), which no `up`
+    # puts back and which is therefore not drift.
+    old_inputs = {k: v for k, v in (old.get("inputs") or {}).items() if k not in WRITE_ONLY_INPUTS}
+    new_inputs = {k: v for k, v in (new.get("inputs") or {}).items() if k not in WRITE_ONLY_INPUTS}
+    properties = tuple(changed_paths(old_inputs, new_inputs))
     return Change(urn, type_, "refresh", properties) if properties else None
 
 
@@ -148,13 +155,21 @@ def drift_report(path: Path, stack: str, pack: PackConfig) -> DriftReport:
     records no finished preview (no `summaryEvent`): a preview that failed proves nothing either way.
     """
     events = sorted(read_events(path), key=lambda e: e.get("sequence", 0))
-    if not any("summaryEvent" in e for e in events):
-        errors = [
-            str(d.get("message") or "").strip() for e in events
-            if isinstance(d := e.get("diagnosticEvent"), Mapping) and d.get("severity") == "error"
-        ]
-        detail = f": {errors[0]}" if errors else ""
+    errors = [
+        COLOR_TAG.sub("", str(d.get("message") or "")).strip() for e in events
+        if isinstance(d := e.get("diagnosticEvent"), Mapping) and d.get("severity") == "error"
+    ]
+    detail = f": {errors[0]}" if errors else ""
+    summaries = [e["summaryEvent"] for e in events if isinstance(e.get("summaryEvent"), Mapping)]
+    if not summaries:
         raise EventLogError(str(path), f"the preview did not finish (no summaryEvent){detail}")
+    # The engine writes a summary for a failed run too (pkg/engine/deployment.go): a preview stopped
+    # by an error after the refresh says nothing about the resources it never reached.
+    result = str(summaries[-1].get("result") or "succeeded")
+    mandatory = any(isinstance(v := e.get("policyEvent"), Mapping) and v.get("enforcementLevel") == "mandatory"
+                    for e in events)
+    if result in UNFINISHED_RESULTS and not mandatory:
+        raise EventLogError(str(path), f"the preview {result}{detail}")
     policy = audit_event_log(path, stack, pack)
     drifted: dict[str, Change] = {}
     steps: dict[str, Change] = {}

@@ -57,7 +57,8 @@ def _step(urn: str, op: str, old: dict[str, Any], new: dict[str, Any], detailed:
         "detailedDiff": detailed, "provider": ""}, "planning": True}}
 
 
-def _log(tmp_path: Path, *events: dict[str, Any], finished: bool = True, violation: bool = False) -> Path:
+def _log(tmp_path: Path, *events: dict[str, Any], finished: bool = True, violation: bool = False,
+         result: str | None = None) -> Path:
     urns = [SITE, AUTH, ENV_VAR, PASSWORD]
     body: list[dict[str, Any]] = [{"preludeEvent": {"config": {}}}, *events]
     body += [{"policyAnalyzeSummaryEvent": {"resourceUrn": urn, **PACK, "passed": []}} for urn in urns]
@@ -71,7 +72,7 @@ def _log(tmp_path: Path, *events: dict[str, Any], finished: bool = True, violati
     body.append({"policyAnalyzeStackSummaryEvent": {**PACK, "passed": []}})
     if finished:
         body.append({"summaryEvent": {"maybeCorrupt": False, "durationSeconds": 9, "resourceChanges": {"same": 4},
-                                      "isPreview": True}})
+                                      "isPreview": True, **({"result": result} if result else {})}})
     else:
         body.append({"diagnosticEvent": {"urn": SITE, "severity": "error", "color": "raw",
                                          "message": "netlify Site read: 401 Unauthorized"}})
@@ -199,3 +200,26 @@ def test_subprocess_smoke(tmp_path: Path) -> None:
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "No drift and no policy violation." in result.stdout
+
+
+def test_an_emptied_value_or_a_changed_function_secret_is_drift(tmp_path: Path) -> None:
+    """A read drops an input whose live value is gone (the host drops None); only hash-kept inputs may vanish."""
+    without_domain = {k: v for k, v in SITE_INPUTS.items() if k != "force_ssl"}
+    path = _log(tmp_path, *_same_refreshes(SITE), _refresh(SITE, SITE_INPUTS, without_domain))
+    assert [c.properties for c in _report(path).drifted] == [("force_ssl",)]
+
+
+def test_what_only_the_service_changes_is_not_drift(tmp_path: Path) -> None:
+    """A renewed certificate's expiry is an output no `up` puts back: inputs equal means no drift."""
+    refresh = _refresh(AUTH, AUTH_INPUTS, AUTH_INPUTS)
+    refresh["resOutputsEvent"]["metadata"]["new"]["outputs"]["expires_at"] = "2027-03-01T00:00:00Z"
+    path = _log(tmp_path, *_same_refreshes(AUTH), refresh)
+    assert _report(path).drifted == []
+
+
+def test_a_preview_that_failed_after_the_refresh_proves_nothing(tmp_path: Path) -> None:
+    path = _log(tmp_path, *_same_refreshes(), result="failed")
+    result = runner.invoke(app, ["drift", "--stack", STACK, "--event-log", str(path)])
+    assert result.exit_code == 2 and "the preview failed" in result.output
+    assert runner.invoke(app, ["drift", "--stack", STACK, "--event-log",
+                               str(_log(tmp_path, *_same_refreshes(), result="succeeded"))]).exit_code == 0
