@@ -64,19 +64,33 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def render(report: AuditReport, fmt: Format, stack_file: str) -> str:
+# Files, pipes and CI logs get one deterministic wide layout, whatever terminal ran the command.
+WIDE = 220
+
+
+def render(report: AuditReport, fmt: Format, stack_file: str, width: int = WIDE, colour: bool = False) -> str:
+    """The report as text; the table fits `width` columns and, with `colour`, carries ANSI styles (status colours)."""
     if fmt is Format.json:
         return json.dumps(report.to_json(), indent=2) + "\n"
     if fmt is Format.sarif:
         return json.dumps(sarif(report, stack_file), indent=2) + "\n"
     if fmt is Format.markdown:
         return markdown(report)
-    console = Console(width=220, record=True, file=io.StringIO(), highlight=False)
-    policies, findings = tables(report)
+    page = io.StringIO()
+    console = Console(file=page, width=width, force_terminal=colour, color_system="standard" if colour else None,
+                      no_color=not colour, highlight=False, markup=False, emoji=False, legacy_windows=False)
+    policies, findings = tables(report, width)
     console.print(policies)
     if findings.row_count:
         console.print(findings)
-    return console.export_text()
+    return page.getvalue()
+
+
+def _terminal_layout() -> tuple[int, bool]:
+    """(width, colour) for the table on stdout: the terminal's width and colours, unless piped or NO_COLOR is set."""
+    if not stdout.is_terminal:
+        return WIDE, False
+    return stdout.width, not stdout.no_color and stdout.color_system is not None
 
 
 @app.command()
@@ -116,7 +130,8 @@ def audit(
             fail(f"event log {error.source}: {error.problem}")
     else:
         report = audit_preview(load_preview(stack, now, stack_dir), pack)
-    text = render(report, fmt, _relative(stack_dir / f"Pulumi.{stack}.yaml"))
+    width, colour = _terminal_layout() if output is None else (WIDE, False)
+    text = render(report, fmt, _relative(stack_dir / f"Pulumi.{stack}.yaml"), width, colour)
     if output is None:
         stdout.out(text, end="", highlight=False)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from ops.audit_report import AuditReport, Finding, PolicyResult
 
@@ -22,28 +23,69 @@ def _subject(finding: Finding) -> str:
     return f"{finding.name} ({finding.type})" if finding.urn else "(stack)"
 
 
-def tables(report: AuditReport) -> tuple[Table, Table]:
-    """One row per policy, then one row per failed or unjudged finding with its remediation."""
+# Below this many columns the policy table leaves out the controls (they stay in the Markdown,
+# JSON and SARIF reports), and below NARROW it also folds severity into enforcement and the
+# findings' policy into their resource cell, so the policy names and statuses stay whole.
+MEDIUM = 150
+NARROW = 110
+
+
+def _status_style(result: PolicyResult, outcome: str) -> str:
+    """FAIL red bold when it blocks, yellow when only advisory (or unjudged), pass green; styles show only on a colour terminal."""
+    if outcome == "fail":
+        return "bold red" if result.enforcement in ("mandatory", "remediate") else "yellow"
+    return {"pass": "green", "unknown": "yellow"}.get(outcome, "")
+
+
+def tables(report: AuditReport, width: int = 220) -> tuple[Table, Table]:
+    """One row per policy, then one row per failed or unjudged finding with its remediation, laid out for `width` columns.
+
+    Every cell is a `Text`: policy messages, resource names and remediation steps are data, never
+    rich markup (a `[x]` in a message prints as `[x]`).
+    """
     summary = report.summary()
     caption = (
         f"{summary['passed']} passed, {summary['failed']} failed ({summary['mandatoryFailed']} mandatory), "
         f"{summary['notApplicable']} not applicable, {summary['disabled']} disabled, {summary['unknown']} unknown"
     )
-    policies = Table(title=f"policy audit: stack {report.stack} ({report.source})", caption=caption)
-    for column in ("policy", "severity", "enforcement", "status", "controls", "resources passed/failed"):
-        policies.add_column(column)
-    findings = Table(title="findings")
-    for column in ("policy", "resource", "outcome", "message"):
-        findings.add_column(column)
+    narrow, medium = width < NARROW, width < MEDIUM
+    if medium:
+        caption += "; controls: --format markdown or json"
+    longest = max((len(r.entry.name) for r in report.results), default=6)
+    policies = Table(title=Text(f"policy audit: stack {report.stack} ({report.source})"), caption=Text(caption),
+                     show_edge=not narrow)
+    policies.add_column("policy", no_wrap=True, min_width=longest)
+    if not narrow:
+        policies.add_column("severity", overflow="fold")
+    policies.add_column("level" if narrow else "enforcement", overflow="fold")
+    policies.add_column("status", no_wrap=True)
+    if not medium:
+        policies.add_column("controls", overflow="fold")
+    policies.add_column("pass/fail" if narrow else "resources passed/failed", overflow="fold")
+    findings = Table(title=Text("findings"), show_edge=not narrow, expand=narrow)
+    if narrow:
+        findings.add_column("policy / resource", overflow="fold", ratio=2)
+    else:
+        findings.add_column("policy", overflow="fold")
+        findings.add_column("resource", overflow="fold")
+    findings.add_column("outcome", no_wrap=True)
+    findings.add_column("message", overflow="fold", ratio=3)
     for result in report.results:
         counts = [sum(1 for f in result.findings if f.outcome == o) for o in ("pass", "fail")]
-        policies.add_row(result.entry.name, result.entry.severity, result.enforcement, result.status.upper(),
-                         _controls(result), f"{counts[0]}/{counts[1]}")
-        for f in result.findings:
-            if f.outcome != "pass":
-                findings.add_row(result.entry.name, f"{f.name} ({(f.type or '').rsplit(':', 1)[-1]})" if f.urn else "(stack)", f.outcome.upper(), f.message or "")
+        status = Text(result.status.upper(), style=_status_style(result, result.status))
+        severity = [] if narrow else [Text(result.entry.severity)]
+        enforcement = Text(f"{result.enforcement} {result.entry.severity}" if narrow else result.enforcement)
+        controls = [] if medium else [Text(_controls(result))]
+        policies.add_row(Text(result.entry.name), *severity, enforcement, status, *controls, Text(f"{counts[0]}/{counts[1]}"))
+        rows = [(f"{f.name} ({(f.type or '').rsplit(':', 1)[-1]})" if f.urn else "(stack)",
+                 Text(f.outcome.upper(), style=_status_style(result, f.outcome)), f.message or "")
+                for f in result.findings if f.outcome != "pass"]
         if result.status == "fail":
-            findings.add_row(result.entry.name, "", "fix", result.entry.policy.remediation_steps or "")
+            rows.append(("", Text("fix"), result.entry.policy.remediation_steps or ""))
+        for subject, outcome, message in rows:
+            where = [Text(f"{result.entry.name}\n  {subject}" if subject else result.entry.name)] if narrow \
+                else [Text(result.entry.name), Text(subject)]
+            findings.add_row(*where, outcome, Text(message))
     return policies, findings
 
 

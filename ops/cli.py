@@ -30,8 +30,9 @@ app = typer.Typer(
 )
 # Piped output (CI logs, PR comments) gets a wide page instead of rich's 80-column default.
 _WIDTH = None if sys.stdout.isatty() else 200
-stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
+# markup=False: what these print is data (config values, messages, names); `fail` opts in for its own prefix.
+stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
 
 EXIT_BAD_INPUT = 2
 # The clock range every command can compute with: rotation windows are aligned to 1970 and reach a

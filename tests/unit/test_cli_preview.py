@@ -93,3 +93,23 @@ def test_a_bad_clock_in_the_environment_is_bad_input() -> None:
     assert result.returncode == 2
     assert "MAINTAINPRO_NOW" in result.stderr and "'next week' is not an ISO 8601 date/time" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_brackets_in_stack_values_and_patterns_print_verbatim(tmp_path: Path) -> None:
+    document = stack_document("staging")
+    secrets = document["config"][f"{P}:secrets"]
+    secrets["Bad[bold]x[/]"] = next(iter(secrets.values()))
+    write_stack(tmp_path, "staging", document)
+    result = ops("preview", "--stack", "staging", "--stack-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "secrets.Bad[bold]x[/]" in result.stderr
+    assert "String should match pattern '^[a-z][a-z0-9-]*$'" in result.stderr
+
+
+def test_the_shared_consoles_print_data_not_markup() -> None:
+    from ops.cli import stderr, stdout
+
+    for console in (stdout, stderr):
+        with console.capture() as captured:
+            console.print("pattern ^[a-z][a-z0-9-]*$ [bold]x[/]")
+        assert captured.get() == "pattern ^[a-z][a-z0-9-]*$ [bold]x[/]\n"
