@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import ssl
 from collections.abc import Callable, Sequence
@@ -153,14 +154,40 @@ def header_drift(expected: dict[str, str], served: httpx.Headers) -> list[str]:
     return problems
 
 
+# A Supabase project's API host: its 20-character project ref under supabase.co.
+SUPABASE_HOST = re.compile(r"[a-z0-9]{20}\.supabase\.co")
+
+
+def served_supabase_url(served: httpx.Headers) -> str | None:
+    """The one Supabase project origin the served CSP's connect-src names, if exactly one.
+
+    The program renders the stack's Supabase URL (a stack output, unknown offline) into
+    connect-src. Without --supabase-url the probe takes it from the live header, but only an
+    origin of Supabase's own shape (`https://<20-char ref>.supabase.co`): any other host there is
+    still drift, and so are two different projects.
+    """
+    sources = _directives(served.get("content-security-policy") or "").get("connect-src", "").split()
+    hosts = {
+        source.lower()[len("https://"):].rstrip("/")
+        for source in sources
+        if source.lower().startswith("https://")
+    }
+    projects = sorted(host for host in hosts if SUPABASE_HOST.fullmatch(host))
+    return f"https://{projects[0]}" if len(projects) == 1 else None
+
+
 def check_headers(probe: Probe, check: CheckConfig) -> Result:
     response = _get(probe, check)
     if isinstance(response, Result):
         return response
-    drift = header_drift(security_headers(probe.headers, probe.supabase_url), response.headers)
+    supabase_url, assumed = probe.supabase_url, ""
+    if supabase_url is None:
+        supabase_url = served_supabase_url(response.headers)
+        assumed = f" (Supabase origin as served: {supabase_url})" if supabase_url else ""
+    drift = header_drift(security_headers(probe.headers, supabase_url), response.headers)
     if drift:
         return _result(check, "fail", "drift: " + "; ".join(drift))
-    return _result(check, "ok", "served headers match the rendered _headers")
+    return _result(check, "ok", "served headers match the rendered _headers" + assumed)
 
 
 def _peer_certificate(host: str, port: int, context: ssl.SSLContext, timeout: float) -> bytes:
@@ -321,7 +348,8 @@ def probe(
     timeout: Annotated[float, typer.Option(help="Seconds per connection/request.")] = 10.0,
     ca_file: Annotated[Path | None, typer.Option(help="Trust this PEM bundle instead of the system store.")] = None,
     supabase_url: Annotated[
-        str | None, typer.Option(envvar=SUPABASE_URL_ENV, help="The stack's Supabase API URL (for the expected CSP).")
+        str | None, typer.Option(envvar=SUPABASE_URL_ENV, help="The stack's Supabase API URL for the expected CSP "
+                     "(default: the https://<ref>.supabase.co origin the served CSP names).")
     ] = None,
     checks_json: Annotated[
         str | None,

@@ -2,11 +2,13 @@
 
 A rollback is an operation, not desired state, so it lives in the CLI rather than the program.
 The restored deploy is locked by default: otherwise the next push to the production branch
-would auto-publish over it before the fix is in.
+would auto-publish over it before the fix is in. `--unlock` is the way back once the fix is in.
+The Netlify token comes from NETLIFY_AUTH_TOKEN only (not the stack's netlifyToken secret).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -14,11 +16,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from components.config import ConfigError
 from ops.cli import StackDir, app, fail, fail_config, stdout
 from ops.stackfile import ROOT, read_stack_file
-from providers.http import ApiClient, ApiError, MissingCredential, resolve_token
+from providers.http import ApiClient, ApiError, MissingCredential
 from providers.netlify.common import NETLIFY
 
 DEPLOY_PAGE = 50
@@ -29,8 +32,14 @@ class Deploy:
     id: str
     created_at: str
     branch: str
-    commit: str
+    commit_ref: str
     title: str
+    state: str = "ready"
+    locked: bool = False
+
+    @property
+    def commit(self) -> str:
+        return self.commit_ref[:12]
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> "Deploy":
@@ -38,13 +47,25 @@ class Deploy:
             id=str(data["id"]),
             created_at=str(data.get("created_at") or ""),
             branch=str(data.get("branch") or ""),
-            commit=str(data.get("commit_ref") or "")[:12],
+            commit_ref=str(data.get("commit_ref") or ""),
             title=str(data.get("title") or ""),
+            state=str(data.get("state") or ""),
+            locked=bool(data.get("locked")),
         )
+
+    def document(self, published: str | None) -> dict[str, Any]:
+        return {"id": self.id, "created_at": self.created_at, "title": self.title, "commit_ref": self.commit_ref,
+                "branch": self.branch, "state": self.state, "locked": self.locked, "published": self.id == published}
 
 
 def netlify_client() -> ApiClient:
-    token = resolve_token(None, NETLIFY.token_env, NETLIFY.name)
+    """A client with the token from NETLIFY_AUTH_TOKEN: the only place rollback looks for one."""
+    token = os.environ.get(NETLIFY.token_env)
+    if not token:
+        raise MissingCredential(
+            f"netlify rollback: no API token; export {NETLIFY.token_env} (a Netlify personal access token; "
+            "rollback reads only the environment, not the stack's secret config)"
+        )
     return ApiClient(os.environ.get(NETLIFY.url_env, NETLIFY.default_url), token, resource="netlify rollback")
 
 
@@ -83,10 +104,40 @@ def choose_target(deploys: list[Deploy], published: str | None, wanted: str | No
 
 
 def _table(deploys: list[Deploy], published: str | None) -> Table:
-    table = Table("deploy", "created", "branch", "commit", "title", "live")
+    table = Table("deploy", "created", "branch", "commit", "title", "live", "locked")
     for d in deploys:
-        table.add_row(d.id, d.created_at, d.branch, d.commit, d.title, "yes" if d.id == published else "")
+        # Text cells: API data ("[wip] fix") is printed as it is, never read as rich markup.
+        table.add_row(*(Text(v) for v in (d.id, d.created_at, d.branch, d.commit, d.title,
+                                          "yes" if d.id == published else "", "yes" if d.locked else "")))
     return table
+
+
+def list_document(site_name: str, deploys: list[Deploy], published: str | None) -> str:
+    """`--list --json`: the ready production deploys, newest first, keys sorted."""
+    document = {"site": site_name, "published_deploy": published, "deploys": [d.document(published) for d in deploys]}
+    return json.dumps(document, sort_keys=True, indent=2)
+
+
+def _confirm(question: str, refusal: str) -> None:
+    if not sys.stdin.isatty():
+        fail(refusal)
+    typer.confirm(question, abort=True)
+
+
+def unlock_published(client: ApiClient, site: dict[str, Any], site_name: str, yes: bool) -> None:
+    """Unlock the site's live deploy, so the next production deploy publishes again."""
+    published = (site.get("published_deploy") or {}).get("id")
+    if not published:
+        fail(f"{site_name} has no published deploy to unlock")
+    if not yes:
+        _confirm(f"Unlock deploy {published} on {site_name}? The next production deploy will publish over it.",
+                 "refusing to unlock without confirmation: pass --yes when not on a terminal")
+    deploy = Deploy.from_api(
+        client.request("POST", f"/deploys/{published}/unlock", operation="unlockDeploy", idempotent=True) or {"id": published}
+    )
+    state = "still locked" if deploy.locked else "unlocked"
+    stdout.print(f"{site_name}: deploy {deploy.id} is live and {state}; "
+                 "the next production deploy will publish over it", markup=False)
 
 
 @app.command()
@@ -94,11 +145,19 @@ def rollback(
     stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose site to roll back.")],
     to: Annotated[str | None, typer.Option(help="Deploy id to restore (default: the one before the live one).")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list recent production deploys.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="With --list: print a JSON document instead of a table.")] = False,
     lock: Annotated[bool, typer.Option(help="Lock the restored deploy so pushes do not auto-publish over it.")] = True,
+    unlock: Annotated[
+        bool, typer.Option("--unlock", help="Only unlock the live deploy (undo a rollback's lock) and say what is live.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Restore an earlier production deploy of the stack's Netlify site (needs NETLIFY_AUTH_TOKEN)."""
+    if json_output and not list_only:
+        fail("--json: only with --list")
+    if unlock and (list_only or to):
+        fail("--unlock: not with --list or --to (it unlocks the live deploy)")
     try:
         site_name = read_stack_file(stack, stack_dir).validate().netlify.site_name
     except ConfigError as error:
@@ -106,22 +165,26 @@ def rollback(
     try:
         client = netlify_client()
         site = find_site(client, site_name)
+        if unlock:
+            unlock_published(client, site, site_name, yes)
+            return
         published = (site.get("published_deploy") or {}).get("id")
         deploys = production_deploys(client, str(site["id"]))
         if list_only:
-            stdout.print(_table(deploys, published))
+            if json_output:
+                sys.stdout.write(list_document(site_name, deploys, published) + "\n")
+            else:
+                stdout.print(_table(deploys, published))
             return
         try:
             target = choose_target(deploys, published, to)
         except LookupError as error:
             fail(str(error))
         if not yes:
-            if not sys.stdin.isatty():
-                fail("refusing to roll back without confirmation: pass --yes when not on a terminal")
-            typer.confirm(
+            _confirm(
                 f"Publish deploy {target.id} ({target.created_at}, {target.commit or 'no commit'}) "
                 f"on {site_name}, replacing {published or 'nothing'}?",
-                abort=True,
+                "refusing to roll back without confirmation: pass --yes when not on a terminal",
             )
         client.request(
             "POST", f"/sites/{site['id']}/deploys/{target.id}/restore", operation="restoreSiteDeploy", idempotent=True
@@ -132,5 +195,5 @@ def rollback(
         fail(str(error))
     except ApiError as error:
         fail(str(error), code=1)
-    locked = " and locked (unlock it in Netlify or with `--no-lock` next time)" if lock else ""
-    stdout.print(f"{site_name}: deploy {target.id} is live{locked}; previous: {published or 'none'}")
+    locked = f" and locked (undo with `python -m ops rollback --stack {stack} --unlock`)" if lock else ""
+    stdout.print(f"{site_name}: deploy {target.id} is live{locked}; previous: {published or 'none'}", markup=False)

@@ -109,6 +109,7 @@ def test_every_rollback_request_is_valid_per_the_netlify_spec() -> None:
         client.request("GET", "/sites/site-123/deploys", operation="listSiteDeploys", params={"per_page": 50})
         client.request("POST", "/sites/site-123/deploys/d1/restore", operation="restoreSiteDeploy", idempotent=True)
         client.request("POST", "/deploys/d1/lock", operation="lockDeploy", idempotent=True)
+        client.request("POST", "/deploys/d1/unlock", operation="unlockDeploy", idempotent=True)
     assert violations == []
 
 

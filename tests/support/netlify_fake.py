@@ -117,6 +117,7 @@ class FakeNetlify(LoopbackServer):
         self.certs: dict[str, dict[str, Any]] = {}
         self.hooks: dict[str, dict[str, dict[str, Any]]] = {}
         self.keys: dict[str, dict[str, Any]] = {}
+        self.deploys: dict[str, dict[str, Any]] = {}  # by id, in creation order
         # False: the registrar does not point at Netlify DNS yet (a zone just created), so
         # provisioning a certificate answers the API's documented 422 "bad dns for custom domain".
         self.dns_delegated = True
@@ -142,6 +143,21 @@ class FakeNetlify(LoopbackServer):
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._ids)}"
+
+    def add_deploy(self, site_id: str, *, publish: bool = False, **fields: Any) -> dict[str, Any]:
+        """A finished deploy of the site (ready production by default); `publish` makes it live."""
+        deploy_id = fields.pop("id", None) or self.new_id("deploy")
+        deploy = {"id": deploy_id, "site_id": site_id, "state": "ready", "context": "production",
+                  "branch": "main", "commit_ref": f"c0ffee{deploy_id}", "title": "", "locked": False,
+                  "created_at": "2026-01-01T00:00:00Z", **fields}
+        self.deploys[deploy_id] = deploy
+        if publish:
+            self._publish(self.sites[site_id], deploy)
+        return deploy
+
+    def _publish(self, site: dict[str, Any], deploy: dict[str, Any]) -> None:
+        deploy["published_at"] = deploy["created_at"]
+        site["published_deploy"] = deploy  # the same object: lock changes show through the site
 
     # ---- HTTP plumbing ---------------------------------------------------------------------
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -301,6 +317,38 @@ class FakeNetlify(LoopbackServer):
         self._site(site_id)
         del self.sites[site_id]
         return 204, None
+
+    # ---- deploys -----------------------------------------------------------------------------
+    def _deploy(self, deploy_id: str) -> dict[str, Any]:
+        if deploy_id not in self.deploys:
+            raise Reply(404, "Not Found")
+        return self.deploys[deploy_id]
+
+    def op_listSiteDeploys(self, site_id, *, query, body):
+        """Every context and state, newest first, one page of `per_page` (default 100)."""
+        self._site(site_id)
+        mine = [d for d in self.deploys.values() if d["site_id"] == site_id]
+        mine.sort(key=lambda d: d["created_at"], reverse=True)
+        page, per_page = int(query.get("page") or 1), int(query.get("per_page") or 100)
+        return 200, mine[(page - 1) * per_page : page * per_page]
+
+    def op_restoreSiteDeploy(self, site_id, deploy_id, *, query, body):
+        site = self._site(site_id)
+        deploy = self._deploy(deploy_id)
+        if deploy["site_id"] != site_id:
+            raise Reply(404, "Not Found")
+        self._publish(site, deploy)
+        return 201, deploy
+
+    def op_lockDeploy(self, deploy_id, *, query, body):
+        deploy = self._deploy(deploy_id)
+        deploy["locked"] = True
+        return 200, deploy
+
+    def op_unlockDeploy(self, deploy_id, *, query, body):
+        deploy = self._deploy(deploy_id)
+        deploy["locked"] = False
+        return 200, deploy
 
     # ---- environment variables -------------------------------------------------------------
     def _env_view(self, var: dict[str, Any]) -> dict[str, Any]:

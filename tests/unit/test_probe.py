@@ -174,8 +174,31 @@ def test_header_drift_is_reported_header_by_header() -> None:
     assert "X-Content-Type-Options" not in result.detail
 
 
-def test_without_the_supabase_url_the_deployed_csp_counts_as_drift(good_site: str, far: Certs) -> None:
+def test_without_the_supabase_url_the_served_project_origin_is_not_drift(good_site: str, far: Certs) -> None:
+    """The stack's Supabase URL is a stack output: the probe takes it from the live CSP."""
     (result,) = run([check("headers", good_site)], far, supabase_url=None)
+    assert result.status == "ok", result.detail
+    assert SUPABASE in result.detail
+
+
+@pytest.mark.parametrize("connect", [
+    "https://evil.example wss://evil.example",  # not a Supabase project host
+    "https://abcdefghijklmnopqrst.supabase.co.evil.example wss://abcdefghijklmnopqrst.supabase.co.evil.example",
+    f"{SUPABASE} wss://abcdefghijklmnopqrst.supabase.co https://zyxwvutsrqponmlkjihg.supabase.co",  # two projects
+    SUPABASE,  # the Realtime (wss) origin is missing
+])
+def test_without_the_supabase_url_another_connect_src_host_is_still_drift(connect: str) -> None:
+    served = security_headers(headers_cfg(), None)
+    served["Content-Security-Policy"] = served["Content-Security-Policy"].replace(
+        "connect-src 'self'", f"connect-src 'self' {connect}"
+    )
+    with serve(Reply(headers=served)) as url:
+        (result,) = run([check("headers", url)], supabase_url=None)
+    assert result.status == "fail" and "connect-src" in result.detail, result.detail
+
+
+def test_a_given_supabase_url_wins_over_the_served_one(good_site: str, far: Certs) -> None:
+    (result,) = run([check("headers", good_site)], far, supabase_url="https://zyxwvutsrqponmlkjihg.supabase.co")
     assert result.status == "fail" and "connect-src" in result.detail
 
 
@@ -242,6 +265,16 @@ def test_command_exits_1_when_a_check_at_the_threshold_fails(local_stack: tuple[
                                   "checks": ["api-health"], "delivered": None, "error": None}]
     critical = invoke(*base, "--fail-on", "critical")
     assert critical.exit_code == 0, critical.output
+
+
+def test_command_without_supabase_url_reports_no_false_drift(local_stack: tuple[Path, Reply], far: Certs) -> None:
+    """The probe as the README shows it: no --supabase-url, MAINTAINPRO_SUPABASE_URL unset."""
+    stack_dir, _ = local_stack
+    result = invoke("--stack", "staging", "--stack-dir", str(stack_dir), "--ca-file", str(far.ca),
+                    "--timeout", str(TIMEOUT), "--json", "--fail-on", "critical", env={"MAINTAINPRO_SUPABASE_URL": ""})
+    assert result.exit_code == 0, result.output
+    statuses = {r["name"]: (r["status"], r["detail"]) for r in json.loads(result.stdout)["results"]}
+    assert statuses["app-headers"][0] == "ok", statuses["app-headers"]
 
 
 def test_send_posts_the_alert_to_the_webhook_and_never_prints_its_url(
