@@ -24,7 +24,7 @@ from ops.audit_trail import (
 from ops.backup.errors import BackupError
 from ops.backup.options import Endpoint
 from ops.backup.store import s3_client
-from ops.cli import StackDir, app, fail, fail_config, known_stack, parse_now, stderr, stdout
+from ops.cli import StackDir, app, fail, fail_config, clock, known_stack, stderr, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 EXIT_FLAGGED = 1
@@ -54,7 +54,7 @@ def _lock(backups: BackupsConfig) -> Lock | None:
 
 
 def _clock(now: str | None) -> datetime:
-    return (parse_now(now) or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    return clock(now).astimezone(timezone.utc).replace(microsecond=0)
 
 
 @app.command("audit-record")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,18 +78,28 @@ def fail_config(error: ConfigError) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def parse_now(value: str | None) -> datetime | None:
-    """`--now` as an aware datetime (UTC when no zone is given)."""
+def parse_now(value: str | None, source: str = "--now") -> datetime | None:
+    """`--now` (or another clock `source`) as an aware datetime (UTC when no zone is given)."""
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        fail(f"--now: '{value}' is not an ISO 8601 date/time (e.g. 2026-11-26T12:00:00Z)")
+        fail(f"{source}: '{value}' is not an ISO 8601 date/time (e.g. 2026-11-26T12:00:00Z)")
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     if not EARLIEST_NOW <= moment < LATEST_NOW:
-        fail(f"--now: '{value}' is outside {EARLIEST_NOW:%Y-%m-%d} .. {LATEST_NOW:%Y-%m-%d}, the range the clock can take")
+        fail(f"{source}: '{value}' is outside {EARLIEST_NOW:%Y-%m-%d} .. {LATEST_NOW:%Y-%m-%d}, the range the clock can take")
     return moment
+
+
+# The program's clock override (components/runtime_config.py reads it; not imported here: it pulls in pulumi).
+NOW_ENV = "MAINTAINPRO_NOW"
+
+
+def clock(now: str | None) -> datetime:
+    """One clock everywhere: `--now` when given, else `MAINTAINPRO_NOW` as the program reads it, else real UTC time."""
+    return (parse_now(now) or parse_now(os.environ.get(NOW_ENV) or None, f"environment variable {NOW_ENV}")
+            or datetime.now(timezone.utc))
 
 
 @app.callback()

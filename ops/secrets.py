@@ -23,7 +23,7 @@ import typer
 from components.config import STACKS, ConfigError, StackConfig
 from components.secrets import Consumer, RotationWindow, consumers_of
 from providers.supabase.api_keys import key_name, key_prefix
-from ops.cli import StackDir, app, append_file, fail, fail_config, known_stack, parse_now, stdout
+from ops.cli import StackDir, app, append_file, clock, fail, fail_config, known_stack, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 
@@ -263,7 +263,7 @@ def secrets(
                           (github_output_file, "--github-output"), (step_summary_file, "--step-summary")):
         if given is not None and not due_only:
             fail(f"{option}: only applies with --due")
-    moment = parse_now(now) or datetime.now(timezone.utc)
+    moment = clock(now)
     if not due_only:
         if stack is None:
             fail("--stack: a stack name is required (or --due, which checks every stack)")

@@ -371,3 +371,15 @@ def test_github_output_and_step_summary_name_the_due_secrets_never_a_value(tmp_p
     assert quiet.returncode == 0
     assert (tmp_path / "quiet").read_text() == "staging=false\nstaging_secrets=\nproduction=false\nproduction_secrets=\n"
     assert "Nothing due." in (tmp_path / "quiet.md").read_text()
+
+
+def test_the_clock_is_maintainpro_now_when_no_now_option_is_given() -> None:
+    """One clock: `MAINTAINPRO_NOW` moves the program's windows, so it moves `ops secrets` too."""
+    runner = CliRunner()
+    by_option = runner.invoke(app, ["secrets", "--stack", "production", "--json", "--now", NOW], catch_exceptions=False)
+    by_env = runner.invoke(app, ["secrets", "--stack", "production", "--json"], env={"MAINTAINPRO_NOW": NOW},
+                           catch_exceptions=False)
+    assert by_env.exit_code == by_option.exit_code == 0
+    assert json.loads(by_env.stdout) == json.loads(by_option.stdout)
+    bad = runner.invoke(app, ["secrets", "--stack", "production"], env={"MAINTAINPRO_NOW": "tomorrow"})
+    assert bad.exit_code == 2 and "environment variable MAINTAINPRO_NOW: 'tomorrow' is not an ISO 8601" in bad.output
