@@ -27,6 +27,8 @@ from datetime import datetime, timezone
 import pulumi
 
 from components.config import SecretApiKeyConfig, SupabaseConfig
+from components.names import SUPABASE_CI_SECRETS as CI_SECRETS
+from components.names import SUPABASE_CI_VARIABLES as CI_VARIABLES
 from components.secrets import RotationWindow
 from providers.supabase import (
     AuthConfig,
@@ -44,15 +46,6 @@ from providers.supabase import (
 from providers.supabase.api_keys import due, key_prefix
 from providers.supabase.connection import with_password
 from providers.supabase.network_restrictions import ALLOW_ALL_V4, ALLOW_ALL_V6
-
-
-# What CI (the stack's GitHub environment) receives from the project: plain variables, and secrets
-# (migrations connect through the session pooler, since GitHub-hosted runners cannot reach the
-# IPv6-only direct host; the backup job has its own environment and URL). Server-side jobs' secret
-# API key (`SUPABASE_SECRET_KEY`, replacing the legacy service_role key) is a rotating
-# `supabase.secret_keys` key of its own, never the project's unrotated `default` one.
-CI_VARIABLES = ("SUPABASE_PROJECT_REF", "SUPABASE_URL")
-CI_SECRETS = ("SUPABASE_DB_URL",)
 
 
 @dataclass(frozen=True)

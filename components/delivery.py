@@ -16,6 +16,7 @@ import pulumi
 import pulumi_github as github
 
 from components.config import EnvironmentConfig, GitHubConfig, RulesetConfig
+from components.names import pattern_slug as _slug
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,6 @@ class DeliveryEnvironmentArgs:
     github: GitHubConfig
     variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-
-
-def _slug(pattern: str) -> str:
-    """A resource-name-safe form of a branch/tag pattern (`release/*` → `release-star`)."""
-    return pattern.replace("*", "star").replace("/", "-").replace(".", "-")
 
 
 def _plain(key: str, value: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -18,13 +18,10 @@ import pulumi
 import pulumi_random as random
 
 from components.config import SecretConfig, StackConfig
+from providers.keepers import KEEPER, PERIOD_KEEPER
 
 # Windows are aligned to this instant. Changing it would move every window and rotate every secret.
 ROTATION_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-KEEPER = "rotation_window_start"
-# The period is kept too, so policies (and reviewers) can read it on the password itself; a new period
-# almost always means a new window start anyway, so it adds no rotation of its own.
-PERIOD_KEEPER = "rotation_days"
 
 ConsumerKind = Literal["owner", "derived", "github-environment-secret", "netlify-env", "supabase-secret"]
 

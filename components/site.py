@@ -19,6 +19,9 @@ import pulumi
 import pulumi_github as github
 
 from components.config import EnvVarConfig, NetlifyConfig
+from components.names import NETLIFY_CI_VARIABLES as CI_VARIABLES
+from components.names import SUPABASE_ANON_KEY_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_URL_KEY
+from components.names import record_name as _record_name
 from providers.netlify.build_hook import BuildHook, BuildHookArgs
 from providers.netlify.certificate import Certificate, CertificateArgs
 from providers.netlify.deploy_key import DeployKey
@@ -27,12 +30,6 @@ from providers.netlify.dns_zone import DnsZone, DnsZoneArgs
 from providers.netlify.env_var import EnvValueArgs, EnvVar, EnvVarArgs
 from providers.netlify.site import Site, SiteArgs, SiteRepoArgs
 
-SUPABASE_URL_KEY = "VITE_SUPABASE_URL"
-SUPABASE_PUBLISHABLE_KEY_KEY = "VITE_SUPABASE_PUBLISHABLE_KEY"
-# The name the app read before publishable keys; filled with the publishable key while
-# `netlify.legacy_anon_key_env` is on: supabase-js takes a publishable key wherever it took the anon
-# key (supabase.com/changelog/29260: "A single publishable key ... can be used to replace the anon key").
-SUPABASE_ANON_KEY_KEY = "VITE_SUPABASE_ANON_KEY"
 # Contexts a value produced by another component applies to: every deploy of this stack's site.
 BUILT_CONTEXTS = ("production", "deploy-preview", "branch-deploy")
 
@@ -87,15 +84,6 @@ def repository_name(repo_path: str) -> str:
     if not owner or not repo or "/" in repo:
         raise ValueError(f"repo_path {repo_path!r} must be 'owner/name'")
     return repo
-
-
-def _record_name(domain: str) -> str:
-    return domain.replace(".", "-")
-
-
-# What CI (the stack's GitHub environment) receives from the site: the id `netlify deploy` and
-# `ops rollback`-style jobs address it by.
-CI_VARIABLES = ("NETLIFY_SITE_ID",)
 
 
 class NetlifySite(pulumi.ComponentResource):

@@ -34,6 +34,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.base import refreshed_inputs
 from providers.http import ApiError, create_or_adopt
+from providers.keepers import KEEPER, PERIOD_KEEPER
 from providers.supabase import spec
 from providers.supabase.api import (
     DEFAULT_WAIT_TIMEOUT,
@@ -44,7 +45,6 @@ from providers.supabase.api import (
 )
 from providers.unknowns import has_unknown, is_unknown
 
-KEEPER, PERIOD_KEEPER = "rotation_window_start", "rotation_days"  # as components/secrets.py keeps them
 SECRET_OUTPUTS = ["api_key"]
 # What a rotation's DELETE says (the spec's own example of `reason`); a compromise is not a rotation.
 RETIRE_PARAMS = {"was_compromised": False, "reason": "rotating_key"}
