@@ -17,21 +17,17 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, UpdateResult
 
 from providers.http import ApiError
-from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT
 from providers.supabase.connection import primary, session_pooler_url
 from providers.supabase.settings import SettingsProvider, SettingsResource
-from providers.unknowns import without_unknowns
-
-UPDATE_OP = "v1-update-pooler-config"
+from providers.supabase.validation import POOLER_UPDATE_OP as UPDATE_OP
+from providers.supabase.validation import pooler_problems
+from providers.unknowns import is_unknown
 
 
 def input_problems(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(field, message) for pooler settings the pinned spec rejects (unset fields are unmanaged).
-
-    For the stack config: the pool modes are the server's enum, so they come from the spec, never a literal.
-    """
-    return spec.validate_body(UPDATE_OP, without_unknowns({k: v for k, v in settings.items() if v is not None}))
+    """(field, message) for pooler settings the pinned spec rejects (unset fields are unmanaged)."""
+    return pooler_problems(settings, is_unknown)
 
 
 class PoolerConfigProvider(SettingsProvider):

@@ -34,16 +34,11 @@ from providers.supabase.api import (
     seconds_problem,
 )
 from providers.supabase.connection import postgres_url
+from providers.supabase.validation import project_problems
+from providers.supabase.validation import create_body as _create_body
 from providers.supabase.values import sha256_hex
-from providers.unknowns import is_unknown, without_unknowns
+from providers.unknowns import is_unknown
 
-# Where a create-body field comes from among the resource's inputs (for check messages).
-INPUT_OF = {
-    "region_selection.code": "region",
-    "region_selection": "region",
-    "desired_instance_size": "instance_size",
-    "db_pass": "db_pass",
-}
 # anon_key / service_role_key only while the project still has its legacy keys.
 SECRET_OUTPUTS = ["publishable_key", "secret_key", "anon_key", "service_role_key", "db_url"]
 PAGE = 100
@@ -81,31 +76,9 @@ def has_new_keys(outs: dict[str, Any]) -> bool:
     return bool(outs.get("publishable_key") and outs.get("secret_key"))
 
 
-def _create_body(props: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "name": props.get("name"),
-        "organization_slug": props.get("organization_slug"),
-        "db_pass": props.get("db_pass"),
-        "region_selection": {"type": "specific", "code": props.get("region")},
-    }
-    if props.get("instance_size") is not None:
-        body["desired_instance_size"] = props["instance_size"]
-    return body
-
-
 def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
-    """(input, message) for project inputs the pinned spec rejects; unknown (preview) values are skipped.
-
-    The stack config runs this too, so a region or size the API no longer offers fails before
-    any resource is registered.
-    """
-    unknown = {k for k, v in props.items() if is_unknown(v)}
-    problems = []
-    for where, what in spec.validate_body("v1-create-a-project", without_unknowns(_create_body(props))):
-        field = INPUT_OF.get(where, where)
-        if field not in unknown:
-            problems.append((field, what))
-    return problems
+    """(input, message) for project inputs the pinned spec rejects; unknown (preview) values are skipped."""
+    return project_problems(props, is_unknown)
 
 
 class ProjectProvider(SupabaseProvider):
