@@ -1,0 +1,160 @@
+"""The whole configuration of one stack, as one strict pydantic model.
+
+A stack file is validated before any resource is registered: every problem is reported with its
+key path (`netlify.custom_domain: ...`) so a bad stack fails fast and completely, never halfway
+through an update. API tokens are deliberately not part of the model: they are secret config or
+environment variables, and a plaintext token in a stack file is itself an error.
+
+The package: `types` (constants, the strict base, shared value types, `ConfigError`), one module
+per concern for the section models (`netlify`, `supabase`, `github`, `secrets`, `operations`),
+`stack` (`StackConfig`), `rules` (rules spanning fields or sections) and `loader`
+(`validate_config`, `load_stack_config`, `split_config`). Validating imports neither pulumi nor a
+provider SDK nor the HTTP client: names wired between components come from `components.names`,
+the Supabase spec checks from `providers.supabase.validation`.
+"""
+
+from __future__ import annotations
+
+from components.config.types import (
+    CREDENTIAL_KEYS,
+    ConfigError,
+    Cron,
+    DeployContext,
+    EnvKey,
+    GITHUB_HOSTED_LABEL,
+    Hostname,
+    IpNetwork,
+    MAX_AWS_SESSION_MINUTES,
+    MAX_PRODUCTION_ROTATION_DAYS,
+    MIN_PRODUCTION_AUDIT_RETENTION_DAYS,
+    MIN_PRODUCTION_RETENTION_DAYS,
+    PRODUCTION_ALLOWED_SCRIPT_HOSTS,
+    PROJECT,
+    PROVIDER_NAMESPACES,
+    Problem,
+    RunnerLabel,
+    SECURITY_OWNER,
+    STACKS,
+    SecretName,
+    Severity,
+    Slug,
+    Strict,
+)
+from components.config.netlify import (
+    AllowlistMember,
+    BranchDeploysConfig,
+    BuildHookConfig,
+    CspDirective,
+    CspSource,
+    EnvVarConfig,
+    HeadersConfig,
+    NetlifyConfig,
+)
+from components.config.supabase import (
+    ApiKeyName,
+    AuthConfig,
+    PoolerConfig,
+    PostgrestConfig,
+    SecretApiKeyConfig,
+    SecretApiKeysConfig,
+    SupabaseConfig,
+)
+from components.config.github import (
+    BypassActor,
+    DependabotConfig,
+    EnvironmentConfig,
+    GitHubConfig,
+    RepositorySecurityConfig,
+    Reviewer,
+    RulesetConfig,
+    Visibility,
+    Weekday,
+)
+from components.config.secrets import (
+    SecretConfig,
+    SecretConsumers,
+)
+from components.config.operations import (
+    AlertRoute,
+    BackupsConfig,
+    CheckConfig,
+    MonitoringConfig,
+    RetentionConfig,
+)
+from components.config.stack import (
+    StackConfig,
+)
+from components.config.rules import (
+    REQUIRED_SECRETS,
+    SECRET_KEY_NAMES,
+    cross_field_problems,
+)
+from components.config.loader import (
+    load_stack_config,
+    split_config,
+    validate_config,
+)
+
+__all__ = [
+    "AlertRoute",
+    "AllowlistMember",
+    "ApiKeyName",
+    "AuthConfig",
+    "BackupsConfig",
+    "BranchDeploysConfig",
+    "BuildHookConfig",
+    "BypassActor",
+    "CREDENTIAL_KEYS",
+    "CheckConfig",
+    "ConfigError",
+    "Cron",
+    "CspDirective",
+    "CspSource",
+    "DependabotConfig",
+    "DeployContext",
+    "EnvKey",
+    "EnvVarConfig",
+    "EnvironmentConfig",
+    "GITHUB_HOSTED_LABEL",
+    "GitHubConfig",
+    "HeadersConfig",
+    "Hostname",
+    "IpNetwork",
+    "MAX_AWS_SESSION_MINUTES",
+    "MAX_PRODUCTION_ROTATION_DAYS",
+    "MIN_PRODUCTION_AUDIT_RETENTION_DAYS",
+    "MIN_PRODUCTION_RETENTION_DAYS",
+    "MonitoringConfig",
+    "NetlifyConfig",
+    "PRODUCTION_ALLOWED_SCRIPT_HOSTS",
+    "PROJECT",
+    "PROVIDER_NAMESPACES",
+    "PoolerConfig",
+    "PostgrestConfig",
+    "Problem",
+    "REQUIRED_SECRETS",
+    "RepositorySecurityConfig",
+    "RetentionConfig",
+    "Reviewer",
+    "RulesetConfig",
+    "RunnerLabel",
+    "SECRET_KEY_NAMES",
+    "SECURITY_OWNER",
+    "STACKS",
+    "SecretApiKeyConfig",
+    "SecretApiKeysConfig",
+    "SecretConfig",
+    "SecretConsumers",
+    "SecretName",
+    "Severity",
+    "Slug",
+    "StackConfig",
+    "Strict",
+    "SupabaseConfig",
+    "Visibility",
+    "Weekday",
+    "cross_field_problems",
+    "load_stack_config",
+    "split_config",
+    "validate_config",
+]
