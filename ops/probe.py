@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from components.config import AlertRoute, CheckConfig, ConfigError, HeadersConfig, StackConfig
-from components.headers import security_headers
+from components.headers import headers_for, security_headers
 from components.monitoring import CHECKS_ENV, SEVERITIES, SUPABASE_URL_ENV, webhook_env
 from components.runtime_config import now as clock
 from ops.cli import StackDir, app, fail, fail_config, stderr, stdout
@@ -37,6 +37,7 @@ from ops.stackfile import ROOT, read_stack_file
 Status = Literal["ok", "warn", "fail"]
 EXIT_CHECK_FAILED = 1
 MAX_REDIRECTS = 5
+CACHING_HEADERS = frozenset({"cache-control"})
 RANK = {severity: len(SEVERITIES) - i for i, severity in enumerate(SEVERITIES)}  # critical highest
 
 
@@ -176,6 +177,13 @@ def served_supabase_url(served: httpx.Headers) -> str | None:
     return f"https://{projects[0]}" if len(projects) == 1 else None
 
 
+def expected_headers(headers: HeadersConfig, supabase_url: str | None, url: str) -> dict[str, str]:
+    """What the rendered `_headers` file serves on the URL's path (Netlify's path matching, in
+    `policies/headers/headers_file.py`), caching aside: the probe checks the security headers."""
+    served = headers_for(headers, supabase_url, urlsplit(url).path or "/")
+    return {name: value for name, value in served.items() if name.lower() not in CACHING_HEADERS}
+
+
 def check_headers(probe: Probe, check: CheckConfig) -> Result:
     response = _get(probe, check)
     if isinstance(response, Result):
@@ -184,7 +192,7 @@ def check_headers(probe: Probe, check: CheckConfig) -> Result:
     if supabase_url is None:
         supabase_url = served_supabase_url(response.headers)
         assumed = f" (Supabase origin as served: {supabase_url})" if supabase_url else ""
-    drift = header_drift(security_headers(probe.headers, supabase_url), response.headers)
+    drift = header_drift(expected_headers(probe.headers, supabase_url, check.url), response.headers)
     if drift:
         return _result(check, "fail", "drift: " + "; ".join(drift))
     return _result(check, "ok", "served headers match the rendered _headers" + assumed)

@@ -1,59 +1,24 @@
-"""Parse Netlify's `_headers` file and answer "which headers does a given path get?".
+"""Answer "which headers does Netlify serve the document from a `_headers` file?" for the policies.
 
-Netlify's format: a line starting at column 0 is a path pattern (`/*`, `/assets/*`, `/:slug`);
-the indented `Name: value` lines under it are its headers; `#` starts a comment. Every rule whose
-pattern matches a path applies to it, and a header set by several rules is served with every value.
+The file is read by `policies/headers/headers_file.py`, the project's one `_headers` parser and
+path matcher (the renderer in `components/headers.py` writes with it). Every rule whose pattern
+matches a path applies to it, and a header set by several rules is served with every value.
 The policies judge the headers served for the document (`/` and `/index.html`), where the
 browser enforces CSP, framing and HSTS.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs
 
 from policies import resources as R
+from policies.headers.headers_file import parse
 from policies.props import get
 
 DOCUMENT_PATHS = ("/", "/index.html")
-
-
-@dataclass(frozen=True)
-class Rule:
-    pattern: str
-    headers: tuple[tuple[str, str], ...]
-
-    def matches(self, path: str) -> bool:
-        regex = "".join(
-            ".*" if part == "*" else "[^/]+" if part.startswith(":") else re.escape(part)
-            for part in re.split(r"(\*|:[A-Za-z_][A-Za-z0-9_]*)", self.pattern)
-            if part
-        )
-        return re.fullmatch(regex, path) is not None
-
-
-def parse(text: str) -> list[Rule]:
-    rules: list[Rule] = []
-    pattern: str | None = None
-    headers: list[tuple[str, str]] = []
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0] if raw.lstrip().startswith("#") else raw
-        if not line.strip():
-            continue
-        if not line[0].isspace():
-            if pattern is not None:
-                rules.append(Rule(pattern, tuple(headers)))
-            pattern, headers = line.strip(), []
-        elif pattern is not None and ":" in line:
-            name, _, value = line.strip().partition(":")
-            headers.append((name.strip().lower(), value.strip()))
-    if pattern is not None:
-        rules.append(Rule(pattern, tuple(headers)))
-    return rules
 
 
 class Served:
@@ -64,8 +29,8 @@ class Served:
         self.values: dict[str, list[str]] = {}
         for rule in self.rules:
             if any(rule.matches(p) for p in DOCUMENT_PATHS):
-                for name, value in rule.headers:
-                    self.values.setdefault(name, []).append(value)
+                for name, value in rule.values():
+                    self.values.setdefault(name.lower(), []).append(value)
 
     def first(self, name: str) -> str | None:
         values = self.values.get(name.lower())

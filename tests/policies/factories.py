@@ -22,24 +22,15 @@ from pulumi_policy import (
 
 from pulumi_policy.policy import _NotApplicableError
 
+from components.headers import render as render_headers
+from ops.stackfile import read_stack_file
 from policies import resources as R
 from policies.registry import Entry
 
-COMPLIANT_HEADERS = """\
-# Rendered by components/headers.py
-/*
-  Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self' https://fakeref.supabase.co; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; upgrade-insecure-requests
-  Strict-Transport-Security: max-age=63072000; includeSubDomains; preload
-  X-Content-Type-Options: nosniff
-  X-Frame-Options: DENY
-  Referrer-Policy: strict-origin-when-cross-origin
-  Permissions-Policy: camera=(self), geolocation=(), microphone=(), payment=(), usb=()
-  Cross-Origin-Opener-Policy: same-origin
-/assets/*
-  Cache-Control: public, max-age=31536000, immutable
-/index.html
-  Cache-Control: no-cache
-"""
+# The production stack's `_headers` file as the renderer writes it (a stand-in Supabase origin, a
+# stack output unknown offline): never a hand-copied text, so the fixture cannot drift from it.
+FAKE_SUPABASE_URL = "https://fakeref.supabase.co"
+COMPLIANT_HEADERS = render_headers(read_stack_file("production").validate().headers, FAKE_SUPABASE_URL)
 
 BACKUP_WORKFLOW = """\
 name: database-backup

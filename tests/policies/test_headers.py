@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from components.headers import render
+from ops.stackfile import read_stack_file
 from policies.headers import (
     csp_no_unsafe_script,
     csp_required,
@@ -22,6 +24,7 @@ from policies.headers.csp_judgment import judge
 from policies.headers.served import Served
 from tests.policies.factories import (
     COMPLIANT_HEADERS,
+    FAKE_SUPABASE_URL,
     PRODUCTION,
     assert_fails,
     assert_not_applicable,
@@ -116,6 +119,34 @@ def test_parser_merges_rules_matching_the_document_and_ignores_comments() -> Non
     assert served.first("x-b") == "2"  # /:page matches /index.html (not "/": a placeholder needs a segment)
     assert served.values["x-a"] == ["1"]
     assert served.first("x-d") is None
+
+
+def test_a_header_line_is_one_with_a_colon_whatever_its_indentation() -> None:
+    """The policies' copy took any unindented line for a path: `X-Frame-Options: DENY` at column 0
+    became a rule of its own. Netlify's parser trims each line; only a line starting with '/' is a path."""
+    served = Served("/*\nX-Frame-Options: DENY\n    Referrer-Policy: no-referrer\n  /index.html\n  X-C: 3\n")
+    assert served.first("x-frame-options") == "DENY" and served.first("referrer-policy") == "no-referrer"
+    assert [rule.path for rule in served.rules] == ["/*", "/index.html"]
+    assert served.first("x-c") == "3"
+
+
+def test_a_name_repeated_in_one_rule_is_one_header_with_joined_values() -> None:
+    """Netlify serves a repeated name of one rule as one multi-value header (`, `-joined); the
+    policies' copy kept the first line only, so `first()` judged half of what is served."""
+    served = Served("/*\n  Content-Security-Policy: default-src 'self'\n  content-security-policy: script-src *\n")
+    assert served.values["content-security-policy"] == ["default-src 'self', script-src *"]
+
+
+def test_a_placeholder_is_the_whole_segment() -> None:
+    """The policies' copy read `:café` as the placeholder `:caf` then a literal `é`, so `/:café` did
+    not match `/index.html`; Netlify's placeholder is the whole segment after ':'."""
+    assert Served("/:café\n  X-A: 1\n").first("x-a") == "1"
+    assert Served("/:slug-id\n  X-A: 1\n").first("x-a") == "1"
+
+
+def test_the_compliant_fixture_is_the_production_rendering() -> None:
+    assert COMPLIANT_HEADERS == render(read_stack_file("production").validate().headers, FAKE_SUPABASE_URL)
+    assert Served(COMPLIANT_HEADERS).first("strict-transport-security") == "max-age=63072000; includeSubDomains; preload"
 
 
 # ---------------------------------------------------------------- the CSP judgment, against Google's CSP Evaluator

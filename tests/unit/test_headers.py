@@ -11,7 +11,9 @@ import pulumi
 import pytest
 
 from components.config import ConfigError, HeadersConfig, load_stack_config
-from components.headers import HeaderRule, SecurityHeaders, SecurityHeadersArgs, headers_for, render
+import components.headers as rendering
+from components.headers import HeaderRule, SecurityHeaders, SecurityHeadersArgs, headers_for, render, rules
+from policies.headers import headers_file
 from ops.engine import run_stack
 from ops.stackfile import ROOT, read_stack_file
 
@@ -106,6 +108,88 @@ def test_rule_matching_follows_netlify_splats_and_placeholders() -> None:
     assert HeaderRule("/news/:year/*", ()).matches("/news/2024/a")
     assert not HeaderRule("/news/:year", ()).matches("/news/2024/a")
     assert not HeaderRule("/", ()).matches("/index.html")
+
+
+# ---------------------------------------------------------------- one `_headers` module: round trip and Netlify's rules
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("supabase_url", [None, SUPABASE])
+def test_each_stack_file_parses_back_to_the_rules_its_config_asks_for(stack: str, supabase_url: str | None) -> None:
+    cfg = read_stack_file(stack).validate().headers
+    asked = rules(cfg, supabase_url)
+    assert headers_file.parse(render(cfg, supabase_url)) == asked
+    assert [rule.path for rule in asked] == ["/*", *cfg.immutable_paths, *cfg.no_cache_paths]
+
+
+def test_round_trip_keeps_several_paths_repeated_names_and_values_with_colons() -> None:
+    asked = [
+        HeaderRule("/*", (("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: https://cdn.example.org:8443"),
+                          ("Link", "<https://fonts.example.org>; rel=preconnect"))),
+        HeaderRule("/assets/*", (("Cache-Control", "public"), ("Cache-Control", "max-age=31536000"), ("cache-control", "immutable"))),
+        HeaderRule("/news/:year/*.html", (("X-Robots-Tag", "noindex: nofollow"),)),
+        HeaderRule("/", (("Cache-Control", "no-cache"),)),
+    ]
+    text = headers_file.render(asked, comment="a comment: with a colon")
+    assert text.startswith("# a comment: with a colon\n/*\n  Content-Security-Policy: default-src")
+    assert headers_file.parse(text) == asked
+    # Netlify serves a name repeated in one rule (whatever its case) as one header, values joined
+    assert asked[1].values() == [("Cache-Control", "public, max-age=31536000, immutable")]
+    assert headers_file.served_values(asked, "/assets/a.js")["cache-control"] == ["public, max-age=31536000, immutable"]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        HeaderRule("assets/*", (("Cache-Control", "no-cache"),)),
+        HeaderRule("/a b", (("Cache-Control", "no-cache"),)),
+        HeaderRule("/*", (("X-A", "one\n/evil\n  X-B: two"),)),
+        HeaderRule("/*", (("X-A", ""),)),
+        HeaderRule("/*", (("X-A", " padded"),)),
+        HeaderRule("/*", (("X A", "1"),)),
+        HeaderRule("/*", (("X-A:", "1"),)),
+    ],
+    ids=["relative-path", "space-in-path", "newline-in-value", "empty-value", "padded-value", "space-in-name", "colon-in-name"],
+)
+def test_render_refuses_a_rule_that_would_not_parse_back(rule: HeaderRule) -> None:
+    with pytest.raises(ValueError, match="_headers:"):
+        headers_file.render([rule])
+
+
+# Each case failed on one of the two copies this module replaced (components.headers.HeaderRule
+# and policies.headers.served.Rule), per Netlify's parser (netlify-headers-parser for_regexp.js):
+# a placeholder is a whole segment starting with ':', a standalone '*' segment is optional, a
+# trailing '/' is optional and matching ignores case.
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("/blog/:slug-id", "/blog/hello", True),  # both copies: ':slug' then a literal '-id'
+        ("/:café", "/page", True),  # policies copy: an ASCII-only placeholder name, then a literal 'é'
+        ("/a:b", "/ax", False),  # both copies: ':b' mid-segment was a placeholder
+        ("/a:b", "/a:b", True),
+        ("/assets/*", "/assets", True),  # both copies: the splat needed the '/'
+        ("/about", "/about/", True),  # both copies: no optional trailing slash
+        ("/index.html", "/INDEX.HTML", True),  # both copies: case-sensitive
+        ("/assets/*", "/assetsx/a.js", False),
+        ("/*.js", "/a/b.js", True),
+        ("/", "/index.html", False),
+        ("/:page", "/", False),
+    ],
+)
+def test_path_matching_follows_netlify(pattern: str, path: str, expected: bool) -> None:
+    assert headers_file.path_matches(pattern, path) is expected
+    assert HeaderRule(pattern, ()).matches(path) is expected
+
+
+def test_headers_for_treats_header_names_case_insensitively(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The components copy merged served headers by exact name, so two spellings were two headers."""
+    monkeypatch.setattr(rendering, "rules", lambda cfg, url: [
+        HeaderRule("/*", (("X-Frame-Options", "DENY"), ("Cache-Control", "no-cache"))),
+        HeaderRule("/embed/*", (("x-frame-options", "SAMEORIGIN"),)),
+    ])
+    cfg = HeadersConfig.model_validate(BASE)
+    assert headers_for(cfg, None, "/embed/a") == {"X-Frame-Options": "SAMEORIGIN", "Cache-Control": "no-cache"}
+    assert headers_for(cfg, None, "/") == {"X-Frame-Options": "DENY", "Cache-Control": "no-cache"}
 
 
 def test_optional_headers_can_be_turned_off() -> None:

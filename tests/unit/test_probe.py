@@ -14,9 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from components.config import CheckConfig, HeadersConfig
-from components.headers import security_headers
+from components.headers import render, security_headers
 from ops.cli import app
-from ops.probe import Result, failed, route_alerts, run_checks, tls_context
+from ops.probe import Result, expected_headers, failed, route_alerts, run_checks, tls_context
+from policies.headers import headers_file
 from ops.stackfile import read_stack_file
 from tests.stacks import ROOT, mutate, stack_document, write_stack
 from tests.support.local_servers import Certs, Reply, closed_port, make_certs, serve
@@ -154,6 +155,23 @@ def test_health_needs_the_status_and_a_json_ok(reply: Reply, status: str, detail
 
 def test_served_headers_equal_to_the_rendering_are_not_drift(good_site: str, far: Certs) -> None:
     (result,) = run([check("headers", good_site + "/")], far)
+    assert result.status == "ok", result.detail
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("path", ["/", "/index.html", "/assets/index-4f3c2a1b.js", "/work-orders/42?tab=1"])
+def test_expected_headers_are_what_the_committed_file_serves_on_the_path(stack: str, path: str) -> None:
+    """Read back from the rendered file with the one `_headers` parser and path matcher, caching aside."""
+    cfg = read_stack_file(stack).validate().headers
+    served = headers_file.served(headers_file.parse(render(cfg, SUPABASE)), path.split("?")[0])
+    expected = expected_headers(cfg, SUPABASE, "https://app.maintainpro.example" + path)
+    assert expected == {name: value for name, value in served if name != "Cache-Control"}
+    assert expected == security_headers(cfg, SUPABASE)  # every security header is on `/*`
+
+
+def test_a_check_of_an_asset_path_does_not_count_its_cache_rule_as_drift() -> None:
+    with serve(Reply(headers=security_headers(headers_cfg(), SUPABASE))) as url:
+        (result,) = run([check("headers", url + "/assets/index-4f3c2a1b.js")])
     assert result.status == "ok", result.detail
 
 
