@@ -117,11 +117,7 @@ class Platform(pulumi.ComponentResource):
         self.backups = (
             BackupSchedule(
                 f"{name}-backups",
-                BackupScheduleArgs(
-                    environment=cfg.environment, backups=cfg.backups, github=cfg.github,
-                    protect_data=cfg.is_production, database_url=self.database.pooler_url,
-                    commit_after=commit_after,
-                ),
+                BackupScheduleArgs.from_stack(cfg, database_url=self.database.pooler_url, commit_after=commit_after),
                 child,
             )
             if cfg.backups.enabled
