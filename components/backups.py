@@ -17,36 +17,43 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_github as github
-import yaml
 
-from components.actions import CONFIGURE_AWS_CREDENTIALS, SETUP_PYTHON
-from components.config import BackupsConfig, GitHubConfig
-from components.platform_checkout import checkout_step
+from components.backup_workflow import (  # noqa: F401 (re-exported: the workflow's names, as before)
+    backup_environment,
+    job_timeouts,
+    session_seconds,
+    workflow,
+    workflow_path,
+    workflow_yaml,
+)
+from components.config import BackupsConfig, GitHubConfig, StackConfig
+from components.workflows import HOSTED_RUNNER  # noqa: F401 (re-exported)
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
 # The objects the job writes and reads under its prefix; nothing else in the account.
 OBJECT_ACTIONS = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
 EXPIRY_GRACE_DAYS = 7
-# Where a job runs unless `backups.runner` says otherwise.
-HOSTED_RUNNER = "ubuntu-24.04"
 
 
 @dataclass(frozen=True)
 class BackupScheduleArgs:
-    environment: str  # the stack: staging | production
+    stack: str  # staging | production
     backups: BackupsConfig
     github: GitHubConfig
-    protect_data: bool  # production: bucket is protect=True and retain_on_delete=True
+    production: bool  # the bucket is protect=True and retain_on_delete=True
     database_url: pulumi.Input[str] | None = None  # secret; when None an operator sets BACKUP_DATABASE_URL
     # Resources the commit waits for: the stack's default-branch ruleset, whose bypass list lets the
     # deploying GitHub App push past it (without the dependency the first `up` races it).
     commit_after: tuple[pulumi.Resource, ...] = ()
 
-
-def backup_environment(environment: str) -> str:
-    """The GitHub environment the backup workflow runs in (and the OIDC subject it gets)."""
-    return f"{environment}-backups"
+    @classmethod
+    def from_stack(
+        cls, cfg: StackConfig, *, database_url: pulumi.Input[str] | None = None,
+        commit_after: tuple[pulumi.Resource, ...] = (),
+    ) -> BackupScheduleArgs:
+        return cls(stack=cfg.environment, backups=cfg.backups, github=cfg.github, production=cfg.is_production,
+                   database_url=database_url, commit_after=commit_after)
 
 
 def key_prefix(environment: str) -> str:
@@ -125,22 +132,6 @@ def github_oidc_provider_arn(cfg: BackupsConfig) -> str:
     return f"arn:{partition(cfg.aws_region)}:iam::{cfg.aws_account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
 
 
-def job_timeouts(cfg: BackupsConfig) -> dict[str, int]:
-    """Each generated job's `timeout-minutes`."""
-    return {"backup": cfg.backup_timeout_minutes, "restore-drill": cfg.restore_drill_timeout_minutes}
-
-
-def session_seconds(timeout_minutes: int) -> int:
-    """The AWS session a job asks for: its whole timeout, so a long dump still has credentials for the upload.
-
-    configure-aws-credentials' `role-duration-seconds` defaults to one hour (900-43200 s allowed, its
-    README), and AssumeRoleWithWebIdentity fails when DurationSeconds exceeds the role's maximum
-    session duration (STS API reference), so the role allows the longest job's session
-    (`role_max_session_seconds`). Config bounds every timeout to STS's 12 hours.
-    """
-    return timeout_minutes * 60
-
-
 def role_max_session_seconds(cfg: BackupsConfig) -> int:
     """The role's `max_session_duration`: IAM's one-hour minimum, or the longest job's session."""
     return max(3600, *(session_seconds(m) for m in job_timeouts(cfg).values()))
@@ -190,148 +181,49 @@ def tls_only_policy(bucket_arn: str) -> str:
     })
 
 
-def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]:
-    """The app repo's scheduled workflow; every stack-specific input is an environment variable or secret."""
-    env_name = backup_environment(environment)
-    timeouts = job_timeouts(cfg)
-
-    def setup(job: str) -> list[dict[str, Any]]:
-        return [
-            checkout_step(f"{owner}/{cfg.ops_repository}", cfg.ops_ref),
-            {"uses": SETUP_PYTHON, "with": {"python-version": "3.11", "cache": "pip"}},
-            {"name": f"PostgreSQL {cfg.postgres_major} client", "run": (
-                "sudo apt-get update -qq\n"
-                "sudo apt-get install -y -qq postgresql-common\n"
-                "sudo /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y\n"
-                f"sudo apt-get install -y -qq postgresql-client-{cfg.postgres_major}\n"
-                f"echo /usr/lib/postgresql/{cfg.postgres_major}/bin >> \"$GITHUB_PATH\"\n")},
-            {"run": "python -m pip install --quiet -r requirements.txt"},
-            {"uses": CONFIGURE_AWS_CREDENTIALS, "with": {
-                "role-to-assume": "${{ vars.BACKUP_ROLE_ARN }}",
-                "aws-region": "${{ vars.BACKUP_AWS_REGION }}",
-                "role-session-name": f"{env_name}-${{{{ github.run_id }}}}",
-                "role-duration-seconds": session_seconds(timeouts[job]),
-            }},
-        ]
-
-    common_env = {
-        "BACKUP_BUCKET": "${{ vars.BACKUP_BUCKET }}",
-        "BACKUP_PREFIX": "${{ vars.BACKUP_PREFIX }}",
-    }
-    nightly = f"github.event.schedule == '{cfg.schedule}'"
-    weekly = f"github.event.schedule == '{cfg.restore_drill_schedule}'"
-    manual = "github.event_name == 'workflow_dispatch'"
-    r = cfg.retention
-    return {
-        "name": f"Database backup ({environment})",
-        "on": {
-            "schedule": [{"cron": cfg.schedule}, {"cron": cfg.restore_drill_schedule}],
-            "workflow_dispatch": {"inputs": {"job": {
-                "description": "what to run", "type": "choice", "options": ["backup", "restore-drill"], "default": "backup",
-            }}},
-        },
-        "permissions": {"contents": "read", "id-token": "write"},
-        "concurrency": {"group": env_name, "cancel-in-progress": False},
-        "jobs": {
-            "backup": {
-                "if": f"{nightly} || ({manual} && inputs.job == 'backup')",
-                # The one job that connects to the Supabase database (through the session pooler):
-                # on `backups.runner`, whose egress config checks against the network restrictions.
-                "runs-on": cfg.runner if cfg.runner is not None else HOSTED_RUNNER,
-                "environment": env_name,
-                "timeout-minutes": timeouts["backup"],
-                "steps": setup("backup") + [{
-                    "name": "Back up and prune",
-                    "run": "python -m ops backup " + " ".join(f"--schema {s}" for s in cfg.schemas),
-                    "env": {
-                        **common_env,
-                        "BACKUP_DATABASE_URL": "${{ secrets.BACKUP_DATABASE_URL }}",
-                        "BACKUP_KEEP_DAILY": str(r.daily),
-                        "BACKUP_KEEP_WEEKLY": str(r.weekly),
-                        "BACKUP_KEEP_MONTHLY": str(r.monthly),
-                    },
-                }],
-            },
-            "restore-drill": {
-                "if": f"{weekly} || ({manual} && inputs.job == 'restore-drill')",
-                # Reads S3 and restores into its own service container: it never connects to the
-                # Supabase database, so network restrictions do not apply and a hosted runner
-                # (Docker for `services`) does.
-                "runs-on": HOSTED_RUNNER,
-                "environment": env_name,
-                "timeout-minutes": timeouts["restore-drill"],
-                "services": {"postgres": {
-                    "image": f"postgres:{cfg.postgres_major}",
-                    "env": {"POSTGRES_HOST_AUTH_METHOD": "trust"},
-                    "ports": ["5432:5432"],
-                    "options": "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 20",
-                }},
-                "steps": setup("restore-drill") + [{
-                    "name": "Restore drill (fails when verification fails or the RTO is missed)",
-                    "run": "python -m ops restore-drill --jobs 4",
-                    "env": {
-                        **common_env,
-                        "RESTORE_DATABASE_URL": "postgresql://postgres@localhost:5432/postgres",
-                        "BACKUP_RTO_MINUTES": str(cfg.rto_minutes),
-                    },
-                }],
-            },
-        },
-    }
-
-
-class _WorkflowDumper(yaml.SafeDumper):
-    """Plain YAML as people write workflows: no anchors/aliases, multi-line scripts as `|` blocks."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-
-_WorkflowDumper.add_representer(str, _str)
-
-
-def workflow_yaml(environment: str, cfg: BackupsConfig, owner: str) -> str:
-    header = (
-        "# Managed by maintainpro-platform (components/backups.py): edits here are overwritten.\n"
-        "# Runbook: docs/runbooks/disaster-recovery.md in maintainpro-platform.\n"
-    )
-    body = yaml.dump(workflow(environment, cfg, owner), Dumper=_WorkflowDumper, sort_keys=False, width=120)
-    return header + body
-
-
 class BackupSchedule(pulumi.ComponentResource):
     """Bucket, OIDC role and scheduled workflow for one stack's off-site database backups."""
 
     def __init__(self, name: str, args: BackupScheduleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("maintainpro:backups:BackupSchedule", name, None, opts)
-        cfg, gh = args.backups, args.github
-        # The bucket must be in `backups.aws_region`, the region the workflow is told to use, whatever
-        # the stack's default `aws:region` says. An explicit provider reads no `aws:` stack config,
-        # so the account guards an operator set there are handed over explicitly; without them the
-        # provider still refuses any account but `backups.aws_account_id` (a placeholder id fails fast).
+        self._name, self._args = name, args
+        region = self._region_provider()
+        bucket = self._bucket(region)
+        role = self._role(region, bucket)
+        environment = self._github_environment()
+        self._github_values(environment, bucket, role)
+        path = self._workflow_file(environment)
+
+        self.bucket_name = bucket.bucket
+        self.role_arn = role.arn
+        self.workflow_path = path
+        self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn, "workflow_path": path})
+
+    def _region_provider(self) -> aws.Provider:
+        """An AWS provider in `backups.aws_region`, the region the workflow is told to use.
+
+        Whatever the stack's default `aws:region` says. An explicit provider reads no `aws:` stack
+        config, so the account guards an operator set there are handed over explicitly; without them
+        the provider still refuses any account but `backups.aws_account_id` (a placeholder id fails fast).
+        """
+        cfg = self._args.backups
         aws_config = pulumi.Config("aws")
-        region = aws.Provider(
-            f"{name}-aws",
+        return aws.Provider(
+            f"{self._name}-aws",
             region=cfg.aws_region,
             profile=aws_config.get("profile"),
             allowed_account_ids=aws_config.get_object("allowedAccountIds") or [cfg.aws_account_id],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        child = pulumi.ResourceOptions(parent=self)
-        in_region = pulumi.ResourceOptions(parent=self, provider=region)
-        data = pulumi.ResourceOptions(
-            parent=self, provider=region, protect=args.protect_data, retain_on_delete=args.protect_data
-        )
-        prefix = key_prefix(args.environment)
-        env_name = backup_environment(args.environment)
 
+    def _bucket(self, region: aws.Provider) -> aws.s3.Bucket:
+        """The bucket (protected in production): private, versioned, encrypted, TLS-only, lifecycle, object lock."""
+        name, args, cfg = self._name, self._args, self._args.backups
+        data = pulumi.ResourceOptions(parent=self, provider=region, protect=args.production,
+                                      retain_on_delete=args.production)
         bucket = aws.s3.Bucket(
             f"{name}-bucket", bucket=cfg.bucket_name, object_lock_enabled=cfg.object_lock or None,
-            force_destroy=False, tags={"maintainpro:environment": args.environment, "maintainpro:purpose": "db-backups"},
+            force_destroy=False, tags={"maintainpro:environment": args.stack, "maintainpro:purpose": "db-backups"},
             opts=data,
         )
         owned = pulumi.ResourceOptions(parent=self, provider=region, depends_on=[bucket])
@@ -353,9 +245,7 @@ class BackupSchedule(pulumi.ComponentResource):
         )
         after_versioning = pulumi.ResourceOptions(parent=self, provider=region, depends_on=[versioning])
         aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle", bucket=bucket.id,
-            rules=lifecycle_rules(args.environment, cfg),
-            opts=after_versioning,
+            f"{name}-lifecycle", bucket=bucket.id, rules=lifecycle_rules(args.stack, cfg), opts=after_versioning,
         )
         if cfg.object_lock:
             aws.s3.BucketObjectLockConfiguration(
@@ -363,12 +253,19 @@ class BackupSchedule(pulumi.ComponentResource):
                 rule={"default_retention": {"mode": cfg.object_lock_mode, "days": cfg.minimum_retention_days}},
                 opts=after_versioning,
             )
+        return bucket
 
-        # The account's GitHub OIDC provider: created by the one stack that owns it (protected and
-        # retained: every stack's role in the account trusts it), named by its ARN everywhere. IAM
-        # refuses a second one for the same URL in an account (CreateOpenIDConnectProvider:
-        # EntityAlreadyExists), so exactly one stack per account sets create_github_oidc_provider.
-        provider_arn = github_oidc_provider_arn(cfg)
+    def _role(self, region: aws.Provider, bucket: aws.s3.Bucket) -> aws.iam.Role:
+        """The role only the backup environment's jobs assume (GitHub OIDC), reaching only the stack's prefix.
+
+        The account's GitHub OIDC provider is created by the one stack that owns it (protected and
+        retained: every stack's role in the account trusts it) and named by its ARN everywhere. IAM
+        refuses a second one for the same URL in an account (CreateOpenIDConnectProvider:
+        EntityAlreadyExists), so exactly one stack per account sets create_github_oidc_provider.
+        """
+        name, args, cfg, gh = self._name, self._args, self._args.backups, self._args.github
+        in_region = pulumi.ResourceOptions(parent=self, provider=region)
+        env_name = backup_environment(args.stack)
         role_opts = in_region
         if cfg.create_github_oidc_provider:
             oidc = aws.iam.OpenIdConnectProvider(
@@ -379,49 +276,64 @@ class BackupSchedule(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             description=f"Backup workflow of {gh.owner}/{gh.app_repo} ({env_name})",
-            assume_role_policy=trust_policy(provider_arn, gh.owner, gh.app_repo, env_name),
+            assume_role_policy=trust_policy(github_oidc_provider_arn(cfg), gh.owner, gh.app_repo, env_name),
             max_session_duration=role_max_session_seconds(cfg),
             opts=role_opts,
         )
+        prefix = key_prefix(args.stack)
         aws.iam.RolePolicy(
             f"{name}-role-s3", role=role.id, policy=bucket.bucket.apply(lambda b: access_policy(b, prefix)), opts=in_region,
         )
+        return role
 
+    def _github_environment(self) -> github.RepositoryEnvironment:
+        """The `<stack>-backups` environment, deployable from the default branch only."""
+        name, gh = self._name, self._args.github
         environment = github.RepositoryEnvironment(
-            f"{name}-environment", repository=gh.app_repo, environment=env_name,
-            deployment_branch_policy={"protected_branches": False, "custom_branch_policies": True}, opts=child,
+            f"{name}-environment", repository=gh.app_repo, environment=backup_environment(self._args.stack),
+            deployment_branch_policy={"protected_branches": False, "custom_branch_policies": True},
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        in_env = pulumi.ResourceOptions(parent=self, depends_on=[environment])
         github.RepositoryEnvironmentDeploymentPolicy(
             f"{name}-environment-branch", repository=gh.app_repo, environment=environment.environment,
-            branch_pattern=gh.default_branch, opts=in_env,
+            branch_pattern=gh.default_branch, opts=self._in(environment),
         )
+        return environment
+
+    def _in(self, environment: github.RepositoryEnvironment) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, depends_on=[environment])
+
+    def _github_values(self, environment: github.RepositoryEnvironment, bucket: aws.s3.Bucket, role: aws.iam.Role) -> None:
+        """What the workflow reads from its environment: variables, and the database URL as a secret."""
+        name, args, gh = self._name, self._args, self._args.github
         variables: dict[str, pulumi.Input[str]] = {
             "BACKUP_BUCKET": bucket.bucket,
-            "BACKUP_PREFIX": prefix,
-            "BACKUP_AWS_REGION": cfg.aws_region,
+            "BACKUP_PREFIX": key_prefix(args.stack),
+            "BACKUP_AWS_REGION": args.backups.aws_region,
             "BACKUP_ROLE_ARN": role.arn,
         }
         for var, value in variables.items():
             github.ActionsEnvironmentVariable(
                 f"{name}-var-{var.lower()}", repository=gh.app_repo, environment=environment.environment,
-                variable_name=var, value=value, opts=in_env,
+                variable_name=var, value=value, opts=self._in(environment),
             )
         if args.database_url is not None:
             github.ActionsEnvironmentSecret(
                 f"{name}-secret-database-url", repository=gh.app_repo, environment=environment.environment,
-                secret_name="BACKUP_DATABASE_URL", value=pulumi.Output.secret(args.database_url), opts=in_env,
+                secret_name="BACKUP_DATABASE_URL", value=pulumi.Output.secret(args.database_url),
+                opts=self._in(environment),
             )
-        path = f".github/workflows/db-backup-{args.environment}.yml"
-        github.RepositoryFile(
-            f"{name}-workflow", repository=gh.app_repo, file=path, branch=gh.default_branch,
-            content=workflow_yaml(args.environment, cfg, gh.owner),
-            commit_message=f"ci: scheduled database backup for {args.environment} (managed by maintainpro-platform)",
-            overwrite_on_create=True,
-            opts=pulumi.ResourceOptions.merge(in_env, pulumi.ResourceOptions(depends_on=list(args.commit_after))),
-        )
 
-        self.bucket_name = bucket.bucket
-        self.role_arn = role.arn
-        self.workflow_path = path
-        self.register_outputs({"bucket_name": self.bucket_name, "role_arn": self.role_arn, "workflow_path": path})
+    def _workflow_file(self, environment: github.RepositoryEnvironment) -> str:
+        """The workflow committed to the default branch, after the environment and the ruleset."""
+        args, gh = self._args, self._args.github
+        path = workflow_path(args.stack)
+        github.RepositoryFile(
+            f"{self._name}-workflow", repository=gh.app_repo, file=path, branch=gh.default_branch,
+            content=workflow_yaml(args.stack, args.backups, gh.owner),
+            commit_message=f"ci: scheduled database backup for {args.stack} (managed by maintainpro-platform)",
+            overwrite_on_create=True,
+            opts=pulumi.ResourceOptions.merge(self._in(environment),
+                                              pulumi.ResourceOptions(depends_on=list(args.commit_after))),
+        )
+        return path

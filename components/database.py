@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 
 import pulumi
 
-from components.config import SecretApiKeyConfig, SupabaseConfig
+from components.config import SecretApiKeyConfig, StackConfig, SupabaseConfig
 from components.names import SUPABASE_CI_SECRETS as CI_SECRETS
 from components.names import SUPABASE_CI_VARIABLES as CI_VARIABLES
 from components.secrets import RotationWindow
@@ -50,7 +50,7 @@ from providers.supabase.network_restrictions import ALLOW_ALL_V4, ALLOW_ALL_V6
 
 @dataclass(frozen=True)
 class SupabaseProjectArgs:
-    config: SupabaseConfig
+    supabase: SupabaseConfig
     production: bool
     db_password: pulumi.Input[str]
     # Edge-function secrets by name (values are generated elsewhere and stay secret).
@@ -58,6 +58,14 @@ class SupabaseProjectArgs:
     stack: str = "staging"
     # The rotation clock (as for generated secrets): which window each secret API key belongs to.
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @classmethod
+    def from_stack(
+        cls, cfg: StackConfig, *, db_password: pulumi.Input[str], now: datetime,
+        function_secrets: Mapping[str, pulumi.Input[str]] | None = None,
+    ) -> SupabaseProjectArgs:
+        return cls(supabase=cfg.supabase, production=cfg.is_production, db_password=db_password,
+                   function_secrets=dict(function_secrets or {}), stack=cfg.environment, now=now)
 
 
 def auth_settings(cfg: SupabaseConfig) -> dict[str, object]:
@@ -115,7 +123,7 @@ class SupabaseProject(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SupabaseProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("maintainpro:database:SupabaseProject", name, None, opts)
-        cfg = args.config
+        cfg = args.supabase
         child = pulumi.ResourceOptions(parent=self)
 
         self.project = Project(

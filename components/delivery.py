@@ -15,16 +15,24 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_github as github
 
-from components.config import EnvironmentConfig, GitHubConfig, RulesetConfig
+from components.config import EnvironmentConfig, GitHubConfig, RulesetConfig, StackConfig
 from components.names import pattern_slug as _slug
 
 
 @dataclass(frozen=True)
 class DeliveryEnvironmentArgs:
-    environment: str
+    stack: str  # the GitHub environment's name: the stack deploys through `<stack>`
     github: GitHubConfig
     variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_stack(
+        cls, cfg: StackConfig, *, variables: Mapping[str, pulumi.Input[str]] | None = None,
+        secrets: Mapping[str, pulumi.Input[str]] | None = None,
+    ) -> DeliveryEnvironmentArgs:
+        return cls(stack=cfg.environment, github=cfg.github, variables=dict(variables or {}),
+                   secrets=dict(secrets or {}))
 
 
 def _plain(key: str, value: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -89,10 +97,11 @@ class DeliveryEnvironment(pulumi.ComponentResource):
         teams = [r.id for r in env.reviewers if r.type == "team"]
         users = [r.id for r in env.reviewers if r.type == "user"]
 
+        # The resource this component wraps: named `name` itself (the one exception to `<name>-<what>`).
         self.environment = github.RepositoryEnvironment(
             name,
             repository=cfg.app_repo,
-            environment=args.environment,
+            environment=args.stack,
             reviewers=[github.RepositoryEnvironmentReviewerArgs(teams=teams, users=users)] if env.reviewers else None,
             prevent_self_review=env.prevent_self_review,
             can_admins_bypass=env.admins_bypass,
@@ -134,7 +143,7 @@ class DeliveryEnvironment(pulumi.ComponentResource):
             # restrictive of layered rulesets, and no two stacks fight over one object.
             self.ruleset = github.RepositoryRuleset(
                 f"{name}-default-branch",
-                name=f"{cfg.default_branch} ({args.environment} stack)",
+                name=f"{cfg.default_branch} ({args.stack} stack)",
                 repository=cfg.app_repo,
                 target="branch",
                 enforcement="active",

@@ -16,6 +16,7 @@ import pulumi
 import pulumi_github as github
 
 from components.config import HeadersConfig, StackConfig
+from components.errors import ComponentError
 from policies.headers import headers_file
 from policies.headers.headers_file import HeaderRule
 
@@ -31,9 +32,12 @@ def supabase_origins(url: str | None) -> list[str]:
     """`https://<ref>.supabase.co` → its HTTPS origin (REST, Auth, Storage) and WSS origin (Realtime)."""
     if url is None:
         return []
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = urlsplit("")
     if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") or parts.query or parts.username:
-        raise ValueError(f"headers: Supabase URL '{url}' must be an https:// origin such as https://<ref>.supabase.co")
+        raise ComponentError(f"headers: Supabase URL '{url}' must be an https:// origin such as https://<ref>.supabase.co")
     host = parts.netloc.lower()
     return [f"https://{host}", f"wss://{host}"]
 
@@ -131,7 +135,7 @@ class SecurityHeadersArgs:
 
     @classmethod
     def from_stack(
-        cls, cfg: StackConfig, supabase_url: pulumi.Input[str] | None = None,
+        cls, cfg: StackConfig, *, supabase_url: pulumi.Input[str] | None = None,
         commit_after: tuple[pulumi.Resource, ...] = (),
     ) -> SecurityHeadersArgs:
         return cls(

@@ -40,7 +40,7 @@ class Platform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # -- secrets (components/secrets.py)
-        self.secrets = SecretSet(SecretSetArgs(cfg, args.now), child)
+        self.secrets = SecretSet(SecretSetArgs.from_stack(cfg, now=args.now), child)
         # What the GitHub environment receives; each section below adds the outputs it wires.
         delivery_secrets: dict[str, pulumi.Input[str]] = dict(self.secrets.delivered_as("github-environment-secret"))
         delivery_variables: dict[str, pulumi.Input[str]] = dict(cfg.github.variables)
@@ -48,12 +48,10 @@ class Platform(pulumi.ComponentResource):
         # -- database (components/database.py)
         self.database = SupabaseProject(
             "supabase",
-            SupabaseProjectArgs(
-                config=cfg.supabase,
-                production=cfg.is_production,
+            SupabaseProjectArgs.from_stack(
+                cfg,
                 db_password=self.secrets["database-password"].value,
-                function_secrets=dict(self.secrets.delivered_as("supabase-secret")),
-                stack=cfg.environment,
+                function_secrets=self.secrets.delivered_as("supabase-secret"),
                 now=args.now,
             ),
             opts=child,
@@ -69,14 +67,11 @@ class Platform(pulumi.ComponentResource):
         # (a name from config would move every child's URN and delete-then-adopt live DNS).
         self.site = NetlifySite(
             "netlify",
-            NetlifySiteArgs(
-                netlify=cfg.netlify,
-                repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",
+            NetlifySiteArgs.from_stack(
+                cfg,
                 supabase_url=self.supabase_url,
                 supabase_publishable_key=self.supabase_publishable_key,
                 secret_env=self.secrets.delivered_as("netlify-env"),
-                headers_path=cfg.headers_path,
-                protect_data=cfg.is_production,
             ),
             child,
         )
@@ -86,12 +81,7 @@ class Platform(pulumi.ComponentResource):
         # before the components committing files to the default branch, which wait for its ruleset.
         self.delivery = DeliveryEnvironment(
             f"{name}-delivery",
-            DeliveryEnvironmentArgs(
-                environment=cfg.environment,
-                github=cfg.github,
-                variables=delivery_variables,
-                secrets=delivery_secrets,
-            ),
+            DeliveryEnvironmentArgs.from_stack(cfg, variables=delivery_variables, secrets=delivery_secrets),
             child,
         )
         # -- Supabase key rotation (components/database.py): superseded secret API keys are deleted only after
@@ -117,11 +107,7 @@ class Platform(pulumi.ComponentResource):
         self.backups = (
             BackupSchedule(
                 f"{name}-backups",
-                BackupScheduleArgs(
-                    environment=cfg.environment, backups=cfg.backups, github=cfg.github,
-                    protect_data=cfg.is_production, database_url=self.database.pooler_url,
-                    commit_after=commit_after,
-                ),
+                BackupScheduleArgs.from_stack(cfg, database_url=self.database.pooler_url, commit_after=commit_after),
                 child,
             )
             if cfg.backups.enabled
@@ -139,7 +125,7 @@ class Platform(pulumi.ComponentResource):
         self.repo_security = (
             RepositorySecurity(
                 "repo-security",
-                RepositorySecurityArgs(github=cfg.github, platform_repo=cfg.monitoring.platform_repo, commit_after=commit_after),
+                RepositorySecurityArgs.from_stack(cfg, commit_after=commit_after),
                 child,
             )
             if cfg.environment == SECURITY_OWNER

@@ -26,7 +26,7 @@ import pulumi
 import pulumi_github as github
 import yaml
 
-from components.config import DependabotConfig, GitHubConfig, RepositorySecurityConfig, Visibility
+from components.config import DependabotConfig, GitHubConfig, RepositorySecurityConfig, StackConfig, Visibility
 
 DEPENDABOT_PATH = ".github/dependabot.yml"
 # The app's dependencies are npm packages. Its workflows' actions are not listed: the workflows are
@@ -119,6 +119,10 @@ class RepositorySecurityArgs:
     platform_repo: str
     # The app repo's default-branch ruleset: the dependabot.yml commit waits for it (see headers.py).
     commit_after: tuple[pulumi.Resource, ...] = ()
+
+    @classmethod
+    def from_stack(cls, cfg: StackConfig, *, commit_after: tuple[pulumi.Resource, ...] = ()) -> RepositorySecurityArgs:
+        return cls(github=cfg.github, platform_repo=cfg.monitoring.platform_repo, commit_after=commit_after)
 
 
 class RepositorySecurity(pulumi.ComponentResource):

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_random as random
 
 from components.config import SecretConfig, StackConfig
+from components.errors import ComponentError, UnknownSecretError
 from providers.keepers import KEEPER, PERIOD_KEEPER
 
 # Windows are aligned to this instant. Changing it would move every window and rotate every secret.
@@ -36,7 +37,7 @@ class RotationWindow:
     @classmethod
     def containing(cls, now: datetime, rotation_days: int) -> RotationWindow:
         if now.tzinfo is None:
-            raise ValueError("the rotation clock must be timezone-aware")
+            raise ComponentError("the rotation clock must be timezone-aware")
         period = timedelta(days=rotation_days)
         start = ROTATION_EPOCH + ((now - ROTATION_EPOCH) // period) * period
         return cls(start=start, end=start + period)
@@ -87,6 +88,7 @@ class RotatingSecret(pulumi.ComponentResource):
         super().__init__("maintainpro:secrets:RotatingSecret", name, None, opts)
         window = RotationWindow.containing(args.now, args.config.rotation_days)
         self.window = window
+        # The resource this component wraps: named `name` itself (the one exception to `<name>-<what>`).
         self.password = random.RandomPassword(
             name,
             length=args.config.length,
@@ -112,6 +114,10 @@ class SecretSetArgs:
     config: StackConfig
     now: datetime
 
+    @classmethod
+    def from_stack(cls, cfg: StackConfig, *, now: datetime) -> SecretSetArgs:
+        return cls(config=cfg, now=now)
+
 
 class SecretSet:
     """Every generated secret of a stack, by config name, with where each one goes.
@@ -133,7 +139,7 @@ class SecretSet:
         try:
             return self.secrets[name]
         except KeyError:
-            raise KeyError(f"no generated secret '{name}' in config.secrets (known: {', '.join(self.secrets)})") from None
+            raise UnknownSecretError(f"no generated secret '{name}' in config.secrets (known: {', '.join(self.secrets)})") from None
 
     def delivered_as(self, kind: ConsumerKind) -> dict[str, pulumi.Output[str]]:
         """The values one kind of consumer receives, keyed by the name it receives them under."""

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_github as github
 
-from components.config import EnvVarConfig, NetlifyConfig
+from components.config import EnvVarConfig, NetlifyConfig, StackConfig
+from components.errors import ComponentError
 from components.names import NETLIFY_CI_VARIABLES as CI_VARIABLES
 from components.names import SUPABASE_ANON_KEY_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_URL_KEY
 from components.names import record_name as _record_name
@@ -46,7 +47,23 @@ class NetlifySiteArgs:
     # The stack's committed `_headers` file (repo path), copied into the publish dir by every build.
     headers_path: str | None = None
     # Production: the DNS zone (with records not managed here, e.g. mail) is protect and retain_on_delete.
-    protect_data: bool = False
+    production: bool = False
+
+    @classmethod
+    def from_stack(
+        cls, cfg: StackConfig, *, supabase_url: pulumi.Input[str] | None = None,
+        supabase_publishable_key: pulumi.Input[str] | None = None,
+        secret_env: Mapping[str, pulumi.Input[str]] | None = None,
+    ) -> NetlifySiteArgs:
+        return cls(
+            netlify=cfg.netlify,
+            repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",
+            supabase_url=supabase_url,
+            supabase_publishable_key=supabase_publishable_key,
+            secret_env=dict(secret_env or {}),
+            headers_path=cfg.headers_path,
+            production=cfg.is_production,
+        )
 
 
 def build_command(netlify: NetlifyConfig, headers_path: str | None) -> str:
@@ -82,7 +99,7 @@ def repository_name(repo_path: str) -> str:
     """`owner/name` -> `name`: GitHub resources take the name; the owner is the github provider's."""
     owner, _, repo = repo_path.partition("/")
     if not owner or not repo or "/" in repo:
-        raise ValueError(f"repo_path {repo_path!r} must be 'owner/name'")
+        raise ComponentError(f"repo_path {repo_path!r} must be 'owner/name'")
     return repo
 
 
@@ -103,7 +120,7 @@ class NetlifySite(pulumi.ComponentResource):
         from_elsewhere = [*generated, *args.secret_env]
         clashes = sorted({k for k in from_elsewhere if k in cfg.env or from_elsewhere.count(k) > 1})
         if clashes:
-            raise ValueError(f"netlify.env: {', '.join(clashes)} also come(s) from another component")
+            raise ComponentError(f"netlify.env: {', '.join(clashes)} also come(s) from another component")
 
         self.deploy_key = DeployKey(f"{name}-deploy-key", opts=child)
         # Netlify clones the (private) app repo with this key: without it on the repository no build runs.
@@ -171,7 +188,7 @@ class NetlifySite(pulumi.ComponentResource):
             self.dns_zone = DnsZone(
                 f"{name}-zone",
                 DnsZoneArgs(name=cfg.dns_zone, account_slug=cfg.team_slug, site_id=site_id),
-                pulumi.ResourceOptions(parent=self, protect=args.protect_data, retain_on_delete=args.protect_data),
+                pulumi.ResourceOptions(parent=self, protect=args.production, retain_on_delete=args.production),
             )
             zone_id = self.dns_zone.zone_id
             for issuer in cfg.caa_issuers:

@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from components.config import AlertRoute, CheckConfig, ConfigError, HeadersConfig, StackConfig
+from components.errors import ComponentError
 from components.headers import headers_for, security_headers
 from components.monitoring import CHECKS_ENV, SEVERITIES, SUPABASE_URL_ENV, webhook_env
 from components.runtime_config import now as clock
@@ -378,7 +379,7 @@ def probe(
         fail(f"Pulumi.{stack}.yaml: monitoring.checks is empty, nothing to probe")
     try:
         security_headers(cfg.headers, supabase_url)
-    except ValueError as error:
+    except (ComponentError, ValueError) as error:
         fail(f"--supabase-url / {SUPABASE_URL_ENV}: {error}")
     try:
         context = tls_context(ca_file)

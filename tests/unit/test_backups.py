@@ -42,8 +42,8 @@ class AwsMocks(CapturingMocks):
 def build(cfg: StackConfig, database_url: str | None = None) -> tuple[AwsMocks, Any]:
     mocks = AwsMocks()
     args = BackupScheduleArgs(
-        environment=cfg.environment, backups=cfg.backups, github=cfg.github,
-        protect_data=cfg.is_production, database_url=database_url,
+        stack=cfg.environment, backups=cfg.backups, github=cfg.github,
+        production=cfg.is_production, database_url=database_url,
     )
     return run_program(lambda: BackupSchedule("b", args).role_arn, stack=cfg.environment, mocks=mocks)
 

@@ -162,7 +162,7 @@ def test_component_outputs_keys_and_database_urls_only_as_secrets():
     @pulumi.runtime.test
     def check():
         db = SupabaseProject("supabase", SupabaseProjectArgs(
-            config=_config("production"), production=True, db_password="fake-db-password",
+            supabase=_config("production"), production=True, db_password="fake-db-password",
             function_secrets={"WORK_ORDER_WEBHOOK_SECRET": "fake-webhook-secret"}))
         outputs = [db.url, db.project_ref, db.publishable_key, db.secret_key, db.db_url, db.pooler_url]
 

@@ -88,7 +88,7 @@ def test_without_a_supabase_url_the_file_is_still_complete() -> None:
     "url", ["http://abc.supabase.co", "https://abc.supabase.co/rest/v1", "abc.supabase.co", "https://"]
 )
 def test_a_supabase_url_that_is_not_an_https_origin_is_rejected(url: str) -> None:
-    with pytest.raises(ValueError, match="must be an https:// origin"):
+    with pytest.raises(pulumi.RunError, match="must be an https:// origin"):
         render(HeadersConfig.model_validate(BASE), url)
 
 

@@ -57,7 +57,7 @@ def test_window_of_another_time_zone_is_the_same_instant() -> None:
 
 
 def test_naive_clock_is_refused() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(pulumi.RunError, match="timezone-aware"):
         RotationWindow.containing(datetime(2026, 11, 26), 30)
 
 

@@ -158,7 +158,7 @@ def test_repository_deploy_key_carries_the_generated_public_key():
 
 @pytest.mark.parametrize("repo_path", ["cmms-app", "acme/", "/cmms-app", "acme/cmms/app"])
 def test_repo_path_must_be_owner_and_name(repo_path):
-    with pytest.raises(ValueError, match="must be 'owner/name'"):
+    with pytest.raises(pulumi.RunError, match="must be 'owner/name'"):
         repository_name(repo_path)
 
 
@@ -236,7 +236,7 @@ def test_env_key_set_twice_is_a_clear_error(monkeypatch):
         NetlifySite("s", NetlifySiteArgs(netlify=cfg.netlify, repo_path="o/r",
                                          secret_env={"NODE_VERSION": "x"}))
 
-    with pytest.raises(ValueError, match="netlify.env: NODE_VERSION also come"):
+    with pytest.raises(pulumi.RunError, match="netlify.env: NODE_VERSION also come"):
         program()
 
 
