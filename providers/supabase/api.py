@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 from providers.base import ApiEndpoint, ApiProvider
 from providers.http import ApiError
 from providers.supabase import spec
-from providers.supabase.values import whole_numbers
+from providers.values import plain
 from providers.unknowns import is_unknown
 
 T = TypeVar("T")
@@ -98,8 +98,8 @@ class SupabaseProvider(ApiProvider):
             op.method,
             op.url(**path),
             operation=operation_id,
-            json=whole_numbers(json),
-            params=whole_numbers(params),
+            json=plain(json),
+            params=plain(params),
             idempotent=idempotent,
             not_found_ok=not_found_ok,
         )

@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.base import refreshed_inputs
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.supabase.values import hashes, sha256_hex
+from providers.values import hashes, sha256
 from providers.unknowns import UNKNOWN, is_unknown, known_mapping
 
 
@@ -46,7 +46,7 @@ class FunctionSecretsProvider(SupabaseProvider):
         new = known_mapping(news.get("secrets"))
         if new is None:
             return {"secrets": UNKNOWN}, []
-        upserts = {k: v for k, v in new.items() if is_unknown(v) or old.get(k) != sha256_hex(v)}
+        upserts = {k: v for k, v in new.items() if is_unknown(v) or old.get(k) != sha256(v)}
         return upserts, sorted(set(old) - set(new))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -34,7 +34,7 @@ from providers.supabase.api import (
     seconds_problem,
 )
 from providers.supabase.connection import postgres_url
-from providers.supabase.values import sha256_hex
+from providers.values import sha256
 from providers.unknowns import is_unknown, without_unknowns
 
 # Where a create-body field comes from among the resource's inputs (for check messages).
@@ -132,7 +132,7 @@ class ProjectProvider(SupabaseProvider):
         replaces = [k for k in moved if not is_unknown(news.get(k))]
         changed = [k for k in ("name", "instance_size") if olds.get(k) != news.get(k)] + moved
         password = news.get("db_pass")
-        if is_unknown(password) or sha256_hex(str(password)) != olds.get("db_pass_sha256"):
+        if is_unknown(password) or sha256(str(password)) != olds.get("db_pass_sha256"):
             changed.append("db_pass")
         if not has_new_keys(olds):
             changed.append("api_keys")  # the one output diffed: state from before the new keys
@@ -269,7 +269,7 @@ class ProjectProvider(SupabaseProvider):
             **self._api_keys(ref, props["poll_interval"], fresh=bool(created), legacy=not legacy_off(props)),
         }
         outs["db_url"] = self._db_url(outs["db_host"], password)
-        outs["db_pass_sha256"] = sha256_hex(password)
+        outs["db_pass_sha256"] = sha256(password)
         return CreateResult(ref, outs)
 
     @staticmethod
@@ -325,9 +325,9 @@ class ProjectProvider(SupabaseProvider):
                                f"(the API has no compute add-on ci_{size})")
             self.write(id_, lambda: self.call("v1-apply-project-addon", ref=id_, json=body))
         password = news["db_pass"]
-        if sha256_hex(password) != olds.get("db_pass_sha256"):
+        if sha256(password) != olds.get("db_pass_sha256"):
             self._set_password(id_, password)
-            outs["db_pass_sha256"] = sha256_hex(password)
+            outs["db_pass_sha256"] = sha256(password)
             outs["db_url"] = self._db_url(olds.get("db_host") or f"db.{id_}.supabase.co", password)
         return UpdateResult(outs)
 

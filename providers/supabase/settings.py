@@ -18,7 +18,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.supabase import spec
 from providers.base import refreshed_inputs
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.supabase.values import hashes, sha256_hex, whole_numbers
+from providers.values import hashes, plain, sha256
 from providers.unknowns import UNKNOWN, has_unknown, is_unknown, known_mapping, without_unknowns
 
 
@@ -69,7 +69,7 @@ class SettingsProvider(SupabaseProvider):
         # A whole map not known yet (its values depend on a resource being created) is checked at apply.
         given = known_mapping(news.get("settings"))
         try:
-            settings = self.normalise(whole_numbers(given or {}))
+            settings = self.normalise(plain(given or {}))
         except (ValueError, TypeError) as exc:
             return CheckResult(news, [CheckFailure("settings", str(exc))])
         given_secret = known_mapping(news.get("secret_settings"))
@@ -102,7 +102,7 @@ class SettingsProvider(SupabaseProvider):
             k: v for k, v in new_settings.items() if is_unknown(v) or old_settings.get(k) != v
         }
         secrets = {"secret_settings": UNKNOWN} if new_secrets is None else {
-            k: v for k, v in new_secrets.items() if is_unknown(v) or old_hashes.get(k) != sha256_hex(v)
+            k: v for k, v in new_secrets.items() if is_unknown(v) or old_hashes.get(k) != sha256(v)
         }
         return settings, secrets
 
