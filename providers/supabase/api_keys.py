@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -288,6 +289,19 @@ class LegacyApiKeysProvider(SupabaseProvider):
         """Stops managing the switch; re-enabling legacy keys is a deliberate act, never a side effect."""
 
 
+@dataclass(frozen=True)
+class SecretApiKeyArgs:
+    """One consumer's key: named `<name_prefix>_<YYYYMMDD of window_start>`, kept `grace_seconds` after rotation."""
+
+    project_ref: pulumi.Input[str]
+    name_prefix: str
+    window_start: str
+    rotation_days: int
+    grace_seconds: float
+    description: str
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class SecretApiKey(pulumi.dynamic.Resource, module="supabase", name="SecretApiKey"):
     """One consumer's secret key, replaced each rotation window; the previous one is only marked retiring."""
 
@@ -297,28 +311,44 @@ class SecretApiKey(pulumi.dynamic.Resource, module="supabase", name="SecretApiKe
     created_at: pulumi.Output[str]
     retiring: pulumi.Output[list[dict[str, Any]]]
 
-    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], name_prefix: str,
-                 window_start: str, rotation_days: int, grace_seconds: float, description: str,
-                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, resource_name: str, args: SecretApiKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = {
-            "project_ref": project_ref, "name_prefix": name_prefix, "grace_seconds": grace_seconds,
-            "description": description, "wait_timeout": wait_timeout,
+            "project_ref": args.project_ref, "name_prefix": args.name_prefix, "grace_seconds": args.grace_seconds,
+            "description": args.description, "wait_timeout": args.wait_timeout,
             # Keepers as on a RandomPassword: the rotation policy judges both the same way.
-            "keepers": {KEEPER: window_start, PERIOD_KEEPER: str(rotation_days)},
+            "keepers": {KEEPER: args.window_start, PERIOD_KEEPER: str(args.rotation_days)},
             **{k: None for k in ("key_id", "key_name", "api_key", "created_at", "retiring")},
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(SecretApiKeyProvider(), resource_name, props, opts)
 
 
+@dataclass(frozen=True)
+class SecretApiKeyRetirementArgs:
+    """`delete`: retiring key ids whose grace is over; `keep`: the current key id (never deleted)."""
+
+    project_ref: pulumi.Input[str]
+    key: str
+    delete: pulumi.Input[list[str]]
+    keep: pulumi.Input[list[str]]
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class SecretApiKeyRetirement(pulumi.dynamic.Resource, module="supabase", name="SecretApiKeyRetirement"):
     """Deletes the listed retiring keys of one `SecretApiKey`; give it `depends_on` every consumer of the key."""
 
-    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], key: str,
-                 delete: pulumi.Input[list[str]], keep: pulumi.Input[list[str]],
-                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {"project_ref": project_ref, "key": key, "delete": delete, "keep": keep, "wait_timeout": wait_timeout}
+    def __init__(self, resource_name: str, args: SecretApiKeyRetirementArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": args.project_ref, "key": args.key, "delete": args.delete, "keep": args.keep,
+                 "wait_timeout": args.wait_timeout}
         super().__init__(SecretApiKeyRetirementProvider(), resource_name, props, opts)
+
+
+@dataclass(frozen=True)
+class LegacyApiKeysArgs:
+    project_ref: pulumi.Input[str]
+    enabled: bool = False
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
 
 
 class LegacyApiKeys(pulumi.dynamic.Resource, module="supabase", name="LegacyApiKeys"):
@@ -326,7 +356,7 @@ class LegacyApiKeys(pulumi.dynamic.Resource, module="supabase", name="LegacyApiK
 
     enabled: pulumi.Output[bool]
 
-    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], enabled: bool = False,
-                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {"project_ref": project_ref, "enabled": enabled, "wait_timeout": wait_timeout, "note": None}
+    def __init__(self, resource_name: str, args: LegacyApiKeysArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": args.project_ref, "enabled": args.enabled, "wait_timeout": args.wait_timeout,
+                 "note": None}
         super().__init__(LegacyApiKeysProvider(), resource_name, props, opts)

@@ -7,6 +7,7 @@ API), not part of an apply. Changing the hostname replaces the resource (one per
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -80,21 +81,20 @@ class CustomHostnameProvider(SupabaseProvider):
         self.call("v1-Delete hostname config", ref=id_, not_found_ok=True)
 
 
+@dataclass(frozen=True)
+class CustomHostnameArgs:
+    project_ref: pulumi.Input[str]
+    hostname: pulumi.Input[str]
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class CustomHostname(pulumi.dynamic.Resource, module="supabase", name="CustomHostname"):
     project_ref: pulumi.Output[str]
     hostname: pulumi.Output[str]
     status: pulumi.Output[str]
     dns_records: pulumi.Output[list[dict[str, str]]]
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        hostname: pulumi.Input[str],
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {"project_ref": project_ref, "hostname": hostname, "status": None, "dns_records": None,
-                 "wait_timeout": wait_timeout}
+    def __init__(self, resource_name: str, args: CustomHostnameArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": args.project_ref, "hostname": args.hostname, "status": None, "dns_records": None,
+                 "wait_timeout": args.wait_timeout}
         super().__init__(CustomHostnameProvider(), resource_name, props, opts)

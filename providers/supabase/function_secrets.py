@@ -8,6 +8,7 @@ digests. Names starting with SUPABASE_ are reserved by the platform (the spec's 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -107,21 +108,22 @@ class FunctionSecretsProvider(SupabaseProvider):
             self._remove(id_, names, wait_timeout_of(props))
 
 
+@dataclass(frozen=True)
+class FunctionSecretsArgs:
+    """`wait_timeout`: seconds to wait for a healthy project (the stack's health_timeout_minutes)."""
+
+    project_ref: pulumi.Input[str]
+    secrets: Mapping[str, pulumi.Input[str]]
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class FunctionSecrets(pulumi.dynamic.Resource, module="supabase", name="FunctionSecrets"):
     project_ref: pulumi.Output[str]
     hashes: pulumi.Output[dict[str, str]]
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        secrets: Mapping[str, pulumi.Input[str]],
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """`wait_timeout`: seconds to wait for a healthy project (the stack's health_timeout_minutes)."""
+    def __init__(self, resource_name: str, args: FunctionSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Each value secret, not the map: one unknown value must not make the whole map unknown.
-        props = {"project_ref": project_ref, "secrets": {k: pulumi.Output.secret(v) for k, v in secrets.items()},
-                 "hashes": None, "wait_timeout": wait_timeout}
+        props = {"project_ref": args.project_ref,
+                 "secrets": {k: pulumi.Output.secret(v) for k, v in args.secrets.items()},
+                 "hashes": None, "wait_timeout": args.wait_timeout}
         super().__init__(FunctionSecretsProvider(), resource_name, props, opts)

@@ -17,6 +17,7 @@ whether the listing keeps showing the disabled legacy keys does not matter.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -335,6 +336,20 @@ class ProjectProvider(SupabaseProvider):
         self.call("v1-delete-a-project", ref=id_, not_found_ok=True)
 
 
+@dataclass(frozen=True)
+class ProjectArgs:
+    """A project's inputs; `db_password` is made secret, state keeps only its SHA-256."""
+
+    organization_slug: pulumi.Input[str]
+    name: pulumi.Input[str]
+    region: pulumi.Input[str]
+    db_password: pulumi.Input[str]
+    instance_size: pulumi.Input[str] | None = None
+    legacy_api_keys: str = "enabled"
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+
+
 class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
     """A Supabase project; keys and the database URL are secret outputs (legacy keys only while they exist)."""
 
@@ -348,29 +363,16 @@ class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
     service_role_key: pulumi.Output[str]
     db_url: pulumi.Output[str]
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        organization_slug: pulumi.Input[str],
-        name: pulumi.Input[str],
-        region: pulumi.Input[str],
-        db_password: pulumi.Input[str],
-        instance_size: pulumi.Input[str] | None = None,
-        legacy_api_keys: str = "enabled",
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
+    def __init__(self, resource_name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = {
-            "organization_slug": organization_slug,
-            "name": name,
-            "region": region,
-            "instance_size": instance_size,
-            "db_pass": pulumi.Output.secret(db_password),
-            "legacy_api_keys": legacy_api_keys,
-            "wait_timeout": wait_timeout,
-            "poll_interval": poll_interval,
+            "organization_slug": args.organization_slug,
+            "name": args.name,
+            "region": args.region,
+            "instance_size": args.instance_size,
+            "db_pass": pulumi.Output.secret(args.db_password),
+            "legacy_api_keys": args.legacy_api_keys,
+            "wait_timeout": args.wait_timeout,
+            "poll_interval": args.poll_interval,
             **{k: None for k in ("ref", "url", "status", "db_host", *SECRET_OUTPUTS)},
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
