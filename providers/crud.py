@@ -56,6 +56,8 @@ class CrudProvider(ApiProvider):
     depends_on: ClassVar[dict[str, frozenset[str]]] = {}
     # Inputs the provider only passes along (never diffed, never read from the API): kept in state.
     plumbing: ClassVar[tuple[str, ...]] = ()
+    # The id `read` answers for an object gone: the host sends both "" and None as the empty id.
+    gone_id: ClassVar[str | None] = ""
 
     # ---- hooks -------------------------------------------------------------------------------
     def validate(self, news: Props) -> Problems:
@@ -206,7 +208,7 @@ class CrudProvider(ApiProvider):
         props = plain(props)
         live = self.fetch(id_)
         if live is None:
-            return ReadResult("", {})
+            return ReadResult(self.gone_id, {})
         if not any(props.get(k) is not None for k in self.inputs):
             props = {**props, **self.outputs(id_, live, props)}  # no state (an import): all it shows
         outs = self.managed_outputs(id_, live, props)
