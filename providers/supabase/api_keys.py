@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -44,6 +44,7 @@ from providers.supabase.api import (
     wait_timeout_of,
 )
 from providers.unknowns import has_unknown, is_unknown
+from providers.values import parse_id
 
 KEEPER, PERIOD_KEEPER = "rotation_window_start", "rotation_days"  # as components/secrets.py keeps them
 SECRET_OUTPUTS = ["api_key"]
@@ -100,6 +101,10 @@ class _Clocked(SupabaseProvider):
 
 
 class SecretApiKeyProvider(_Clocked):
+    """Overrides the CRUD skeleton's methods: a rotation is an update that creates a new API object
+    and keeps the previous one as `retiring` (the skeleton's update writes one object in place), and
+    its name follows from the keepers rather than being an input to find by."""
+
     kind = "supabase secret api key"
 
     # -- local -------------------------------------------------------------------------------
@@ -191,7 +196,7 @@ class SecretApiKeyProvider(_Clocked):
         return UpdateResult(self._outs(news, key, created.isoformat(), retiring))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        ref = props.get("project_ref") or id_.partition("/")[0]
+        ref = props.get("project_ref") or parse_id(KeyId, id_, self.kind).project_ref
         key = self.call("v1-get-project-api-key", ref=ref, id=props["key_id"], params={"reveal": True}, not_found_ok=True)
         if key is None:
             return ReadResult(None, {})  # deleted out of band: the next `up` creates it and updates every consumer
@@ -209,11 +214,21 @@ class SecretApiKeyProvider(_Clocked):
                 self._delete_key(ref, str(key_id), wait_timeout_of(props))
 
 
+class KeyId(NamedTuple):
+    """The parts of a secret key's resource id `project_ref/name_prefix`."""
+
+    project_ref: str
+    name_prefix: str
+
+
 KEY_INPUTS = ("project_ref", "name_prefix", "grace_seconds", "description", "wait_timeout", "keepers")
 RETIREMENT_INPUTS = ("project_ref", "key", "delete", "keep", "wait_timeout")
 
 
 class SecretApiKeyRetirementProvider(_Clocked):
+    """Overrides the CRUD skeleton's methods: it has no API object of its own (create and update delete
+    the listed keys, read has nothing to fetch)."""
+
     kind = "supabase secret api key retirement"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -248,6 +263,9 @@ class SecretApiKeyRetirementProvider(_Clocked):
 
 
 class LegacyApiKeysProvider(SupabaseProvider):
+    """Overrides the CRUD skeleton's methods: a project switch, not an object (create and update are the
+    same PUT, delete stops managing, and a 404 of the endpoint reads as disabled, not as gone)."""
+
     kind = "supabase legacy api keys"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

@@ -22,6 +22,10 @@ from providers.unknowns import UNKNOWN, is_unknown, known_mapping
 
 
 class FunctionSecretsProvider(SupabaseProvider):
+    """Overrides the CRUD skeleton's methods: the object is a set of names within the project (nothing
+    to find; the id is the project ref), the values are write-only and kept as hashes compared with the
+    API's digests, and an update is upserts plus removals of names rather than a write of changed inputs."""
+
     kind = "supabase function secrets"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

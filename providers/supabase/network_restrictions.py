@@ -67,7 +67,7 @@ class NetworkRestrictionsProvider(SettingsProvider):
                 raise
             if (self.fetch(ref) or {}).get("entitlement") != "disallowed":
                 raise
-            if allows_all(self.normalise(fields)):
+            if allows_all(self.normal_form(fields)):
                 return  # the plan allows no restriction: the project is already unrestricted
             raise ApiError(
                 self.kind, exc.operation, exc.status,

@@ -110,6 +110,11 @@ def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class ProjectProvider(SupabaseProvider):
+    """Overrides the CRUD skeleton's methods: create adopts by name but then waits for ACTIVE_HEALTHY,
+    sets the password of an adopted project and reads (or creates) the API keys; its write-only
+    password is kept as a hash; update runs several API objects (name, add-on, password, keys); a
+    read lists keys only for state from before them. None of it is one object's find/fetch/apply."""
+
     kind = "supabase project"
 
     # -- local -------------------------------------------------------------------------------
