@@ -60,6 +60,11 @@ class CrudProvider(ApiProvider):
     gone_id: ClassVar[str | None] = ""
 
     # ---- hooks -------------------------------------------------------------------------------
+    def defaults(self, news: Props) -> Props:
+        """The inputs with defaults filled in (e.g. a `wait_timeout` older programs did not set): in
+        `check`, and again in `create` and `update` for inputs that did not go through it."""
+        return news
+
     def validate(self, news: Props) -> Problems:
         return []
 
@@ -145,7 +150,7 @@ class CrudProvider(ApiProvider):
 
     # ---- ResourceProvider ------------------------------------------------------------------
     def check(self, olds: Props, news: Props) -> CheckResult:
-        news = plain(news)
+        news = self.defaults(plain(news))
         unknown = {k for k, v in news.items() if has_unknown(v)}
         known = {k: v for k, v in news.items() if k not in unknown}
         # A value not known until apply is checked then, not reported missing now.
@@ -188,7 +193,7 @@ class CrudProvider(ApiProvider):
         return props
 
     def create(self, props: Props) -> CreateResult:
-        props = plain(props)
+        props = self.defaults(plain(props))
         made: list[bool] = []
 
         def create_new() -> dict[str, Any]:
@@ -215,7 +220,7 @@ class CrudProvider(ApiProvider):
         return ReadResult(id_, outs, self.read_inputs(outs, props))
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
-        olds, news = plain(olds), plain(news)
+        olds, news = plain(olds), self.defaults(plain(news))
         changed = [k for k in self.changed(olds, news) if k not in self.identity]
         if not changed:
             return UpdateResult(self.manage(

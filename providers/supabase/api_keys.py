@@ -28,13 +28,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.base import refreshed_inputs
 from providers.http import ApiError, create_or_adopt
+from providers.crud import Problems, Props
 from providers.supabase import spec
 from providers.supabase.api import (
     DEFAULT_WAIT_TIMEOUT,
@@ -263,19 +264,23 @@ class SecretApiKeyRetirementProvider(_Clocked):
 
 
 class LegacyApiKeysProvider(SupabaseProvider):
-    """Overrides the CRUD skeleton's methods: a project switch, not an object (create and update are the
-    same PUT, delete stops managing, and a 404 of the endpoint reads as disabled, not as gone)."""
+    """On the CRUD skeleton's hooks. A project switch, not an object: the id is the project ref, there is
+    nothing to find (create and update are the same PUT), a 404 of the endpoint reads as disabled rather
+    than gone, and delete stops managing (re-enabling legacy keys is a deliberate act, never a side effect)."""
 
     kind = "supabase legacy api keys"
+    inputs: ClassVar[tuple[str, ...]] = ("project_ref", "enabled")
+    plumbing: ClassVar[tuple[str, ...]] = ("wait_timeout",)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return _with_wait_timeout(news, [])
+    def defaults(self, news: Props) -> Props:
+        return {**news, "wait_timeout": wait_timeout_of(news)}
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in ("project_ref", "enabled") if olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(changed), replaces=[])
+    def validate(self, news: Props) -> Problems:
+        problem = seconds_problem(news.get("wait_timeout"))
+        return [("wait_timeout", problem)] if problem else []
 
-    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+    def _switch(self, props: Props) -> dict[str, Any]:
+        """The one PUT of create and update; its answer as the live switch."""
         ref, enabled = props["project_ref"], bool(props["enabled"])
         answer = self.write(ref, lambda: self.call("v1-update-project-legacy-api-keys", ref=ref,
                                                    params={"enabled": enabled}, not_found_ok=True), wait_timeout_of(props))
@@ -284,26 +289,30 @@ class LegacyApiKeysProvider(SupabaseProvider):
                 raise ApiError(self.kind, "v1-update-project-legacy-api-keys", 404,
                                f"project {ref}: the legacy API key endpoint is gone; legacy keys cannot be enabled")
             # Removed upstream, as the spec says it will be: legacy keys no longer exist to disable.
-            return {"project_ref": ref, "enabled": False, "wait_timeout": wait_timeout_of(props),
-                    "note": "endpoint removed upstream (404): treated as disabled"}
-        return {"project_ref": ref, "enabled": bool(answer.get("enabled")), "wait_timeout": wait_timeout_of(props),
-                "note": None}
+            return {"project_ref": ref, "enabled": False, "note": "endpoint removed upstream (404): treated as disabled"}
+        return {"project_ref": ref, "enabled": bool(answer.get("enabled")), "note": None}
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(props["project_ref"], self._apply(props))
+    def find(self, props: Props) -> dict[str, Any] | None:
+        return None
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(news))
+    def create_new(self, props: Props) -> dict[str, Any]:
+        return self._switch(props)
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return str(props["project_ref"])
+
+    def fetch(self, id_: str) -> dict[str, Any] | None:
         answer = self.call("v1-get-project-legacy-api-keys", ref=id_, not_found_ok=True)
-        enabled = bool(answer.get("enabled")) if answer is not None else False
-        outs = {**props, "project_ref": id_, "enabled": enabled}
-        drifted = ["enabled"] if props.get("enabled") is not None and props["enabled"] != enabled else []
-        return ReadResult(id_, outs, refreshed_inputs({**props, "project_ref": id_},
-                                                      ("project_ref", "enabled", "wait_timeout"), outs, drifted))
+        return {"project_ref": id_, "enabled": bool(answer.get("enabled")) if answer is not None else False}
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
+        return self._switch(news)
+
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        return {"project_ref": live["project_ref"], "enabled": live["enabled"], "wait_timeout": props.get("wait_timeout"),
+                "note": live["note"] if "note" in live else props.get("note")}
+
+    def remove(self, id_: str, props: Props) -> None:
         """Stops managing the switch; re-enabling legacy keys is a deliberate act, never a side effect."""
 
 
