@@ -32,16 +32,27 @@ from components.names import SUPABASE_CI_VARIABLES as CI_VARIABLES
 from components.secrets import RotationWindow
 from providers.supabase import (
     AuthConfig,
+    AuthConfigArgs,
     CustomHostname,
+    CustomHostnameArgs,
     FunctionSecrets,
+    FunctionSecretsArgs,
     LegacyApiKeys,
+    LegacyApiKeysArgs,
     NetworkRestrictions,
+    NetworkRestrictionsArgs,
     PoolerConfig,
+    PoolerConfigArgs,
     PostgrestConfig,
+    PostgrestConfigArgs,
     Project,
+    ProjectArgs,
     SecretApiKey,
+    SecretApiKeyArgs,
     SecretApiKeyRetirement,
+    SecretApiKeyRetirementArgs,
     SslEnforcement,
+    SslEnforcementArgs,
 )
 from providers.supabase.api_keys import due, key_prefix
 from providers.supabase.connection import with_password
@@ -128,13 +139,15 @@ class SupabaseProject(pulumi.ComponentResource):
 
         self.project = Project(
             f"{name}-project",
-            organization_slug=cfg.organization_slug,
-            name=cfg.project_name,
-            region=cfg.region,
-            instance_size=cfg.instance_size,
-            legacy_api_keys=cfg.legacy_api_keys,
-            db_password=args.db_password,
-            wait_timeout=wait_timeout(cfg),
+            ProjectArgs(
+                organization_slug=cfg.organization_slug,
+                name=cfg.project_name,
+                region=cfg.region,
+                instance_size=cfg.instance_size,
+                legacy_api_keys=cfg.legacy_api_keys,
+                db_password=args.db_password,
+                wait_timeout=wait_timeout(cfg),
+            ),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.production or not cfg.allow_destroy,
@@ -146,29 +159,29 @@ class SupabaseProject(pulumi.ComponentResource):
         wait = wait_timeout(cfg)
         # SSL enforcement restarts the database to apply a change: it goes first, and every other
         # write of the project waits until it has applied and the project is healthy again.
-        ssl = SslEnforcement(f"{name}-ssl", project_ref=ref, database=cfg.ssl_enforced, wait_timeout=wait,
+        ssl = SslEnforcement(f"{name}-ssl", SslEnforcementArgs(project_ref=ref, database=cfg.ssl_enforced,
+                                                               wait_timeout=wait),
                              opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.project])))
         self._after = [self.project, ssl]
         self._wait = wait
         after = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=self._after))
 
-        AuthConfig(f"{name}-auth", project_ref=ref, settings=auth_settings(cfg), wait_timeout=wait, opts=after)
-        PostgrestConfig(
-            f"{name}-postgrest", project_ref=ref, db_schema=cfg.postgrest.schemas,
-            max_rows=cfg.postgrest.max_rows, wait_timeout=wait, opts=after,
-        )
+        AuthConfig(f"{name}-auth", AuthConfigArgs(project_ref=ref, settings=auth_settings(cfg), wait_timeout=wait),
+                   opts=after)
+        PostgrestConfig(f"{name}-postgrest", PostgrestConfigArgs(
+            project_ref=ref, db_schema=cfg.postgrest.schemas, max_rows=cfg.postgrest.max_rows, wait_timeout=wait,
+        ), opts=after)
         allowed_v4, allowed_v6 = network_restrictions(cfg)
-        NetworkRestrictions(
-            f"{name}-network", project_ref=ref, allowed_cidrs=allowed_v4, allowed_cidrs_v6=allowed_v6,
-            wait_timeout=wait, opts=after,
-        )
-        pooler = PoolerConfig(
-            f"{name}-pooler", project_ref=ref, pool_mode=cfg.pooler.pool_mode,
-            default_pool_size=cfg.pooler.default_pool_size, wait_timeout=wait, opts=after,
-        )
+        NetworkRestrictions(f"{name}-network", NetworkRestrictionsArgs(
+            project_ref=ref, allowed_cidrs=allowed_v4, allowed_cidrs_v6=allowed_v6, wait_timeout=wait,
+        ), opts=after)
+        pooler = PoolerConfig(f"{name}-pooler", PoolerConfigArgs(
+            project_ref=ref, pool_mode=cfg.pooler.pool_mode, default_pool_size=cfg.pooler.default_pool_size,
+            wait_timeout=wait,
+        ), opts=after)
         if cfg.custom_hostname:
-            CustomHostname(f"{name}-hostname", project_ref=ref, hostname=cfg.custom_hostname, wait_timeout=wait,
-                           opts=after)
+            CustomHostname(f"{name}-hostname", CustomHostnameArgs(project_ref=ref, hostname=cfg.custom_hostname,
+                                                                  wait_timeout=wait), opts=after)
         self.now = args.now
         self.secret_keys: dict[str, SecretApiKey] = {
             key: secret_api_key(f"{name}-secret-key-{key}", ref, args.stack, key, spec, args.now,
@@ -179,8 +192,8 @@ class SupabaseProject(pulumi.ComponentResource):
         function_secrets = {**args.function_secrets, **self.key_delivered_as("supabase_secrets")}
         self.function_secrets: FunctionSecrets | None = None
         if function_secrets:
-            self.function_secrets = FunctionSecrets(f"{name}-function-secrets", project_ref=ref,
-                                                    secrets=function_secrets, wait_timeout=wait, opts=after)
+            self.function_secrets = FunctionSecrets(f"{name}-function-secrets", FunctionSecretsArgs(
+                project_ref=ref, secrets=function_secrets, wait_timeout=wait), opts=after)
 
         self.legacy_api_keys = cfg.legacy_api_keys
         self.url = self.project.url
@@ -231,14 +244,15 @@ class SupabaseProject(pulumi.ComponentResource):
             if spec.consumers.supabase_secrets and self.function_secrets is not None:
                 consumers.append(self.function_secrets)
             retirements.append(SecretApiKeyRetirement(
-                f"{self._name}-secret-key-{key}-retirement", project_ref=self.project_ref, key=key,
-                delete=api_key.retiring.apply(lambda retiring, now=self.now: due(retiring, now)),
-                keep=api_key.key_id.apply(lambda key_id: [key_id] if key_id else []), wait_timeout=self._wait,
+                f"{self._name}-secret-key-{key}-retirement", SecretApiKeyRetirementArgs(
+                    project_ref=self.project_ref, key=key,
+                    delete=api_key.retiring.apply(lambda retiring, now=self.now: due(retiring, now)),
+                    keep=api_key.key_id.apply(lambda key_id: [key_id] if key_id else []), wait_timeout=self._wait),
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[*self._after, *consumers])),
             ))
         if self.legacy_api_keys == "disabled":
-            LegacyApiKeys(f"{self._name}-legacy-api-keys", project_ref=self.project_ref, enabled=False,
-                          wait_timeout=self._wait, opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+            LegacyApiKeys(f"{self._name}-legacy-api-keys", LegacyApiKeysArgs(
+                project_ref=self.project_ref, enabled=False, wait_timeout=self._wait), opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
                               depends_on=[*self._after, *legacy_after, *retirements])))
 
 
@@ -246,7 +260,8 @@ def secret_api_key(name: str, ref: pulumi.Input[str], stack: str, key: str, spec
                    grace_hours: int, wait: float, opts: pulumi.ResourceOptions) -> SecretApiKey:
     """One consumer's key for the rotation window containing `now` (windows as for generated secrets)."""
     window = RotationWindow.containing(now, spec.rotation_days)
-    return SecretApiKey(name, project_ref=ref, name_prefix=key_prefix(stack, key), window_start=window.start.isoformat(),
-                        rotation_days=spec.rotation_days, grace_seconds=grace_hours * 3600.0,
-                        description=f"maintainpro-platform {stack}: {key} (rotates every {spec.rotation_days} d)",
-                        wait_timeout=wait, opts=opts)
+    return SecretApiKey(name, SecretApiKeyArgs(
+        project_ref=ref, name_prefix=key_prefix(stack, key), window_start=window.start.isoformat(),
+        rotation_days=spec.rotation_days, grace_seconds=grace_hours * 3600.0,
+        description=f"maintainpro-platform {stack}: {key} (rotates every {spec.rotation_days} d)",
+        wait_timeout=wait), opts=opts)

@@ -7,7 +7,7 @@ in place (PUT takes both); hooks are found by title, so titles are unique per si
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import pulumi
 
@@ -16,12 +16,19 @@ from providers.netlify.common import (
     Problems,
     Props,
     secret_opts,
-    split_id,
+    parse_id,
     to_props,
     with_outputs,
 )
 
 OUTPUTS = ("hook_id", "url")
+
+
+class HookId(NamedTuple):
+    """The parts of the resource id `site_id/hook_id`."""
+
+    site_id: str
+    hook_id: str
 
 
 @dataclass(frozen=True)
@@ -59,13 +66,13 @@ class BuildHookProvider(NetlifyProvider):
         return f"{props['site_id']}/{live['id']}"
 
     def fetch(self, id_: str) -> dict[str, Any] | None:
-        site_id, hook_id = split_id(id_, 2, "build hook")
+        site_id, hook_id = parse_id(HookId, id_, "netlify build hook")
         return self.client().request(
             "GET", f"/sites/{site_id}/build_hooks/{hook_id}", operation="read hook", not_found_ok=True
         )
 
     def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
-        site_id, hook_id = split_id(id_, 2, "build hook")
+        site_id, hook_id = parse_id(HookId, id_, "netlify build hook")
         # PUT replaces the hook's settings, so it takes both fields; it answers 204 (no body).
         self.client().request(
             "PUT",
@@ -76,13 +83,13 @@ class BuildHookProvider(NetlifyProvider):
         return {**olds, "id": hook_id, "title": news["title"], "branch": news["branch"]}
 
     def remove(self, id_: str, props: Props) -> None:
-        site_id, hook_id = split_id(id_, 2, "build hook")
+        site_id, hook_id = parse_id(HookId, id_, "netlify build hook")
         self.client().request(
             "DELETE", f"/sites/{site_id}/build_hooks/{hook_id}", operation="delete hook", not_found_ok=True
         )
 
     def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
-        site_id, hook_id = split_id(id_, 2, "build hook")
+        site_id, hook_id = parse_id(HookId, id_, "netlify build hook")
         return {
             "site_id": site_id,
             "title": live.get("title"),

@@ -31,7 +31,6 @@ from providers.netlify.common import (
     NetlifyProvider,
     Problems,
     Props,
-    has_unknown,
     hostname,
     plain,
     secret_opts,
@@ -39,6 +38,7 @@ from providers.netlify.common import (
     with_outputs,
 )
 from providers.netlify.site import DOMAIN
+from providers.unknowns import has_unknown
 
 OUTPUTS = ("state", "expires_at")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import pulumi
 
@@ -18,7 +18,7 @@ from providers.netlify.common import (
     Props,
     hostname,
     secret_opts,
-    split_id,
+    parse_id,
     to_props,
     with_outputs,
 )
@@ -26,6 +26,13 @@ from providers.netlify.common import (
 TYPES = ("A", "AAAA", "ALIAS", "CNAME", "TXT", "MX", "NS", "SRV", "CAA", "SPF")
 CAA_TAGS = ("issue", "issuewild", "iodef")
 OUTPUTS = ("record_id",)
+
+
+class RecordId(NamedTuple):
+    """The parts of the resource id `zone_id/record_id`."""
+
+    zone_id: str
+    record_id: str
 
 
 @dataclass(frozen=True)
@@ -118,19 +125,19 @@ class DnsRecordProvider(NetlifyProvider):
         return f"{props['zone_id']}/{live['id']}"
 
     def fetch(self, id_: str) -> dict[str, Any] | None:
-        zone_id, record_id = split_id(id_, 2, "dns record")
+        zone_id, record_id = parse_id(RecordId, id_, "netlify dns record")
         return self.client().request(
             "GET", f"/dns_zones/{zone_id}/dns_records/{record_id}", operation="read record", not_found_ok=True
         )
 
     def remove(self, id_: str, props: Props) -> None:
-        zone_id, record_id = split_id(id_, 2, "dns record")
+        zone_id, record_id = parse_id(RecordId, id_, "netlify dns record")
         self.client().request(
             "DELETE", f"/dns_zones/{zone_id}/dns_records/{record_id}", operation="delete record", not_found_ok=True
         )
 
     def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
-        zone_id, record_id = split_id(id_, 2, "dns record")
+        zone_id, record_id = parse_id(RecordId, id_, "netlify dns record")
         out: Props = {"zone_id": zone_id, "record_id": record_id}
         for key in ("type", "hostname", "value", "ttl", "priority", "flag", "tag"):
             out[key] = live.get(key) if live.get(key) is not None else props.get(key)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import pulumi
 
@@ -25,7 +25,7 @@ from providers.netlify.common import (
     plain,
     secret_opts,
     sha256,
-    split_id,
+    parse_id,
     to_props,
     with_outputs,
 )
@@ -34,6 +34,14 @@ CONTEXTS = ("all", "dev", "dev-server", "branch-deploy", "deploy-preview", "prod
 SCOPES = ("builds", "functions", "runtime", "post-processing")
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 OUTPUTS = ("value_hashes",)
+
+
+class EnvVarId(NamedTuple):
+    """The parts of the resource id `account_id/site_id/key`."""
+
+    account_id: str
+    site_id: str
+    key: str
 UNREADABLE = "unreadable"  # hash placeholder for a secret value written by someone else
 
 
@@ -174,8 +182,8 @@ class EnvVarProvider(NetlifyProvider):
         return created[0] if isinstance(created, list) and created else {"key": props["key"]}
 
     def _parse(self, id_: str) -> Props:
-        account_id, site_id, key = split_id(id_, 3, "environment variable")
-        return {"account_id": account_id, "site_id": site_id or None, "key": key}
+        ids = parse_id(EnvVarId, id_, "netlify environment variable")
+        return {"account_id": ids.account_id, "site_id": ids.site_id or None, "key": ids.key}
 
     def fetch(self, id_: str) -> dict[str, Any] | None:
         ids = self._parse(id_)

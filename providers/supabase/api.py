@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
-from providers.base import ApiEndpoint, ApiProvider
+from providers.base import ApiEndpoint
+from providers.crud import CrudProvider
 from providers.http import ApiError
 from providers.supabase import spec
-from providers.supabase.values import whole_numbers
+from providers.values import plain
 from providers.unknowns import is_unknown
 
 T = TypeVar("T")
@@ -76,10 +77,19 @@ class NotSettled(Exception):
     """An asynchronous change did not settle within the resource's `wait_timeout`; the message says what to do."""
 
 
-class SupabaseProvider(ApiProvider):
-    """Base of the Supabase dynamic providers; calls are named by the spec's operationIds."""
+class SupabaseProvider(CrudProvider):
+    """The CRUD skeleton bound to the Supabase API: calls named by the spec's operationIds, waits for a healthy project.
+
+    A provider whose object has the skeleton's shape (find or create, one GET per read, update in
+    place or replace) only fills in its hooks (`custom_hostname.py`). The others override the
+    ResourceProvider methods and say why in their docstrings: project singletons that are never
+    created or deleted (`settings.py`, `api_keys.LegacyApiKeysProvider`), write-only values kept as
+    hashes (`function_secrets.py`), a create that waits on an asynchronous project and reads keys
+    (`project.py`), and keys that rotate instead of updating (`api_keys.py`).
+    """
 
     endpoint: ClassVar[ApiEndpoint] = SUPABASE
+    gone_id = None
     # Rounds of "wait for healthy, then send again" after the client's own retries gave up on a 5xx.
     settings_rounds: ClassVar[int] = 3
 
@@ -98,8 +108,8 @@ class SupabaseProvider(ApiProvider):
             op.method,
             op.url(**path),
             operation=operation_id,
-            json=whole_numbers(json),
-            params=whole_numbers(params),
+            json=plain(json),
+            params=plain(params),
             idempotent=idempotent,
             not_found_ok=not_found_ok,
         )

@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.base import refreshed_inputs
 from providers.http import ApiError, create_or_adopt
+from providers.crud import Problems, Props
 from providers.keepers import KEEPER, PERIOD_KEEPER
 from providers.supabase import spec
 from providers.supabase.api import (
@@ -44,6 +46,7 @@ from providers.supabase.api import (
     wait_timeout_of,
 )
 from providers.unknowns import has_unknown, is_unknown
+from providers.values import parse_id
 
 SECRET_OUTPUTS = ["api_key"]
 # What a rotation's DELETE says (the spec's own example of `reason`); a compromise is not a rotation.
@@ -99,6 +102,10 @@ class _Clocked(SupabaseProvider):
 
 
 class SecretApiKeyProvider(_Clocked):
+    """Overrides the CRUD skeleton's methods: a rotation is an update that creates a new API object
+    and keeps the previous one as `retiring` (the skeleton's update writes one object in place), and
+    its name follows from the keepers rather than being an input to find by."""
+
     kind = "supabase secret api key"
 
     # -- local -------------------------------------------------------------------------------
@@ -190,7 +197,7 @@ class SecretApiKeyProvider(_Clocked):
         return UpdateResult(self._outs(news, key, created.isoformat(), retiring))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        ref = props.get("project_ref") or id_.partition("/")[0]
+        ref = props.get("project_ref") or parse_id(KeyId, id_, self.kind).project_ref
         key = self.call("v1-get-project-api-key", ref=ref, id=props["key_id"], params={"reveal": True}, not_found_ok=True)
         if key is None:
             return ReadResult(None, {})  # deleted out of band: the next `up` creates it and updates every consumer
@@ -208,11 +215,21 @@ class SecretApiKeyProvider(_Clocked):
                 self._delete_key(ref, str(key_id), wait_timeout_of(props))
 
 
+class KeyId(NamedTuple):
+    """The parts of a secret key's resource id `project_ref/name_prefix`."""
+
+    project_ref: str
+    name_prefix: str
+
+
 KEY_INPUTS = ("project_ref", "name_prefix", "grace_seconds", "description", "wait_timeout", "keepers")
 RETIREMENT_INPUTS = ("project_ref", "key", "delete", "keep", "wait_timeout")
 
 
 class SecretApiKeyRetirementProvider(_Clocked):
+    """Overrides the CRUD skeleton's methods: it has no API object of its own (create and update delete
+    the listed keys, read has nothing to fetch)."""
+
     kind = "supabase secret api key retirement"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -247,16 +264,23 @@ class SecretApiKeyRetirementProvider(_Clocked):
 
 
 class LegacyApiKeysProvider(SupabaseProvider):
+    """On the CRUD skeleton's hooks. A project switch, not an object: the id is the project ref, there is
+    nothing to find (create and update are the same PUT), a 404 of the endpoint reads as disabled rather
+    than gone, and delete stops managing (re-enabling legacy keys is a deliberate act, never a side effect)."""
+
     kind = "supabase legacy api keys"
+    inputs: ClassVar[tuple[str, ...]] = ("project_ref", "enabled")
+    plumbing: ClassVar[tuple[str, ...]] = ("wait_timeout",)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        return _with_wait_timeout(news, [])
+    def defaults(self, news: Props) -> Props:
+        return {**news, "wait_timeout": wait_timeout_of(news)}
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in ("project_ref", "enabled") if olds.get(k) != news.get(k)]
-        return DiffResult(changes=bool(changed), replaces=[])
+    def validate(self, news: Props) -> Problems:
+        problem = seconds_problem(news.get("wait_timeout"))
+        return [("wait_timeout", problem)] if problem else []
 
-    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+    def _switch(self, props: Props) -> dict[str, Any]:
+        """The one PUT of create and update; its answer as the live switch."""
         ref, enabled = props["project_ref"], bool(props["enabled"])
         answer = self.write(ref, lambda: self.call("v1-update-project-legacy-api-keys", ref=ref,
                                                    params={"enabled": enabled}, not_found_ok=True), wait_timeout_of(props))
@@ -265,27 +289,44 @@ class LegacyApiKeysProvider(SupabaseProvider):
                 raise ApiError(self.kind, "v1-update-project-legacy-api-keys", 404,
                                f"project {ref}: the legacy API key endpoint is gone; legacy keys cannot be enabled")
             # Removed upstream, as the spec says it will be: legacy keys no longer exist to disable.
-            return {"project_ref": ref, "enabled": False, "wait_timeout": wait_timeout_of(props),
-                    "note": "endpoint removed upstream (404): treated as disabled"}
-        return {"project_ref": ref, "enabled": bool(answer.get("enabled")), "wait_timeout": wait_timeout_of(props),
-                "note": None}
+            return {"project_ref": ref, "enabled": False, "note": "endpoint removed upstream (404): treated as disabled"}
+        return {"project_ref": ref, "enabled": bool(answer.get("enabled")), "note": None}
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(props["project_ref"], self._apply(props))
+    def find(self, props: Props) -> dict[str, Any] | None:
+        return None
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._apply(news))
+    def create_new(self, props: Props) -> dict[str, Any]:
+        return self._switch(props)
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return str(props["project_ref"])
+
+    def fetch(self, id_: str) -> dict[str, Any] | None:
         answer = self.call("v1-get-project-legacy-api-keys", ref=id_, not_found_ok=True)
-        enabled = bool(answer.get("enabled")) if answer is not None else False
-        outs = {**props, "project_ref": id_, "enabled": enabled}
-        drifted = ["enabled"] if props.get("enabled") is not None and props["enabled"] != enabled else []
-        return ReadResult(id_, outs, refreshed_inputs({**props, "project_ref": id_},
-                                                      ("project_ref", "enabled", "wait_timeout"), outs, drifted))
+        return {"project_ref": id_, "enabled": bool(answer.get("enabled")) if answer is not None else False}
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
+        return self._switch(news)
+
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        return {"project_ref": live["project_ref"], "enabled": live["enabled"], "wait_timeout": props.get("wait_timeout"),
+                "note": live["note"] if "note" in live else props.get("note")}
+
+    def remove(self, id_: str, props: Props) -> None:
         """Stops managing the switch; re-enabling legacy keys is a deliberate act, never a side effect."""
+
+
+@dataclass(frozen=True)
+class SecretApiKeyArgs:
+    """One consumer's key: named `<name_prefix>_<YYYYMMDD of window_start>`, kept `grace_seconds` after rotation."""
+
+    project_ref: pulumi.Input[str]
+    name_prefix: str
+    window_start: str
+    rotation_days: int
+    grace_seconds: float
+    description: str
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
 
 
 class SecretApiKey(pulumi.dynamic.Resource, module="supabase", name="SecretApiKey"):
@@ -297,28 +338,44 @@ class SecretApiKey(pulumi.dynamic.Resource, module="supabase", name="SecretApiKe
     created_at: pulumi.Output[str]
     retiring: pulumi.Output[list[dict[str, Any]]]
 
-    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], name_prefix: str,
-                 window_start: str, rotation_days: int, grace_seconds: float, description: str,
-                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, resource_name: str, args: SecretApiKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = {
-            "project_ref": project_ref, "name_prefix": name_prefix, "grace_seconds": grace_seconds,
-            "description": description, "wait_timeout": wait_timeout,
+            "project_ref": args.project_ref, "name_prefix": args.name_prefix, "grace_seconds": args.grace_seconds,
+            "description": args.description, "wait_timeout": args.wait_timeout,
             # Keepers as on a RandomPassword: the rotation policy judges both the same way.
-            "keepers": {KEEPER: window_start, PERIOD_KEEPER: str(rotation_days)},
+            "keepers": {KEEPER: args.window_start, PERIOD_KEEPER: str(args.rotation_days)},
             **{k: None for k in ("key_id", "key_name", "api_key", "created_at", "retiring")},
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(SecretApiKeyProvider(), resource_name, props, opts)
 
 
+@dataclass(frozen=True)
+class SecretApiKeyRetirementArgs:
+    """`delete`: retiring key ids whose grace is over; `keep`: the current key id (never deleted)."""
+
+    project_ref: pulumi.Input[str]
+    key: str
+    delete: pulumi.Input[list[str]]
+    keep: pulumi.Input[list[str]]
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class SecretApiKeyRetirement(pulumi.dynamic.Resource, module="supabase", name="SecretApiKeyRetirement"):
     """Deletes the listed retiring keys of one `SecretApiKey`; give it `depends_on` every consumer of the key."""
 
-    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], key: str,
-                 delete: pulumi.Input[list[str]], keep: pulumi.Input[list[str]],
-                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {"project_ref": project_ref, "key": key, "delete": delete, "keep": keep, "wait_timeout": wait_timeout}
+    def __init__(self, resource_name: str, args: SecretApiKeyRetirementArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": args.project_ref, "key": args.key, "delete": args.delete, "keep": args.keep,
+                 "wait_timeout": args.wait_timeout}
         super().__init__(SecretApiKeyRetirementProvider(), resource_name, props, opts)
+
+
+@dataclass(frozen=True)
+class LegacyApiKeysArgs:
+    project_ref: pulumi.Input[str]
+    enabled: bool = False
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
 
 
 class LegacyApiKeys(pulumi.dynamic.Resource, module="supabase", name="LegacyApiKeys"):
@@ -326,7 +383,7 @@ class LegacyApiKeys(pulumi.dynamic.Resource, module="supabase", name="LegacyApiK
 
     enabled: pulumi.Output[bool]
 
-    def __init__(self, resource_name: str, *, project_ref: pulumi.Input[str], enabled: bool = False,
-                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT, opts: pulumi.ResourceOptions | None = None) -> None:
-        props = {"project_ref": project_ref, "enabled": enabled, "wait_timeout": wait_timeout, "note": None}
+    def __init__(self, resource_name: str, args: LegacyApiKeysArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": args.project_ref, "enabled": args.enabled, "wait_timeout": args.wait_timeout,
+                 "note": None}
         super().__init__(LegacyApiKeysProvider(), resource_name, props, opts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -38,16 +39,17 @@ class AuthConfigProvider(SettingsProvider):
         return [(k, "is not a field of the auth config API") for k in settings if k not in known]
 
 
+@dataclass(frozen=True)
+class AuthConfigArgs:
+    """Auth fields by their API names; write-only ones (masked on read) in `secret_settings`."""
+
+    project_ref: pulumi.Input[str]
+    settings: Mapping[str, Any]
+    secret_settings: Mapping[str, pulumi.Input[str]] | None = None
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class AuthConfig(SettingsResource, module="supabase", name="AuthConfig"):
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        settings: Mapping[str, Any],
-        secret_settings: Mapping[str, pulumi.Input[str]] | None = None,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(AuthConfigProvider(), resource_name, project_ref, settings, secret_settings, opts,
-                         wait_timeout=wait_timeout)
+    def __init__(self, resource_name: str, args: AuthConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(AuthConfigProvider(), resource_name, args.project_ref, args.settings, args.secret_settings,
+                         opts, wait_timeout=args.wait_timeout)

@@ -7,15 +7,14 @@ API), not part of an apply. Changing the hostname replaces the resource (one per
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult
 
-from providers.base import refreshed_inputs
+from providers.crud import Problems, Props
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.unknowns import is_unknown
 
 
 def _records(answer: dict[str, Any]) -> list[dict[str, str]]:
@@ -31,53 +30,57 @@ def _records(answer: dict[str, Any]) -> list[dict[str, str]]:
 
 
 class CustomHostnameProvider(SupabaseProvider):
+    """On the CRUD skeleton's hooks. One hostname per project, so the id is the project ref, every
+    input is identity (replaced, deleting first: old and new share the id) and nothing is found
+    before create: initialising the same hostname again is harmless, so the PUT is sent as idempotent."""
+
     kind = "supabase custom hostname"
+    inputs: ClassVar[tuple[str, ...]] = ("project_ref", "hostname")
+    identity = frozenset(inputs)
+    plumbing: ClassVar[tuple[str, ...]] = ("wait_timeout",)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        hostname = news.get("hostname")
-        failures = [] if is_unknown(hostname) else [  # checked once known
-            CheckFailure("hostname", what)
-            for _where, what in spec.validate_body("v1-update-hostname-config", {"custom_hostname": hostname})]
+    def validate(self, news: Props) -> Problems:
+        problems = [("hostname", what) for _where, what in
+                    spec.validate_body("v1-update-hostname-config", {"custom_hostname": news.get("hostname")})]
         problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
-        if problem:
-            failures.append(CheckFailure("wait_timeout", problem))
-        return CheckResult(news, failures)
+        return [*problems, *([("wait_timeout", problem)] if problem else [])]
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [k for k in ("project_ref", "hostname") if olds.get(k) != news.get(k)]
-        # Not known yet (the project being updated) is not a replacement: the update diffs again once known.
-        replaces = [k for k in changed if not is_unknown(news.get(k))]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
+        return True
 
-    @staticmethod
-    def _outs(ref: str, answer: dict[str, Any], wait_timeout: Any = None) -> dict[str, Any]:
-        return {"project_ref": ref, "hostname": answer.get("custom_hostname"),
-                "status": answer.get("status"), "dns_records": _records(answer), "wait_timeout": wait_timeout}
+    def find(self, props: Props) -> dict[str, Any] | None:
+        return None
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
+    def create_new(self, props: Props) -> dict[str, Any]:
         ref = props["project_ref"]
         timeout = wait_timeout_of(props)
         self.wait_until_healthy(ref, timeout=timeout)
         body = {"custom_hostname": props["hostname"]}
-        # Initialising the same hostname again is harmless, so a lost answer may be resent.
         answer = self.write(ref, lambda: self.call("v1-update-hostname-config", ref=ref, json=body, idempotent=True),
                             timeout)
-        return CreateResult(ref, self._outs(ref, answer or {"custom_hostname": props["hostname"]}, props.get("wait_timeout")))
+        return answer or {"custom_hostname": props["hostname"]}
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return str(props["project_ref"])
+
+    def fetch(self, id_: str) -> dict[str, Any] | None:
         require_ref("v1-get-hostname-config", id_, self.kind)
         answer = self.call("v1-get-hostname-config", ref=id_, not_found_ok=True)
-        if not answer or answer.get("status") == "1_not_started":
-            return ReadResult(None, {})
-        outs = self._outs(id_, answer, props.get("wait_timeout"))
-        prior = {**props, "project_ref": id_}
-        drifted = [k for k in ("hostname",) if prior.get(k) is not None and outs.get(k) != prior[k]]
-        if props.get("hostname") is None:
-            return ReadResult(id_, outs)  # no state (an import)
-        return ReadResult(id_, outs, refreshed_inputs(prior, ("project_ref", "hostname", "wait_timeout"), outs, drifted))
+        return None if not answer or answer.get("status") == "1_not_started" else answer
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        return {"project_ref": id_, "hostname": live.get("custom_hostname"), "status": live.get("status"),
+                "dns_records": _records(live), "wait_timeout": props.get("wait_timeout")}
+
+    def remove(self, id_: str, props: Props) -> None:
         self.call("v1-Delete hostname config", ref=id_, not_found_ok=True)
+
+
+@dataclass(frozen=True)
+class CustomHostnameArgs:
+    project_ref: pulumi.Input[str]
+    hostname: pulumi.Input[str]
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
 
 
 class CustomHostname(pulumi.dynamic.Resource, module="supabase", name="CustomHostname"):
@@ -86,15 +89,7 @@ class CustomHostname(pulumi.dynamic.Resource, module="supabase", name="CustomHos
     status: pulumi.Output[str]
     dns_records: pulumi.Output[list[dict[str, str]]]
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        hostname: pulumi.Input[str],
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        props = {"project_ref": project_ref, "hostname": hostname, "status": None, "dns_records": None,
-                 "wait_timeout": wait_timeout}
+    def __init__(self, resource_name: str, args: CustomHostnameArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props = {"project_ref": args.project_ref, "hostname": args.hostname, "status": None, "dns_records": None,
+                 "wait_timeout": args.wait_timeout}
         super().__init__(CustomHostnameProvider(), resource_name, props, opts)

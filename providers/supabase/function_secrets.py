@@ -8,6 +8,7 @@ digests. Names starting with SUPABASE_ are reserved by the platform (the spec's 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -16,11 +17,15 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.base import refreshed_inputs
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.supabase.values import hashes, sha256_hex
+from providers.values import hashes, sha256
 from providers.unknowns import UNKNOWN, is_unknown, known_mapping
 
 
 class FunctionSecretsProvider(SupabaseProvider):
+    """Overrides the CRUD skeleton's methods: the object is a set of names within the project (nothing
+    to find; the id is the project ref), the values are write-only and kept as hashes compared with the
+    API's digests, and an update is upserts plus removals of names rather than a write of changed inputs."""
+
     kind = "supabase function secrets"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -46,7 +51,7 @@ class FunctionSecretsProvider(SupabaseProvider):
         new = known_mapping(news.get("secrets"))
         if new is None:
             return {"secrets": UNKNOWN}, []
-        upserts = {k: v for k, v in new.items() if is_unknown(v) or old.get(k) != sha256_hex(v)}
+        upserts = {k: v for k, v in new.items() if is_unknown(v) or old.get(k) != sha256(v)}
         return upserts, sorted(set(old) - set(new))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -107,21 +112,22 @@ class FunctionSecretsProvider(SupabaseProvider):
             self._remove(id_, names, wait_timeout_of(props))
 
 
+@dataclass(frozen=True)
+class FunctionSecretsArgs:
+    """`wait_timeout`: seconds to wait for a healthy project (the stack's health_timeout_minutes)."""
+
+    project_ref: pulumi.Input[str]
+    secrets: Mapping[str, pulumi.Input[str]]
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class FunctionSecrets(pulumi.dynamic.Resource, module="supabase", name="FunctionSecrets"):
     project_ref: pulumi.Output[str]
     hashes: pulumi.Output[dict[str, str]]
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        secrets: Mapping[str, pulumi.Input[str]],
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """`wait_timeout`: seconds to wait for a healthy project (the stack's health_timeout_minutes)."""
+    def __init__(self, resource_name: str, args: FunctionSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Each value secret, not the map: one unknown value must not make the whole map unknown.
-        props = {"project_ref": project_ref, "secrets": {k: pulumi.Output.secret(v) for k, v in secrets.items()},
-                 "hashes": None, "wait_timeout": wait_timeout}
+        props = {"project_ref": args.project_ref,
+                 "secrets": {k: pulumi.Output.secret(v) for k, v in args.secrets.items()},
+                 "hashes": None, "wait_timeout": args.wait_timeout}
         super().__init__(FunctionSecretsProvider(), resource_name, props, opts)

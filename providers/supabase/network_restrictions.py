@@ -21,6 +21,7 @@ and `10.0.0.0/8` do not diff.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -66,7 +67,7 @@ class NetworkRestrictionsProvider(SettingsProvider):
                 raise
             if (self.fetch(ref) or {}).get("entitlement") != "disallowed":
                 raise
-            if allows_all(self.normalise(fields)):
+            if allows_all(self.normal_form(fields)):
                 return  # the plan allows no restriction: the project is already unrestricted
             raise ApiError(
                 self.kind, exc.operation, exc.status,
@@ -75,17 +76,17 @@ class NetworkRestrictionsProvider(SettingsProvider):
             ) from None
 
 
+@dataclass(frozen=True)
+class NetworkRestrictionsArgs:
+    project_ref: pulumi.Input[str]
+    allowed_cidrs: Sequence[str] = ALLOW_ALL_V4
+    allowed_cidrs_v6: Sequence[str] = ALLOW_ALL_V6
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class NetworkRestrictions(SettingsResource, module="supabase", name="NetworkRestrictions"):
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        allowed_cidrs: Sequence[str] = ALLOW_ALL_V4,
-        allowed_cidrs_v6: Sequence[str] = ALLOW_ALL_V6,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        settings = {"dbAllowedCidrs": list(allowed_cidrs), "dbAllowedCidrsV6": list(allowed_cidrs_v6)}
-        super().__init__(NetworkRestrictionsProvider(), resource_name, project_ref, settings, None, opts,
-                         wait_timeout=wait_timeout)
+    def __init__(self, resource_name: str, args: NetworkRestrictionsArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        settings = {"dbAllowedCidrs": list(args.allowed_cidrs), "dbAllowedCidrsV6": list(args.allowed_cidrs_v6)}
+        super().__init__(NetworkRestrictionsProvider(), resource_name, args.project_ref, settings, None, opts,
+                         wait_timeout=args.wait_timeout)

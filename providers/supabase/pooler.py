@@ -11,6 +11,7 @@ holds nothing secret; `SupabaseProject` adds the rotating password to build the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -67,21 +68,20 @@ class PoolerConfigProvider(SettingsProvider):
         return UpdateResult({**outs, **endpoint})
 
 
+@dataclass(frozen=True)
+class PoolerConfigArgs:
+    project_ref: pulumi.Input[str]
+    pool_mode: str | None = None
+    default_pool_size: int | None = None
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class PoolerConfig(SettingsResource, module="supabase", name="PoolerConfig"):
     """Pool mode and size of the primary database; `session_url` is its password-less session-mode URL."""
 
     session_url: pulumi.Output[str]
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        pool_mode: str | None = None,
-        default_pool_size: int | None = None,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        settings = {"pool_mode": pool_mode, "default_pool_size": default_pool_size}
-        super().__init__(PoolerConfigProvider(), resource_name, project_ref, settings, None, opts,
-                         outputs=("session_url",), wait_timeout=wait_timeout)
+    def __init__(self, resource_name: str, args: PoolerConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        settings = {"pool_mode": args.pool_mode, "default_pool_size": args.default_pool_size}
+        super().__init__(PoolerConfigProvider(), resource_name, args.project_ref, settings, None, opts,
+                         outputs=("session_url",), wait_timeout=args.wait_timeout)

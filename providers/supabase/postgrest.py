@@ -6,6 +6,7 @@ reaches state or outputs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -27,19 +28,18 @@ class PostgrestConfigProvider(SettingsProvider):
         return live
 
 
+@dataclass(frozen=True)
+class PostgrestConfigArgs:
+    project_ref: pulumi.Input[str]
+    db_schema: str | list[str]
+    max_rows: int | None = None
+    db_extra_search_path: str | list[str] | None = None
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class PostgrestConfig(SettingsResource, module="supabase", name="PostgrestConfig"):
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        db_schema: str | list[str],
-        max_rows: int | None = None,
-        db_extra_search_path: str | list[str] | None = None,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        settings = {"db_schema": comma_list(db_schema), "max_rows": max_rows,
-                    "db_extra_search_path": comma_list(db_extra_search_path)}
-        super().__init__(PostgrestConfigProvider(), resource_name, project_ref, settings, None, opts,
-                         wait_timeout=wait_timeout)
+    def __init__(self, resource_name: str, args: PostgrestConfigArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        settings = {"db_schema": comma_list(args.db_schema), "max_rows": args.max_rows,
+                    "db_extra_search_path": comma_list(args.db_extra_search_path)}
+        super().__init__(PostgrestConfigProvider(), resource_name, args.project_ref, settings, None, opts,
+                         wait_timeout=args.wait_timeout)

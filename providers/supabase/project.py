@@ -17,6 +17,7 @@ whether the listing keeps showing the disabled legacy keys does not matter.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -34,10 +35,10 @@ from providers.supabase.api import (
     seconds_problem,
 )
 from providers.supabase.connection import postgres_url
-from providers.supabase.validation import project_problems
 from providers.supabase.validation import create_body as _create_body
-from providers.supabase.values import sha256_hex
+from providers.supabase.validation import project_problems
 from providers.unknowns import is_unknown
+from providers.values import sha256
 
 # anon_key / service_role_key only while the project still has its legacy keys.
 SECRET_OUTPUTS = ["publishable_key", "secret_key", "anon_key", "service_role_key", "db_url"]
@@ -82,6 +83,11 @@ def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class ProjectProvider(SupabaseProvider):
+    """Overrides the CRUD skeleton's methods: create adopts by name but then waits for ACTIVE_HEALTHY,
+    sets the password of an adopted project and reads (or creates) the API keys; its write-only
+    password is kept as a hash; update runs several API objects (name, add-on, password, keys); a
+    read lists keys only for state from before them. None of it is one object's find/fetch/apply."""
+
     kind = "supabase project"
 
     # -- local -------------------------------------------------------------------------------
@@ -105,7 +111,7 @@ class ProjectProvider(SupabaseProvider):
         replaces = [k for k in moved if not is_unknown(news.get(k))]
         changed = [k for k in ("name", "instance_size") if olds.get(k) != news.get(k)] + moved
         password = news.get("db_pass")
-        if is_unknown(password) or sha256_hex(str(password)) != olds.get("db_pass_sha256"):
+        if is_unknown(password) or sha256(str(password)) != olds.get("db_pass_sha256"):
             changed.append("db_pass")
         if not has_new_keys(olds):
             changed.append("api_keys")  # the one output diffed: state from before the new keys
@@ -242,7 +248,7 @@ class ProjectProvider(SupabaseProvider):
             **self._api_keys(ref, props["poll_interval"], fresh=bool(created), legacy=not legacy_off(props)),
         }
         outs["db_url"] = self._db_url(outs["db_host"], password)
-        outs["db_pass_sha256"] = sha256_hex(password)
+        outs["db_pass_sha256"] = sha256(password)
         return CreateResult(ref, outs)
 
     @staticmethod
@@ -298,14 +304,28 @@ class ProjectProvider(SupabaseProvider):
                                f"(the API has no compute add-on ci_{size})")
             self.write(id_, lambda: self.call("v1-apply-project-addon", ref=id_, json=body))
         password = news["db_pass"]
-        if sha256_hex(password) != olds.get("db_pass_sha256"):
+        if sha256(password) != olds.get("db_pass_sha256"):
             self._set_password(id_, password)
-            outs["db_pass_sha256"] = sha256_hex(password)
+            outs["db_pass_sha256"] = sha256(password)
             outs["db_url"] = self._db_url(olds.get("db_host") or f"db.{id_}.supabase.co", password)
         return UpdateResult(outs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         self.call("v1-delete-a-project", ref=id_, not_found_ok=True)
+
+
+@dataclass(frozen=True)
+class ProjectArgs:
+    """A project's inputs; `db_password` is made secret, state keeps only its SHA-256."""
+
+    organization_slug: pulumi.Input[str]
+    name: pulumi.Input[str]
+    region: pulumi.Input[str]
+    db_password: pulumi.Input[str]
+    instance_size: pulumi.Input[str] | None = None
+    legacy_api_keys: str = "enabled"
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+    poll_interval: float = DEFAULT_POLL_INTERVAL
 
 
 class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
@@ -321,29 +341,16 @@ class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
     service_role_key: pulumi.Output[str]
     db_url: pulumi.Output[str]
 
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        organization_slug: pulumi.Input[str],
-        name: pulumi.Input[str],
-        region: pulumi.Input[str],
-        db_password: pulumi.Input[str],
-        instance_size: pulumi.Input[str] | None = None,
-        legacy_api_keys: str = "enabled",
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
+    def __init__(self, resource_name: str, args: ProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = {
-            "organization_slug": organization_slug,
-            "name": name,
-            "region": region,
-            "instance_size": instance_size,
-            "db_pass": pulumi.Output.secret(db_password),
-            "legacy_api_keys": legacy_api_keys,
-            "wait_timeout": wait_timeout,
-            "poll_interval": poll_interval,
+            "organization_slug": args.organization_slug,
+            "name": args.name,
+            "region": args.region,
+            "instance_size": args.instance_size,
+            "db_pass": pulumi.Output.secret(args.db_password),
+            "legacy_api_keys": args.legacy_api_keys,
+            "wait_timeout": args.wait_timeout,
+            "poll_interval": args.poll_interval,
             **{k: None for k in ("ref", "url", "status", "db_host", *SECRET_OUTPUTS)},
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))

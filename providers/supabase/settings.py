@@ -18,11 +18,17 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.supabase import spec
 from providers.base import refreshed_inputs
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.supabase.values import hashes, sha256_hex, whole_numbers
+from providers.values import hashes, plain, sha256
 from providers.unknowns import UNKNOWN, has_unknown, is_unknown, known_mapping, without_unknowns
 
 
 class SettingsProvider(SupabaseProvider):
+    """Overrides the CRUD skeleton's methods (not its hooks), because a settings object has not its shape:
+    it is a singleton of its project (nothing to find, create or delete: `create` writes once the project
+    is healthy, `delete` stops managing), its inputs are one open map of API fields (`settings`) diffed
+    per field in normal form rather than a fixed list of inputs, and write-only fields are kept as hashes
+    (`secret_settings` -> `secret_hashes`), never read back."""
+
     get_op: ClassVar[str]
     put_op: ClassVar[str]
     # True when the write takes only the fields to change (PATCH); False for full replacement.
@@ -50,7 +56,7 @@ class SettingsProvider(SupabaseProvider):
         return {}
 
     # -- contract ----------------------------------------------------------------------------
-    def normalise(self, settings: Mapping[str, Any], strict: bool = True) -> dict[str, Any]:
+    def normal_form(self, settings: Mapping[str, Any], strict: bool = True) -> dict[str, Any]:
         """Normal forms; `strict=False` (reading the API) keeps a value it cannot parse as is, so it shows as drift."""
         out = {}
         for k, v in settings.items():
@@ -69,7 +75,7 @@ class SettingsProvider(SupabaseProvider):
         # A whole map not known yet (its values depend on a resource being created) is checked at apply.
         given = known_mapping(news.get("settings"))
         try:
-            settings = self.normalise(whole_numbers(given or {}))
+            settings = self.normal_form(plain(given or {}))
         except (ValueError, TypeError) as exc:
             return CheckResult(news, [CheckFailure("settings", str(exc))])
         given_secret = known_mapping(news.get("secret_settings"))
@@ -102,7 +108,7 @@ class SettingsProvider(SupabaseProvider):
             k: v for k, v in new_settings.items() if is_unknown(v) or old_settings.get(k) != v
         }
         secrets = {"secret_settings": UNKNOWN} if new_secrets is None else {
-            k: v for k, v in new_secrets.items() if is_unknown(v) or old_hashes.get(k) != sha256_hex(v)
+            k: v for k, v in new_secrets.items() if is_unknown(v) or old_hashes.get(k) != sha256(v)
         }
         return settings, secrets
 
@@ -143,7 +149,7 @@ class SettingsProvider(SupabaseProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         require_ref(self.get_op, id_, self.kind)
         response = self.fetch(id_)
-        live = self.normalise(self.observe(response), strict=False)
+        live = self.normal_form(self.observe(response), strict=False)
         wanted = props.get("settings")
         keys = wanted.keys() if wanted else [k for k in live if not self.write_only(k)]
         outs = {

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from providers.supabase.values import whole_numbers
+from providers.values import plain
 
 # Re-exported: the providers' one predicate for values not known yet (providers/unknowns.py).
 
@@ -180,7 +180,7 @@ def validate_body(operation_id: str, body: Any) -> list[tuple[str, str]]:
     """Problems of `body` against the operation's request schema."""
     if operation(operation_id).body_schema is None:
         return [] if body is None else [("(body)", "this operation takes no body")]
-    return _problems(_body_validator(operation_id), whole_numbers(body))
+    return _problems(_body_validator(operation_id), plain(body))
 
 
 def validate_parameter(operation_id: str, name: str, value: Any) -> str | None:

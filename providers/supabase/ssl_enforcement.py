@@ -13,6 +13,7 @@ when the project already enforces the desired value: a retry never restarts the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -95,15 +96,15 @@ class SslEnforcementProvider(SettingsProvider):
         self.wait_until_healthy(ref, timeout=timeout)
         self.wait_until_services_healthy(ref, timeout=timeout)
 
+
+@dataclass(frozen=True)
+class SslEnforcementArgs:
+    project_ref: pulumi.Input[str]
+    database: bool = True
+    wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+
+
 class SslEnforcement(SettingsResource, module="supabase", name="SslEnforcement"):
-    def __init__(
-        self,
-        resource_name: str,
-        *,
-        project_ref: pulumi.Input[str],
-        database: bool = True,
-        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(SslEnforcementProvider(), resource_name, project_ref, {"database": database}, None, opts,
-                         wait_timeout=wait_timeout)
+    def __init__(self, resource_name: str, args: SslEnforcementArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(SslEnforcementProvider(), resource_name, args.project_ref, {"database": args.database}, None,
+                         opts, wait_timeout=args.wait_timeout)

@@ -29,10 +29,10 @@ from providers.netlify.build_hook import BuildHook, BuildHookArgs
 from providers.netlify.certificate import Certificate, CertificateArgs
 from providers.netlify.env_var import EnvValueArgs, EnvVar, EnvVarArgs
 from providers.netlify.site import Site, SiteArgs
-from providers.supabase.auth import AuthConfig
-from providers.supabase.function_secrets import FunctionSecrets
-from providers.supabase.pooler import PoolerConfig
-from providers.supabase.project import Project
+from providers.supabase.auth import AuthConfig, AuthConfigArgs
+from providers.supabase.function_secrets import FunctionSecrets, FunctionSecretsArgs
+from providers.supabase.pooler import PoolerConfig, PoolerConfigArgs
+from providers.supabase.project import Project, ProjectArgs
 from tests.support.provider_host import ProviderHost, engine_view
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,14 +48,16 @@ def _sha(text: str) -> str:
 
 def program() -> None:
     password = pulumi_random.RandomPassword("db-password", length=32, special=False)
-    project = Project("supabase-project", organization_slug="maintainpro-example", name="maintainpro-production",
-                      region="eu-central-1", instance_size="small", db_password=password.result)
-    AuthConfig("supabase-auth", project_ref=project.ref,
+    project = Project("supabase-project", ProjectArgs(
+        organization_slug="maintainpro-example", name="maintainpro-production",
+        region="eu-central-1", instance_size="small", db_password=password.result))
+    AuthConfig("supabase-auth", AuthConfigArgs(project_ref=project.ref,
                settings={"site_url": "https://app.maintainpro.example", "jwt_exp": 3600},
-               secret_settings={"smtp_pass": password.result})
-    PoolerConfig("supabase-pooler", project_ref=project.ref, pool_mode="transaction", default_pool_size=30)
-    FunctionSecrets("supabase-function-secrets", project_ref=project.ref,
-                    secrets={"WORK_ORDER_WEBHOOK_SECRET": password.result, "STATIC_SECRET": "fake-static-secret"})
+               secret_settings={"smtp_pass": password.result}))
+    PoolerConfig("supabase-pooler", PoolerConfigArgs(project_ref=project.ref, pool_mode="transaction",
+                                                     default_pool_size=30))
+    FunctionSecrets("supabase-function-secrets", FunctionSecretsArgs(project_ref=project.ref,
+                    secrets={"WORK_ORDER_WEBHOOK_SECRET": password.result, "STATIC_SECRET": "fake-static-secret"}))
     site = Site("site", SiteArgs(name="maintainpro-production", account_slug="maintainpro",
                                  custom_domain="app.maintainpro.example", domain_aliases=["www.maintainpro.example"]))
     EnvVar("env-url", EnvVarArgs(account_id="maintainpro", key="VITE_SUPABASE_URL", site_id=site.site_id,

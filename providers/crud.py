@@ -1,0 +1,264 @@
+"""The one CRUD skeleton of the dynamic providers, and the helpers their resources share.
+
+A provider over an API object only says how to find, create, fetch, update and delete its object
+and how live JSON maps to its properties (the hooks `find`, `create_new`, `id_of`, `fetch`,
+`outputs`, `apply`, `remove`, `normalise`, `validate`, `delete_before_replace`, `adopted`); the
+rules that make providers cheap and safe are written once here:
+- `check` validates known inputs only (a value known at apply is checked then);
+- `diff` is local (no HTTP), compares declared inputs only (None = unmanaged) in normal form, and
+  reports an unknown identity input as a change, never a replacement;
+- `create` finds first and adopts (`providers.http.create_or_adopt`), then converges an adopted object;
+- `read` is one GET and answers the drift-friendly inputs (`providers.base.refreshed_inputs`);
+- `update` writes only changed non-identity inputs; `delete` of a gone object (404) is fine.
+
+Netlify's providers all sit on it (`providers.netlify.common.NetlifyProvider`). Supabase's mostly
+do not, and say why in their docstrings: their objects are project singletons (settings), carry
+write-only values kept as hashes, wait on an asynchronous project, or rotate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from providers.base import ApiProvider, refreshed_inputs
+from providers.http import create_or_adopt
+from providers.unknowns import has_unknown
+from providers.values import plain
+
+Props = dict[str, Any]
+Problems = list[tuple[str, str]]
+
+
+def _differs(new: Any, old: Any) -> bool:
+    """Compare only what the program declares: None means unmanaged, dict keys recursively."""
+    if new is None:
+        return False
+    if isinstance(new, Mapping):
+        old = old if isinstance(old, Mapping) else {}
+        return any(_differs(v, old.get(k)) for k, v in new.items())
+    return new != old
+
+
+class CrudProvider(ApiProvider):
+    """The CRUD skeleton of a dynamic provider over one API; subclasses fill in the object-specific hooks."""
+
+    inputs: ClassVar[tuple[str, ...]]
+    # Inputs the API cannot change in place: a change replaces the object.
+    identity: ClassVar[frozenset[str]] = frozenset()
+    # Inputs whose absence is itself a value (e.g. no site_id = account-level variable).
+    unset_is_value: ClassVar[frozenset[str]] = frozenset()
+    # Inputs whose validation reads other inputs: not reported while one of those is unknown.
+    depends_on: ClassVar[dict[str, frozenset[str]]] = {}
+    # Inputs the provider only passes along (never diffed, never read from the API): kept in state.
+    plumbing: ClassVar[tuple[str, ...]] = ()
+    # The id `read` answers for an object gone: the host sends both "" and None as the empty id.
+    gone_id: ClassVar[str | None] = ""
+
+    # ---- hooks -------------------------------------------------------------------------------
+    def defaults(self, news: Props) -> Props:
+        """The inputs with defaults filled in (e.g. a `wait_timeout` older programs did not set): in
+        `check`, and again in `create` and `update` for inputs that did not go through it."""
+        return news
+
+    def validate(self, news: Props) -> Problems:
+        return []
+
+    def normalise(self, key: str, value: Any, props: Props, *, old: bool) -> Any:
+        """The comparable form of one input; override where the server rewrites values."""
+        return value
+
+    def find(self, props: Props) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def create_new(self, props: Props) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return str(live["id"])
+
+    def fetch(self, id_: str) -> dict[str, Any] | None:
+        """The one GET of `read`; None when the object is gone."""
+        raise NotImplementedError
+
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        raise NotImplementedError
+
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
+        """Write the changed (non-identity) fields; return the live object if the answer has it."""
+        raise NotImplementedError(f"{self.kind}: no field can be updated in place")
+
+    def remove(self, id_: str, props: Props) -> None:
+        raise NotImplementedError
+
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
+        """Whether a replacement must delete first: the new object cannot coexist with the old
+        one, or `find` could take the old one for the new (and the engine then deletes it)."""
+        return False
+
+    def managed_outputs(self, id_: str, live: dict[str, Any], declared: Props) -> Props:
+        """`outputs`, with every input the program leaves unset (None) kept unset, and of a declared
+        object only its declared fields: state is the next `read`'s only record of what is managed."""
+        return self.manage(self.outputs(id_, live, declared), declared)
+
+    def manage(self, outs: Props, declared: Props) -> Props:
+        outs = dict(outs)
+        for key in self.inputs:
+            want = declared.get(key)
+            if want is None and key not in self.unset_is_value:
+                outs[key] = None
+            elif isinstance(want, Mapping) and isinstance(outs.get(key), Mapping):
+                outs[key] = {k: outs[key][k] for k in want if outs[key].get(k) is not None}
+        for key in self.plumbing:
+            outs[key] = declared.get(key)
+        # A live value equal to the declared one under the server's rewrites (case, order, trailing
+        # dot, extra names on a certificate) is kept in the program's form: then a later `read`
+        # hands back exactly the program's inputs where nothing drifted.
+        for key in self.inputs:
+            want, have = declared.get(key), outs.get(key)
+            if want is None or have is None:
+                continue
+            if isinstance(want, Mapping) and isinstance(have, Mapping):
+                outs[key] = {k: v if key not in self.changed(outs, {key: {k: v}}) else have.get(k)
+                             for k, v in want.items()}
+                outs[key] = {k: v for k, v in outs[key].items() if v is not None}
+            elif key not in self.changed(outs, {key: want}):
+                outs[key] = want
+        return outs
+
+    def read_inputs(self, outs: Props, prior: Props) -> Props | None:
+        """Prior inputs overlaid with the live value of each drifted managed input (see
+        `providers.base.refreshed_inputs`); of a declared object only the drifted fields change."""
+        prior = {k: prior[k] for k in (*self.inputs, *self.plumbing) if prior.get(k) is not None}
+        drifted = self.changed(outs, prior)
+        live = {}
+        for key in drifted:
+            was, now = prior.get(key), outs.get(key)
+            if isinstance(was, Mapping) and isinstance(now, Mapping):
+                live[key] = {
+                    k: now.get(k) if self.changed({key: {k: now.get(k)}}, {key: {k: v}}) else v
+                    for k, v in was.items()
+                }
+                live[key] = {k: v for k, v in live[key].items() if v is not None}
+            else:
+                live[key] = now
+        return refreshed_inputs(prior, (*self.inputs, *self.plumbing), live, drifted)
+
+    # ---- ResourceProvider ------------------------------------------------------------------
+    def check(self, olds: Props, news: Props) -> CheckResult:
+        news = self.defaults(plain(news))
+        unknown = {k for k, v in news.items() if has_unknown(v)}
+        known = {k: v for k, v in news.items() if k not in unknown}
+        # A value not known until apply is checked then, not reported missing now.
+        problems = [
+            (k, m) for k, m in self.validate(known)
+            if not ({root := re.split(r"[.\[]", k)[0], *self.depends_on.get(root, ())} & unknown)
+        ]
+        return CheckResult(news, [CheckFailure(k, m) for k, m in problems])
+
+    def changed(self, olds: Props, news: Props) -> list[str]:
+        out = []
+        for key in self.inputs:
+            new = news.get(key)
+            if has_unknown(new):
+                out.append(key)
+                continue
+            if new is None and key not in self.unset_is_value:
+                continue
+            old = olds.get(key)
+            new_n = self.normalise(key, new, news, old=False) if new is not None else None
+            old_n = self.normalise(key, old, olds, old=True) if old is not None else None
+            if (new_n != old_n) if key in self.unset_is_value else _differs(new_n, old_n):
+                out.append(key)
+        return out
+
+    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
+        olds, news = plain(olds), plain(news)
+        changed = self.changed(olds, news)
+        # An identity input not known yet (an upstream Site being updated) is not a replacement:
+        # the real update diffs again with the known value, and replaces only if it really changed.
+        replaces = [k for k in changed if k in self.identity and not has_unknown(news.get(k))]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=self.delete_before_replace(olds, news) if replaces else None,
+        )
+
+    def adopted(self, props: Props) -> Props:
+        """What may be assumed of an object found rather than created (default: what it shows)."""
+        return props
+
+    def create(self, props: Props) -> CreateResult:
+        props = self.defaults(plain(props))
+        made: list[bool] = []
+
+        def create_new() -> dict[str, Any]:
+            live = self.create_new(props)
+            made.append(True)
+            return live
+
+        live = create_or_adopt(lambda: self.find(props), create_new, resource=self.kind)
+        id_ = self.id_of(live, props)
+        outs = self.manage(self.outputs(id_, live, props if made else self.adopted(props)), props)
+        # An adopted object may differ from what the program declares: converge it now.
+        if [k for k in self.changed(outs, props) if k not in self.identity]:
+            outs = self.update(id_, outs, props).outs or outs
+        return CreateResult(id_, outs)
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        props = plain(props)
+        live = self.fetch(id_)
+        if live is None:
+            return ReadResult(self.gone_id, {})
+        if not any(props.get(k) is not None for k in self.inputs):
+            props = {**props, **self.outputs(id_, live, props)}  # no state (an import): all it shows
+        outs = self.managed_outputs(id_, live, props)
+        return ReadResult(id_, outs, self.read_inputs(outs, props))
+
+    def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
+        olds, news = plain(olds), self.defaults(plain(news))
+        changed = [k for k in self.changed(olds, news) if k not in self.identity]
+        if not changed:
+            return UpdateResult(self.manage(
+                {**olds, **{k: news.get(k, olds.get(k)) for k in self.inputs if news.get(k) is not None}}, news))
+        live = self.apply(id_, changed, olds, news)
+        if live is None:
+            live = self.fetch(id_) or {}
+        return UpdateResult(self.managed_outputs(id_, live, news))
+
+    def delete(self, id_: str, props: Props) -> None:
+        self.remove(id_, plain(props))
+
+
+# ---- pulumi.dynamic.Resource helpers -----------------------------------------------------------
+def to_props(args: Any) -> Props:
+    """Typed args (frozen dataclasses, possibly nested) to the provider's property dict.
+
+    Unset (None) fields are dropped, so they stay unmanaged; pulumi Inputs pass through untouched.
+    """
+    def convert(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {
+                f.name: convert(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if getattr(value, f.name) is not None
+            }
+        if isinstance(value, (list, tuple)):
+            return [convert(v) for v in value]
+        return value
+
+    return convert(args)
+
+
+def with_outputs(props: Props, outputs: tuple[str, ...]) -> Props:
+    """Declare the computed outputs (None placeholders) so they are readable as attributes."""
+    return {**{k: None for k in outputs}, **props}
+
+
+def secret_opts(opts: pulumi.ResourceOptions | None, secrets: list[str]) -> pulumi.ResourceOptions:
+    """Merge `additional_secret_outputs` into the caller's options."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=secrets))
