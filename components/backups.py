@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -80,7 +79,7 @@ def audit_expiry_days(cfg: BackupsConfig) -> int:
     return cfg.audit_retention_days + EXPIRY_GRACE_DAYS
 
 
-def lifecycle_rules(environment: str, cfg: BackupsConfig) -> list[dict[str, Any]]:
+def lifecycle_rules(environment: str, cfg: BackupsConfig) -> list[aws.s3.BucketLifecycleConfigurationRuleArgsDict]:
     """Backup rules filtered to the stack's backup prefix; the audit trail has its own, never earlier than its retention.
 
     No rule applies to the whole bucket: a bucket-wide expiry or transition would also reach

@@ -20,6 +20,8 @@ every consumer of the new ones.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -246,7 +248,7 @@ class SupabaseProject(pulumi.ComponentResource):
             retirements.append(SecretApiKeyRetirement(
                 f"{self._name}-secret-key-{key}-retirement", SecretApiKeyRetirementArgs(
                     project_ref=self.project_ref, key=key,
-                    delete=api_key.retiring.apply(lambda retiring, now=self.now: due(retiring, now)),
+                    delete=api_key.retiring.apply(functools.partial(due, now=self.now)),
                     keep=api_key.key_id.apply(lambda key_id: [key_id] if key_id else []), wait_timeout=self._wait),
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[*self._after, *consumers])),
             ))

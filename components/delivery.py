@@ -47,7 +47,8 @@ def _plain(key: str, value: pulumi.Input[str]) -> pulumi.Output[str]:
             )
         return str(plain)
 
-    return pulumi.Output.all(out, pulumi.Output.from_input(out.is_secret())).apply(checked)
+    secret: pulumi.Output[bool] = pulumi.Output.from_input(out.is_secret())
+    return pulumi.Output.all(out, secret).apply(checked)
 
 
 def branch_policy(env: EnvironmentConfig) -> github.RepositoryEnvironmentDeploymentBranchPolicyArgs | None:

@@ -48,7 +48,7 @@ def csp_directives(cfg: HeadersConfig, supabase_url: str | None) -> dict[str, li
     `connect-src` is created (from `default-src`, which it would otherwise inherit) when the
     config omits it, so adding Supabase never loosens or tightens anything else.
     """
-    directives = {name: list(sources) for name, sources in cfg.csp.items()}
+    directives: dict[str, list[str]] = {name: list(sources) for name, sources in cfg.csp.items()}
     extra = supabase_origins(supabase_url)
     if extra:
         connect = directives.setdefault("connect-src", list(directives.get("default-src", ["'self'"])))

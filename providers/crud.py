@@ -135,7 +135,7 @@ class CrudProvider(ApiProvider):
         `providers.base.refreshed_inputs`); of a declared object only the drifted fields change."""
         prior = {k: prior[k] for k in (*self.inputs, *self.plumbing) if prior.get(k) is not None}
         drifted = self.changed(outs, prior)
-        live = {}
+        live: Props = {}
         for key in drifted:
             was, now = prior.get(key), outs.get(key)
             if isinstance(was, Mapping) and isinstance(now, Mapping):

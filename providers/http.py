@@ -245,9 +245,10 @@ class ApiClient:
                 return True
             return spent >= self.retry.total
 
+        attempts = tenacity.stop_after_attempt(self.retry.attempts)
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Retryable),
-            stop=tenacity.stop_after_attempt(self.retry.attempts) | out_of_time,
+            stop=lambda state: attempts(state) or out_of_time(state),
             wait=wait,
             sleep=self.sleep,
             reraise=True,

@@ -8,6 +8,10 @@ from pydantic import Field, model_validator
 
 from components.config.types import DeployContext, EnvKey, Hostname, Slug, Strict
 
+# Netlify's variable scopes, and the deploy contexts a generated secret may apply to.
+EnvScope = Literal["builds", "functions", "runtime", "post-processing"]
+SecretContext = Literal["production", "branch-deploy", "deploy-preview"]
+
 
 class EnvVarConfig(Strict):
     """One plain site environment variable: a value per deploy context, optionally per branch.
@@ -18,9 +22,7 @@ class EnvVarConfig(Strict):
 
     values: dict[DeployContext, str] = Field(default_factory=dict)
     branch_values: dict[str, str] = Field(default_factory=dict)
-    scopes: list[Literal["builds", "functions", "runtime", "post-processing"]] = Field(
-        default_factory=lambda: ["builds"], min_length=1
-    )
+    scopes: list[EnvScope] = Field(default_factory=lambda: list[EnvScope](["builds"]), min_length=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -63,8 +65,8 @@ class NetlifyConfig(Strict):
     # The deploy contexts generated secrets delivered as Netlify env vars apply to. Deploy
     # previews build pull-request code (forks included), so `deploy-preview` is refused while
     # deploy_previews is on; `all` never: Netlify wants secret values in explicit contexts.
-    secret_contexts: list[Literal["production", "branch-deploy", "deploy-preview"]] = Field(
-        default_factory=lambda: ["production", "branch-deploy"], min_length=1
+    secret_contexts: list[SecretContext] = Field(
+        default_factory=lambda: list[SecretContext](["production", "branch-deploy"]), min_length=1
     )
     branch_deploys: BranchDeploysConfig = Field(default_factory=BranchDeploysConfig)
     build_hooks: list[BuildHookConfig] = Field(default_factory=list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network
+
 from components.config.netlify import NetlifyConfig
 from components.config.stack import StackConfig
 from components.config.supabase import SupabaseConfig
@@ -100,6 +102,15 @@ def _dns_problems(netlify: NetlifyConfig) -> list[Problem]:
     return problems
 
 
+def _inside(inner: IPv4Network | IPv6Network, outer: IPv4Network | IPv6Network) -> bool:
+    """`inner` lies inside `outer`; networks of different families never do."""
+    if isinstance(inner, IPv4Network) and isinstance(outer, IPv4Network):
+        return inner.subnet_of(outer)
+    if isinstance(inner, IPv6Network) and isinstance(outer, IPv6Network):
+        return inner.subnet_of(outer)
+    return False
+
+
 def _backup_reach_problems(cfg: StackConfig) -> list[Problem]:
     """The backup job must be able to reach its database: restrictions hold for the pooler too.
 
@@ -131,7 +142,7 @@ def _backup_reach_problems(cfg: StackConfig) -> list[Problem]:
         v6 = egress.version == 6
         allowed = db.allowed_cidrs_v6 if v6 else db.allowed_cidrs
         key = "supabase.allowed_cidrs_v6" if v6 else "supabase.allowed_cidrs"
-        if not any(egress.subnet_of(net) for net in allowed):  # type: ignore[arg-type]
+        if not any(_inside(egress, net) for net in allowed):
             listed = ", ".join(map(str, allowed)) or "none: an empty list admits no address"
             problems.append((f"backups.runner_egress_cidrs[{i}]",
                              f"{egress} is not inside {key} ({listed}): the backup job could not reach the database"))
@@ -294,7 +305,8 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
                          "JWTs never rotate; nothing in the program delivers them"))
     # The audit's judgment (policies/headers/csp_judgment.py), so a production CSP it would fail never
     # gets that far. Supabase's connect-src origins are added at render time and judged by neither.
-    for finding in judge_csp(cfg.headers.csp, PRODUCTION_ALLOWED_SCRIPT_HOSTS):
+    for finding in judge_csp({str(name): sources for name, sources in cfg.headers.csp.items()},
+                             PRODUCTION_ALLOWED_SCRIPT_HOSTS):
         problems.append((f"headers.csp.{finding.directive}", f"production refuses this CSP: {finding.text}"))
     if cfg.netlify.custom_domain and not any(
         check.kind == "ssl_expiry" and cfg.netlify.custom_domain in check.url for check in cfg.monitoring.checks

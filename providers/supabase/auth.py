@@ -32,7 +32,8 @@ class AuthConfigProvider(SettingsProvider):
     get_op = "v1-get-auth-service-config"
     put_op = "v1-update-auth-service-config"
     normalisers = {"uri_allow_list": comma_set}
-    write_only = staticmethod(_is_write_only)
+    def write_only(self, field: str) -> bool:
+        return _is_write_only(field)
 
     def local_problems(self, settings: dict[str, Any]) -> list[tuple[str, str]]:
         known = spec.component("UpdateAuthConfigBody")["properties"]

@@ -59,11 +59,11 @@ class PoolerConfigProvider(SettingsProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         created = super().create(props)
-        return CreateResult(created.id, {**created.outs, **self._endpoint(created.id)})
+        return CreateResult(created.id, {**(created.outs or {}), **self._endpoint(created.id)})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Pool settings do not move the endpoint: keep it, read it only when state lacks it.
-        outs = super().update(id_, olds, news).outs
+        outs = super().update(id_, olds, news).outs or {}
         endpoint = {"session_url": olds["session_url"]} if olds.get("session_url") else self._endpoint(id_)
         return UpdateResult({**outs, **endpoint})
 

@@ -35,8 +35,9 @@ class SettingsProvider(SupabaseProvider):
     partial: ClassVar[bool] = True
     # Per-field normal form of values the server rewrites.
     normalisers: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
-    # Fields that are write-only (masked on read): must come through `secret_settings`.
-    write_only: ClassVar[Callable[[str], bool]] = staticmethod(lambda _field: False)
+    def write_only(self, field: str) -> bool:
+        """Whether `field` is write-only (masked on read): it must come through `secret_settings`."""
+        return False
 
     # -- hooks -------------------------------------------------------------------------------
     def body(self, settings: dict[str, Any]) -> Any:
