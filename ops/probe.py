@@ -31,7 +31,7 @@ from components.config import AlertRoute, CheckConfig, ConfigError, HeadersConfi
 from components.headers import security_headers
 from components.monitoring import CHECKS_ENV, SEVERITIES, SUPABASE_URL_ENV, webhook_env
 from components.runtime_config import now as clock
-from ops.cli import StackDir, app, fail, fail_config, stderr, stdout
+from ops.console import StackDir, fail, fail_config, stderr, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 Status = Literal["ok", "warn", "fail"]
@@ -339,7 +339,6 @@ def _load(stack: str, stack_dir: Path) -> StackConfig:
         fail_config(error)
 
 
-@app.command()
 def probe(
     stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose monitoring checks to run.")],
     fail_on: Annotated[str, typer.Option(help="Exit 1 when a check of this severity or above fails.")] = "warning",
@@ -401,3 +400,8 @@ def probe(
         stderr.print(f"error: {a.severity} alert for {a.channel} {a.target} not delivered: {a.error}", markup=False)
     if bad or undelivered:
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command()(probe)

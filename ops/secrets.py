@@ -23,7 +23,7 @@ import typer
 from components.config import STACKS, ConfigError, StackConfig
 from components.secrets import Consumer, RotationWindow, consumers_of
 from providers.supabase.api_keys import key_name, key_prefix
-from ops.cli import StackDir, app, append_file, clock, fail, fail_config, known_stack, stdout
+from ops.console import StackDir, append_file, clock, fail, fail_config, known_stack, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 
@@ -225,7 +225,6 @@ def _config(stack: str, stack_dir: Path) -> StackConfig:
         fail_config(error)
 
 
-@app.command()
 def secrets(
     stack: Annotated[str | None, typer.Option(
         "--stack", "-s", metavar="NAME",
@@ -291,3 +290,8 @@ def secrets(
         stdout.print(due_as_text(stacks, moment, window_margin, found), markup=False)
     if found:
         raise typer.Exit(EXIT_DUE)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command()(secrets)

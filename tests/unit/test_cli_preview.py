@@ -107,7 +107,7 @@ def test_brackets_in_stack_values_and_patterns_print_verbatim(tmp_path: Path) ->
 
 
 def test_the_shared_consoles_print_data_not_markup() -> None:
-    from ops.cli import stderr, stdout
+    from ops.console import stderr, stdout
 
     for console in (stdout, stderr):
         with console.capture() as captured:

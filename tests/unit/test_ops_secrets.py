@@ -15,11 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from components.config import PROJECT
-import ops.secrets  # noqa: F401 - registers the command on the app
-from ops.cli import app
+from ops.cli import load
 from ops.engine import RecordingMocks
 from ops.stackfile import read_stack_file
 from tests.stacks import ROOT, mutate, stack_document, write_stack
+
+app = load("secrets")
 
 NOW = "2026-11-26T12:00:00+00:00"
 

@@ -15,13 +15,14 @@ from typer.testing import CliRunner
 
 from components.config import CheckConfig, HeadersConfig
 from components.headers import security_headers
-from ops.cli import app
+from ops.cli import load
 from ops.probe import Result, failed, route_alerts, run_checks, tls_context
 from ops.stackfile import read_stack_file
 from tests.stacks import ROOT, mutate, stack_document, write_stack
 from tests.support.local_servers import Certs, Reply, closed_port, make_certs, serve
 
-import ops.probe  # noqa: F401  (registers the command on `app`)
+app = load("probe")
+
 
 TIMEOUT = 2.0
 SUPABASE = "https://abcdefghijklmnopqrst.supabase.co"
