@@ -103,7 +103,7 @@ def main() -> None:
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
     load(*([command] if command in COMMANDS else []))
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="python -m ops", standalone_mode=False)
     except UsageError as error:
         if "extra argument" in error.message:
             # click quotes them back, and a stray argument may be a connection string with a password.

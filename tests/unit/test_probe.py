@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,8 +16,9 @@ from components.headers import security_headers
 from ops.cli import load
 from ops.probe import Result, failed, route_alerts, run_checks, tls_context
 from ops.stackfile import read_stack_file
-from tests.stacks import ROOT, mutate, stack_document, write_stack
+from tests.stacks import mutate, stack_document, write_stack
 from tests.support.local_servers import Certs, Reply, closed_port, make_certs, serve
+from tests.ops.cli_runner import Completed, run_ops
 
 app = load("probe")
 
@@ -332,9 +331,8 @@ def test_the_deployed_workflow_checks_win_over_the_stack_file(local_stack: tuple
     assert "--checks-json / MAINTAINPRO_CHECKS: 0.kind:" in bad.output
 
 
-def ops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ops", "probe", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=env)
+def ops(*args: str, env: dict[str, str] | None = None) -> Completed:
+    return run_ops("probe", *args, env=env)
 
 
 @pytest.mark.parametrize(
