@@ -20,7 +20,7 @@ from rich.console import Console
 
 from ops.audit_formats import markdown, sarif, tables
 from ops.audit_report import AuditReport
-from ops.cli import StackDir, app, fail, known_stack, stdout
+from ops.console import StackDir, fail, known_stack, stdout
 from ops.event_log import EventLogError, audit_event_log
 from ops.pack_config import PackConfig, PackConfigError, default_path, load_pack_config
 from ops.policy_run import audit_preview
@@ -93,7 +93,6 @@ def _terminal_layout() -> tuple[int, bool]:
     return stdout.width, not stdout.no_color and stdout.color_system is not None
 
 
-@app.command()
 def audit(
     stacks: Annotated[list[str], typer.Option("--stack", "-s", metavar="NAME", help="Stack to audit (one per run).")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
@@ -148,3 +147,8 @@ def audit(
     (stdout if output is not None else Console(stderr=True, highlight=False)).print(line, markup=False)
     if blocking:
         raise typer.Exit(EXIT_MANDATORY)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command()(audit)

@@ -17,14 +17,13 @@ from typing import Annotated
 import typer
 
 from components.config import BackupsConfig, ConfigError
+from ops.audit_listing import list_runs, listing_json, listing_table, parse_since
 from ops.audit_trail import (
-    AuditBucket, AuditTrailError, Lock, build_record, github_context, list_runs, listing_json, listing_table,
-    load_inputs, parse_since, record_run, retain_until, run_folder,
+    AuditBucket, AuditTrailError, Lock, build_record, github_context, load_inputs, record_run, retain_until, run_folder,
 )
 from ops.backup.errors import BackupError
-from ops.backup.options import Endpoint
 from ops.backup.store import s3_client
-from ops.cli import StackDir, app, fail, fail_config, clock, known_stack, stderr, stdout
+from ops.console import Endpoint, StackDir, clock, fail, fail_config, known_stack, stderr, stdout
 from ops.stackfile import ROOT, read_stack_file
 
 EXIT_FLAGGED = 1
@@ -57,7 +56,6 @@ def _clock(now: str | None) -> datetime:
     return clock(now).astimezone(timezone.utc).replace(microsecond=0)
 
 
-@app.command("audit-record")
 def audit_record(
     stack: StackName,
     command: Annotated[Command, typer.Option("--command", help="The Pulumi command the event log is from.")],
@@ -99,7 +97,6 @@ def audit_record(
     stdout.print(f"recorded s3://{bucket.bucket}/{folder}", markup=False)
 
 
-@app.command("audit-trail")
 def audit_trail(
     stack: StackName,
     since: Annotated[str | None, typer.Option(help="Only runs at or after this ISO date/time, or Nd before --now.")] = None,
@@ -135,3 +132,9 @@ def audit_trail(
     if flagged:
         stderr.print(f"{len(flagged)} of {len(runs)} run(s) flagged", markup=False)
         raise typer.Exit(EXIT_FLAGGED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command("audit-record")(audit_record)
+    app.command("audit-trail")(audit_trail)

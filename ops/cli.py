@@ -1,105 +1,48 @@
 """The `python -m ops` command line: one typer app, one module per command group.
 
-Every expected failure (bad stack file, bad argument, failed check) ends in one clear message on
-stderr and a non-zero exit, never a traceback.
+Each command module exposes `register(app)` and never imports this dispatcher; `COMMANDS` maps a
+command name to its module, and only the invoked command's module is imported (the others pull in
+the policy engine, boto3, psycopg...: about a second of imports `ops preview` does not need).
+
+One failure path: commands and domain code raise `ops.console.OpsError`; `OpsGroup` prints it as
+one `error:` line on stderr and exits with its code, and `main` does the same for click's usage
+errors. Exit codes: README "Exit codes and output".
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 # typer 0.29 vendors click; its exceptions are only reachable here (typer is pinned).
 from typer._click.exceptions import ClickException, UsageError
-from rich.console import Console
-from rich.markup import escape
 
-from components.config import STACKS, ConfigError
+from ops.console import OpsError, report, stderr
+
+
+class OpsGroup(TyperGroup):
+    """The app's group: an `OpsError` from any command becomes its message on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OpsError as error:
+            report(error)
+            raise typer.Exit(error.exit_code) from None
+
 
 app = typer.Typer(
+    cls=OpsGroup,
     help="Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-# Piped output (CI logs, PR comments) gets a wide page instead of rich's 80-column default.
-_WIDTH = None if sys.stdout.isatty() else 200
-# markup=False: what these print is data (config values, messages, names); `fail` opts in for its own prefix.
-stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
-
-EXIT_BAD_INPUT = 2
-# The clock range every command can compute with: rotation windows are aligned to 1970 and reach a
-# year past the clock, and datetime stops at 9999-12-31.
-EARLIEST_NOW = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST_NOW = datetime(9000, 1, 1, tzinfo=timezone.utc)
-
-# Every command that reads a stack file takes the same option (tests point it at fixtures).
-StackDir = Annotated[
-    Path,
-    typer.Option("--stack-dir", metavar="DIR", show_default=False,
-                 help="Folder holding Pulumi.<stack>.yaml (default: the project root)."),
-]
-
-
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    """Print one clear error line and leave with `code`."""
-    stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True)  # data, never markup
-    raise typer.Exit(code)
-
-
-def append_file(path: Path, text: str) -> None:
-    """Append to a file a GitHub job shares between steps ($GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY); unwritable is bad input."""
-    try:
-        with path.open("a", encoding="utf-8") as file:
-            file.write(text)
-    except OSError as error:
-        fail(f"{path}: cannot append ({error.strerror})")
-
-
-def known_stack(stack: str) -> str:
-    """`stack` when it is one of the project's stacks; otherwise the one message every command gives."""
-    if stack not in STACKS:
-        fail(f"--stack: unknown stack '{stack}', known: {', '.join(STACKS)}")
-    return stack
-
-
-def fail_config(error: ConfigError) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {escape(str(error.source))}: invalid configuration", markup=True)
-    for path, message in error.problems:
-        stderr.print(f"  {path}: {message}", markup=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def parse_now(value: str | None, source: str = "--now") -> datetime | None:
-    """`--now` (or another clock `source`) as an aware datetime (UTC when no zone is given)."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{source}: '{value}' is not an ISO 8601 date/time (e.g. 2026-11-26T12:00:00Z)")
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    if not EARLIEST_NOW <= moment < LATEST_NOW:
-        fail(f"{source}: '{value}' is outside {EARLIEST_NOW:%Y-%m-%d} .. {LATEST_NOW:%Y-%m-%d}, the range the clock can take")
-    return moment
-
-
-# The program's clock override (components/runtime_config.py reads it; not imported here: it pulls in pulumi).
-NOW_ENV = "MAINTAINPRO_NOW"
-
-
-def clock(now: str | None) -> datetime:
-    """One clock everywhere: `--now` when given, else `MAINTAINPRO_NOW` as the program reads it, else real UTC time."""
-    return (parse_now(now) or parse_now(os.environ.get(NOW_ENV) or None, f"environment variable {NOW_ENV}")
-            or datetime.now(timezone.utc))
 
 
 @app.callback()
@@ -107,21 +50,33 @@ def _group() -> None:
     """Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills."""
 
 
-# Where each command lives. Only the invoked command's module is imported: the others pull in
-# the policy engine, boto3, psycopg... (about a second of imports `ops preview` does not need).
+# Where each command lives; each module's `register(app)` adds its commands. The order is the
+# order of `--help`'s command list.
 COMMANDS = {
     "preview": "ops.preview",
     "audit": "ops.audit",
-    "drift": "ops.drift_cli",
-    "secrets": "ops.secrets",
-    "probe": "ops.probe",
-    "rollback": "ops.rollback",
+    "audit-record": "ops.audit_trail_cli",
+    "audit-trail": "ops.audit_trail_cli",
     "backup": "ops.backup.cli",
     "restore-drill": "ops.backup.cli",
     "restore": "ops.backup.cli",
-    "audit-record": "ops.audit_trail_cli",
-    "audit-trail": "ops.audit_trail_cli",
+    "drift": "ops.drift_cli",
+    "probe": "ops.probe",
+    "rollback": "ops.rollback",
+    "secrets": "ops.secrets",
 }
+_registered: set[str] = set()
+
+
+def load(*commands: str) -> typer.Typer:
+    """`app` with `commands` registered (every command when none is named); registering twice is a no-op."""
+    wanted = {COMMANDS[name] for name in commands} if commands else set(COMMANDS.values())
+    for module in dict.fromkeys(COMMANDS.values()):
+        if module not in wanted or module in _registered:
+            continue
+        importlib.import_module(module).register(app)
+        _registered.add(module)
+    return app
 
 
 # HTTP and AWS client loggers print request URLs (webhooks) and headers (session tokens) at
@@ -146,11 +101,9 @@ def main() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
-    modules = {COMMANDS[command]} if command in COMMANDS else set(COMMANDS.values())
-    for module in sorted(modules):
-        importlib.import_module(module)  # each module registers its commands on `app`
+    load(*([command] if command in COMMANDS else []))
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="python -m ops", standalone_mode=False)
     except UsageError as error:
         if "extra argument" in error.message:
             # click quotes them back, and a stray argument may be a connection string with a password.

@@ -14,14 +14,13 @@ from typing import Annotated
 import typer
 
 from ops.audit import policy_pack
-from ops.cli import app, append_file, fail, known_stack, stdout
+from ops.console import append_file, fail, known_stack, stdout
 from ops.drift import drift_report, markdown
 from ops.event_log import EventLogError
 
 EXIT_DRIFT = 1
 
 
-@app.command()
 def drift(
     stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack the preview ran for.")],
     event_log: Annotated[Path, typer.Option(
@@ -56,3 +55,8 @@ def drift(
         stdout.out(text, end="", highlight=False)
     if not report.clean:
         raise typer.Exit(EXIT_DRIFT)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command()(drift)

@@ -13,7 +13,7 @@ from rich.tree import Tree
 
 from components.config import ConfigError
 from components.runtime_config import now as program_clock
-from ops.cli import StackDir, app, fail, fail_config, parse_now, stdout
+from ops.console import StackDir, fail, fail_config, parse_now, stdout
 from ops.engine import Preview, Registered, run_stack
 from ops.stackfile import ROOT, read_stack_file
 
@@ -94,7 +94,6 @@ def load_preview(stack: str, now: str | None = None, stack_dir: Path = ROOT) -> 
         fail(f"Pulumi.{stack}.yaml: {error}")
 
 
-@app.command()
 def preview(
     stack: Annotated[list[str], typer.Option("--stack", "-s", metavar="NAME", help="Stack to preview (repeatable).")],
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a tree.")] = False,
@@ -112,3 +111,8 @@ def preview(
         return
     for p in previews:
         stdout.print(render_tree(p))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command()(preview)

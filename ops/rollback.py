@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from components.config import ConfigError
-from ops.cli import StackDir, app, fail, fail_config, stdout
+from ops.console import StackDir, fail, fail_config, stdout
 from ops.stackfile import ROOT, read_stack_file
 from providers.http import ApiClient, ApiError, MissingCredential
 from providers.netlify.common import NETLIFY
@@ -140,7 +140,6 @@ def unlock_published(client: ApiClient, site: dict[str, Any], site_name: str, ye
                  "the next production deploy will publish over it", markup=False)
 
 
-@app.command()
 def rollback(
     stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose site to roll back.")],
     to: Annotated[str | None, typer.Option(help="Deploy id to restore (default: the one before the live one).")] = None,
@@ -197,3 +196,8 @@ def rollback(
         fail(str(error), code=1)
     locked = f" and locked (undo with `python -m ops rollback --stack {stack} --unlock`)" if lock else ""
     stdout.print(f"{site_name}: deploy {target.id} is live{locked}; previous: {published or 'none'}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command()(rollback)

@@ -14,15 +14,15 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ops.cli import app
+
 from ops.backup import restore as restoring
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.job import BackupResult, BackupSettings, run_backup
 from ops.backup.manifest import normalize_prefix
-from ops.backup.options import Endpoint
 from ops.backup.retention import GfsPolicy
 from ops.backup.store import MIB, BackupStore, s3_client
+from ops.console import EXIT_FAILED, Endpoint, OpsError
 
 T = TypeVar("T")
 # pg_restore workers: one per core, at most four (more only contend for the same disk).
@@ -75,9 +75,8 @@ WorkDir = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
+def _fail(message: str) -> OpsError:
+    return OpsError(message, EXIT_FAILED)
 
 
 def _guarded(action: Callable[[], T], dsn: Dsn) -> T:
@@ -98,7 +97,6 @@ def _store(bucket: str, prefix: str, endpoint_url: str | None) -> BackupStore:
     return BackupStore(s3_client(endpoint_url), bucket.strip(), prefix)
 
 
-@app.command("backup")
 def backup(
     bucket: Bucket,
     database_url: SourceUrl,  # type: ignore[valid-type]
@@ -129,7 +127,6 @@ def backup(
     _print_backup(result, settings.store)
 
 
-@app.command("restore-drill")
 def restore_drill(
     bucket: Bucket,
     database_url: DrillUrl,  # type: ignore[valid-type]
@@ -155,7 +152,6 @@ def restore_drill(
         raise _fail(f"restore drill took {rto:.1f}s, over the {objective:g}s objective")
 
 
-@app.command("restore")
 def restore(
     bucket: Bucket,
     database_url: TargetUrl,  # type: ignore[valid-type]
@@ -226,3 +222,10 @@ def _print_restore(result: restoring.RestoreResult) -> None:
         typer.echo(f"  MISMATCH {problem}", err=True)
     if result.verified:
         typer.echo(f"  verified: {len(result.manifest.tables)} tables, row counts match the manifest")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's command(s) to the ops CLI."""
+    app.command("backup")(backup)
+    app.command("restore-drill")(restore_drill)
+    app.command("restore")(restore)

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import ops.audit  # noqa: F401 - registers `audit` on the app
 import ops.audit_trail
-import ops.audit_trail_cli  # noqa: F401 - registers `audit-record` and `audit-trail`
 from components.backups import audit_prefix as component_audit_prefix
 from ops.backup.store import s3_client
-from ops.cli import app
+from ops.cli import load
 from tests.stacks import ROOT, mutate, stack_document, write_stack
+
+app = load("audit", "audit-record")
 
 EVENT_LOG = ROOT / "tests/fixtures/events/production-weak-preview.jsonl"
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)

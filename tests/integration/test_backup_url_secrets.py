@@ -24,12 +24,13 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from typer.testing import CliRunner
 
-import ops.backup.cli  # noqa: F401 - registers the backup commands on the app
 from ops.backup.dsn import Dsn
 from ops.backup.manifest import FORMAT_VERSION, Manifest
 from ops.backup.store import BackupStore
-from ops.cli import app
+from ops.cli import load
 from tests.support.postgres import Cluster
+
+app = load("backup")
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE_ROLE = "url_probe"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -12,14 +10,15 @@ import pytest
 
 from policies.registry import FAMILIES
 from tests.ops.audit_support import ROOT
+from tests.ops.cli_runner import Completed, run_ops
 
 WEAK_DIR = ROOT / "tests/fixtures/weak"
 EVENT_LOG = ROOT / "tests/fixtures/events/production-weak-preview.jsonl"
 SARIF_SCHEMA = json.loads((ROOT / "tests/fixtures/sarif/sarif-schema-2.1.0.json").read_text())
 REPORT_SCHEMA = json.loads((ROOT / "docs/audit-report.schema.json").read_text())
 
-def ops(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+def ops(*args: str) -> Completed:
+    return run_ops(*args)
 
 
 def audit_json(*args: str) -> tuple[int, dict]:

@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import ops.drift_cli  # noqa: F401  (registers the command)
-from ops.cli import app
+from ops.cli import load
 from ops.drift import changed_paths, drift_report
 from ops.pack_config import default_path, load_pack_config
 from policies.catalog import PACK_NAME, PACK_VERSION
 from tests.ops.audit_support import ROOT
+
+app = load("drift")
 
 STACK = "staging"
 PREFIX = f"urn:pulumi:{STACK}::maintainpro-platform::"

@@ -14,6 +14,7 @@ from providers.http import ApiClient
 from tests.stacks import ROOT
 from tests.support.faults import Answer, FaultServer
 from tests.support.prism import prism
+from tests.ops.cli_runner import Completed, run_ops
 
 SPEC = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
 SITE = {"id": "site-123", "name": "maintainpro-production", "published_deploy": {"id": "d2"}}
@@ -32,15 +33,12 @@ DEPLOYS = [
 ]
 
 
-def run(server_url: str, *args: str, token: str | None = "fake-netlify-token") -> subprocess.CompletedProcess[str]:
+def run(server_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
     env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
     env["NETLIFY_API_URL"] = server_url
     if token:
         env["NETLIFY_AUTH_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "ops", "rollback", "--stack", "production", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-    )
+    return run_ops("rollback", "--stack", "production", *args, env=env)
 
 
 def test_rolls_back_to_the_deploy_before_the_live_one_and_locks_it() -> None:

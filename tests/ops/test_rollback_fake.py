@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
 from ops.stackfile import read_stack_file
-from tests.stacks import ROOT
 from tests.support.netlify_fake import FakeNetlify
+from tests.ops.cli_runner import Completed, run_ops
 
 SITE_NAME = read_stack_file("production").validate().netlify.site_name
 
@@ -33,15 +31,12 @@ def fake() -> Iterator[FakeNetlify]:
         assert not server.schema_errors, server.schema_errors
 
 
-def run(url: str, *args: str, token: str | None = "fake-netlify-token") -> subprocess.CompletedProcess[str]:
+def run(url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
     env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
     env["NETLIFY_API_URL"] = url
     if token:
         env["NETLIFY_AUTH_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "ops", "rollback", "--stack", "production", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-    )
+    return run_ops("rollback", "--stack", "production", *args, env=env)
 
 
 def test_missing_token_names_only_what_rollback_reads() -> None:

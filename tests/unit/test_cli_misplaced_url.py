@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.ops.cli_runner import run_ops
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Xy7'Qz9%2FKw4"  # fake
@@ -21,11 +20,8 @@ def pieces(secret: str, size: int = 4) -> set[str]:
 def test_a_url_given_to_the_wrong_option_is_not_quoted_back(option: str, tmp_path: Path) -> None:
     misplaced = f"postgresql://app:{PASSWORD}@127.0.0.1:5432/db//x"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BACKUP_", "RESTORE_", "AWS_"))}
-    result = subprocess.run(
-        [sys.executable, "-m", "ops", "restore-drill", "--bucket", "b", option, misplaced,
-         "--database-url", "postgresql://app@127.0.0.1:1/db"],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False,
-    )
+    result = run_ops("restore-drill", "--bucket", "b", option, misplaced,
+                     "--database-url", "postgresql://app@127.0.0.1:1/db", env=env)
     output = result.stdout + result.stderr
     assert result.returncode in (1, 2), output
     assert "Traceback" not in output

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.ops.cli_runner import Completed, run_ops
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ops(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
+def ops(*args: str) -> Completed:
+    return run_ops(*args)
 
 
 @pytest.mark.parametrize("command", [["audit", "--stack", "production"], ["secrets", "--stack", "staging"]])

@@ -1,25 +1,21 @@
-"""`python -m ops preview` as an operator runs it: by subprocess, exit codes and output."""
+"""`python -m ops preview` as an operator runs it (in process, through `ops.cli.main`): exit codes and output."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.stacks import ROOT, mutate, stack_document, write_stack
+from tests.stacks import mutate, stack_document, write_stack
+from tests.ops.cli_runner import Completed, run_ops
 
 P = "maintainpro-platform"
 
 
-def ops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+def ops(*args: str, env: dict[str, str] | None = None) -> Completed:
+    return run_ops(*args, env={**os.environ, **(env or {})})
 
 
 def test_preview_of_both_stacks_prints_the_tree() -> None:
@@ -107,7 +103,7 @@ def test_brackets_in_stack_values_and_patterns_print_verbatim(tmp_path: Path) ->
 
 
 def test_the_shared_consoles_print_data_not_markup() -> None:
-    from ops.cli import stderr, stdout
+    from ops.console import stderr, stdout
 
     for console in (stdout, stderr):
         with console.capture() as captured:

@@ -12,12 +12,13 @@ import typer
 import yaml
 
 from components.monitoring import Monitoring, MonitoringArgs
-from ops.cli import app
+from ops.cli import load
 from ops.engine import Registered, run_stack
 from ops.stackfile import read_stack_file
 from tests.stacks import stack_document
 
-import ops.probe  # noqa: F401  (registers the probe command)
+app = load("probe")
+
 
 P = "maintainpro-platform"
 SEVERITY_OF_ROUTES = {"staging": ["warning", "info"], "production": ["critical", "warning", "info"]}

@@ -4,8 +4,6 @@ way an operator runs them: as a subprocess."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,11 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from components.config import PROJECT
-import ops.secrets  # noqa: F401 - registers the command on the app
-from ops.cli import app
+from ops.cli import load
 from ops.engine import RecordingMocks
 from ops.stackfile import read_stack_file
-from tests.stacks import ROOT, mutate, stack_document, write_stack
+from tests.stacks import mutate, stack_document, write_stack
+from tests.ops.cli_runner import Completed, run_ops
+
+app = load("secrets")
 
 NOW = "2026-11-26T12:00:00+00:00"
 
@@ -35,10 +35,8 @@ def stand_ins(stack: str) -> list[str]:
     return values
 
 
-def ops(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
+def ops(*args: str) -> Completed:
+    return run_ops(*args)
 
 
 def with_rotation(directory: Path, stack: str, secret: str, days: int) -> str:

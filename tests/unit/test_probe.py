@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,14 +13,16 @@ from typer.testing import CliRunner
 
 from components.config import CheckConfig, HeadersConfig
 from components.headers import render, security_headers
-from ops.cli import app
+from ops.cli import load
 from ops.probe import Result, expected_headers, failed, route_alerts, run_checks, tls_context
 from policies.headers import headers_file
 from ops.stackfile import read_stack_file
-from tests.stacks import ROOT, mutate, stack_document, write_stack
+from tests.stacks import mutate, stack_document, write_stack
 from tests.support.local_servers import Certs, Reply, closed_port, make_certs, serve
+from tests.ops.cli_runner import Completed, run_ops
 
-import ops.probe  # noqa: F401  (registers the command on `app`)
+app = load("probe")
+
 
 TIMEOUT = 2.0
 SUPABASE = "https://abcdefghijklmnopqrst.supabase.co"
@@ -349,9 +349,8 @@ def test_the_deployed_workflow_checks_win_over_the_stack_file(local_stack: tuple
     assert "--checks-json / MAINTAINPRO_CHECKS: 0.kind:" in bad.output
 
 
-def ops(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ops", "probe", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env=env)
+def ops(*args: str, env: dict[str, str] | None = None) -> Completed:
+    return run_ops("probe", *args, env=env)
 
 
 @pytest.mark.parametrize(

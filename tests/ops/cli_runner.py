@@ -1,0 +1,48 @@
+"""`python -m ops ...` in process: the same `ops.cli.main` (lazy command loading, usage-error
+rewrites, exit codes) under typer's `CliRunner` isolation, answered the way `subprocess.run` does
+(`returncode`, `stdout`, `stderr`) so a test reads the same either way. One subprocess smoke test
+per command lives in tests/ops/test_cli_smoke.py."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+
+from typer.testing import CliRunner
+
+from ops.cli import QUIET_LOGGERS, main
+
+
+@dataclass
+class Completed:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str = field(repr=False)
+
+
+def run_ops(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Completed:
+    """Run `python -m ops *args`; `env`, when given, is the whole environment (as for subprocess)."""
+    overrides: dict[str, str | None] | None = None
+    if env is not None:
+        overrides = {name: None for name in os.environ if name not in env}
+        overrides |= {name: value for name, value in env.items() if os.environ.get(name) != value}
+    argv = sys.argv
+    # main() quiets the HTTP/AWS client loggers for the process; give a test process its levels back.
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    with CliRunner().isolation(input=input, env=overrides) as (out, err, _):
+        sys.argv = ["ops", *args]
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        finally:
+            sys.argv = argv
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
+            sys.stdout.flush()  # what a command wrote with sys.stdout.write, as a process exit would
+            sys.stderr.flush()
+        return Completed(["ops", *args], code, out.getvalue().decode(), err.getvalue().decode())
