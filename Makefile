@@ -36,6 +36,7 @@ audit: preview
 
 test: $(VENV)/.installed node_modules/.installed postgres shellcheck
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -n 2
 
 bench: $(VENV)/.installed node_modules/.installed postgres

@@ -11,7 +11,6 @@ arrive as `pulumi.Input`s. Secrets never reach deploy previews, which build pull
 from __future__ import annotations
 
 import shlex
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 

@@ -38,10 +38,21 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ops.audit_trail import (
-    EVENTS, FOLDER, LISTING_VERSION, RECORD, RECORD_VERSION, REPORT, SHORT_SHA, STAMP, UNCHANGED_OPS, AuditBucket,
-    AuditTrailError, Lock, audit_prefix, iso,
+    EVENTS,
+    FOLDER,
+    LISTING_VERSION,
+    RECORD,
+    RECORD_VERSION,
+    REPORT,
+    SHORT_SHA,
+    STAMP,
+    UNCHANGED_OPS,
+    AuditBucket,
+    AuditTrailError,
+    Lock,
+    audit_prefix,
+    iso,
 )
-
 
 # ---------------------------------------------------------------- listing
 

@@ -19,7 +19,15 @@ import typer
 from components.config import BackupsConfig, ConfigError
 from ops.audit_listing import list_runs, listing_json, listing_table, parse_since
 from ops.audit_trail import (
-    AuditBucket, AuditTrailError, Lock, build_record, github_context, load_inputs, record_run, retain_until, run_folder,
+    AuditBucket,
+    AuditTrailError,
+    Lock,
+    build_record,
+    github_context,
+    load_inputs,
+    record_run,
+    retain_until,
+    run_folder,
 )
 from ops.backup.errors import BackupError
 from ops.backup.store import s3_client

@@ -17,9 +17,10 @@ import sys
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+
 # typer 0.29 vendors click; its exceptions are only reachable here (typer is pinned).
 from typer._click.exceptions import ClickException, UsageError
+from typer.core import TyperGroup
 
 from ops.console import OpsError, report, stderr
 

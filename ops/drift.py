@@ -175,9 +175,9 @@ def drift_report(path: Path, stack: str, pack: PackConfig) -> DriftReport:
     steps: dict[str, Change] = {}
     for event in events:
         outputs = event.get("resOutputsEvent")
-        if isinstance(outputs, Mapping) and isinstance(meta := outputs.get("metadata"), Mapping):
-            if meta.get("op") == "refresh" and (found := _refresh_change(meta)):
-                drifted[found.urn] = found
+        if (isinstance(outputs, Mapping) and isinstance(meta := outputs.get("metadata"), Mapping)
+                and meta.get("op") == "refresh" and (found := _refresh_change(meta))):
+            drifted[found.urn] = found
         pre = event.get("resourcePreEvent")
         if isinstance(pre, Mapping) and isinstance(meta := pre.get("metadata"), Mapping):
             op = str(meta.get("op") or "")

@@ -19,11 +19,11 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime import settings
+from pulumi.runtime import rpc, settings
 
 from components.config import PROJECT
-from components.runtime_config import NOW_ENV, now as program_clock
+from components.runtime_config import NOW_ENV
+from components.runtime_config import now as program_clock
 from ops.stackfile import ROOT, StackFile
 
 SECRET = "[secret]"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ops.audit_report import AuditReport, Finding, PolicyResult
+from ops.audit_report import AuditReport, Finding, Outcome, PolicyResult
 from ops.pack_config import PackConfig
 from policies.catalog import ENTRIES, PACK_NAME, PACK_VERSION
 
@@ -140,10 +140,10 @@ def _collect(events: list[dict[str, Any]]) -> _Log:
     return log
 
 
-def _finding(outcome: str, urn: str, types: dict[str, str], message: str | None = None) -> Finding:
+def _finding(outcome: Outcome, urn: str, types: dict[str, str], message: str | None = None) -> Finding:
     if not urn:
-        return Finding(outcome, None, None, None, message)  # type: ignore[arg-type]
-    return Finding(outcome, urn, types.get(urn) or _type_of(urn), _name_of(urn), message)  # type: ignore[arg-type]
+        return Finding(outcome, None, None, None, message)
+    return Finding(outcome, urn, types.get(urn) or _type_of(urn), _name_of(urn), message)
 
 
 def _check_log(log: _Log, source: str, stack: str) -> None:

@@ -9,7 +9,7 @@ Secret inputs reach the policies masked; none of them reads a secret's value.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from inspect import isawaitable
 from typing import Any
 
@@ -24,7 +24,7 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from ops.audit_report import AuditReport, Finding, PolicyResult
+from ops.audit_report import AuditReport, Finding, Outcome, PolicyResult
 from ops.engine import UNKNOWN, Preview, Registered
 from ops.pack_config import PackConfig
 from policies.catalog import ENTRIES, PACK_NAME, PACK_VERSION
@@ -77,7 +77,7 @@ def _run(validate: Callable[..., Any], args: Any) -> tuple[list[tuple[str, str |
     try:
         result = validate(args, lambda message, urn=None: violations.append((message, urn)))
         if isawaitable(result):
-            asyncio.run(result)  # type: ignore[arg-type]
+            asyncio.run(_awaited(result))
     except UnknownValueError as error:
         return violations, f"cannot be judged during preview: {error.message}"
     except _NotApplicableError:
@@ -85,10 +85,15 @@ def _run(validate: Callable[..., Any], args: Any) -> tuple[list[tuple[str, str |
     return violations, None
 
 
-def _finding(outcome: str, node: PolicyResource | None, message: str | None = None) -> Finding:
+async def _awaited(result: Awaitable[Any]) -> Any:
+    """An async policy's awaitable as the coroutine `asyncio.run` takes."""
+    return await result
+
+
+def _finding(outcome: Outcome, node: PolicyResource | None, message: str | None = None) -> Finding:
     if node is None:
-        return Finding(outcome, None, None, None, message)  # type: ignore[arg-type]
-    return Finding(outcome, node.urn, node.resource_type, node.name, message)  # type: ignore[arg-type]
+        return Finding(outcome, None, None, None, message)
+    return Finding(outcome, node.urn, node.resource_type, node.name, message)
 
 
 def _resource_policy(entry: Entry, nodes: list[PolicyResource], config: dict[str, Any]) -> list[Finding]:

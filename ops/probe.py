@@ -36,7 +36,7 @@ from ops.probe_checks import (  # noqa: F401 - Result, tls_context, expected_hea
 from ops.stackfile import ROOT, read_stack_file
 
 EXIT_CHECK_FAILED = 1
-RANK = {severity: len(SEVERITIES) - i for i, severity in enumerate(SEVERITIES)}  # critical highest
+RANK: dict[str, int] = {severity: len(SEVERITIES) - i for i, severity in enumerate(SEVERITIES)}  # critical highest
 
 
 @dataclass(frozen=True)

@@ -172,9 +172,8 @@ def check_headers(probe: Probe, check: CheckConfig) -> Result:
 
 
 def _peer_certificate(host: str, port: int, context: ssl.SSLContext, timeout: float) -> bytes:
-    with socket.create_connection((host, port), timeout=timeout) as raw:
-        with context.wrap_socket(raw, server_hostname=host) as tls:
-            der = tls.getpeercert(binary_form=True)
+    with socket.create_connection((host, port), timeout=timeout) as raw, context.wrap_socket(raw, server_hostname=host) as tls:
+        der = tls.getpeercert(binary_form=True)
     if not der:
         raise ssl.SSLError("the server sent no certificate")
     return der

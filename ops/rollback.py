@@ -42,7 +42,7 @@ class Deploy:
         return self.commit_ref[:12]
 
     @classmethod
-    def from_api(cls, data: dict[str, Any]) -> "Deploy":
+    def from_api(cls, data: dict[str, Any]) -> Deploy:
         return cls(
             id=str(data["id"]),
             created_at=str(data.get("created_at") or ""),

@@ -20,8 +20,20 @@ import typer
 from components.config import STACKS, ConfigError, StackConfig
 from ops.console import StackDir, append_file, clock, fail, fail_config, known_stack, stdout
 from ops.secret_schedule import (  # noqa: F401 - the schedule's API, as before
-    DEFAULT_MARGIN, Due, KeySchedule, SecretSchedule, as_json, as_text, due, due_as_json, due_as_text, github_output,
-    key_schedules, parse_margin, schedules, step_summary,
+    DEFAULT_MARGIN,
+    Due,
+    KeySchedule,
+    SecretSchedule,
+    as_json,
+    as_text,
+    due,
+    due_as_json,
+    due_as_text,
+    github_output,
+    key_schedules,
+    parse_margin,
+    schedules,
+    step_summary,
 )
 from ops.stackfile import ROOT, read_stack_file
 

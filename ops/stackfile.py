@@ -93,7 +93,8 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         raise ConfigError(path.name, [("(file)", f"stack file not found at {path}")])
     try:
         text = path.read_text(encoding="utf-8")
-        duplicates = duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        duplicates = duplicate_keys(node) if node is not None else []
         document = yaml.safe_load(text)
     except UnicodeDecodeError as error:
         raise ConfigError(path.name, [("(file)", f"not UTF-8 text (byte {error.start})")]) from None

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
 from providers.base import ApiProvider, refreshed_inputs
 from providers.http import create_or_adopt
 from providers.unknowns import has_unknown
@@ -256,7 +257,7 @@ def to_props(args: Any) -> Props:
 
 def with_outputs(props: Props, outputs: tuple[str, ...]) -> Props:
     """Declare the computed outputs (None placeholders) so they are readable as attributes."""
-    return {**{k: None for k in outputs}, **props}
+    return {**dict.fromkeys(outputs), **props}
 
 
 def secret_opts(opts: pulumi.ResourceOptions | None, secrets: list[str]) -> pulumi.ResourceOptions:

@@ -13,10 +13,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 import tenacity
+
+if TYPE_CHECKING:
+    import httpx  # imported where a request is sent: declaring a resource never pays for it
 
 T = TypeVar("T")
 
@@ -133,6 +135,8 @@ class ApiClient:
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def _http(self) -> httpx.Client:
+        import httpx
+
         if self._client is None:
             url = httpx.URL(self.base_url)
             if url.scheme != "https" and url.host not in LOOPBACK_HOSTS:
@@ -184,6 +188,8 @@ class ApiClient:
         started = time.monotonic()
 
         tries = 0
+
+        import httpx
 
         def attempt() -> Any:
             nonlocal tries

@@ -15,50 +15,6 @@ the Supabase spec checks from `providers.supabase.validation`.
 
 from __future__ import annotations
 
-from components.config.types import (
-    CREDENTIAL_KEYS,
-    ConfigError,
-    Cron,
-    DeployContext,
-    EnvKey,
-    GITHUB_HOSTED_LABEL,
-    Hostname,
-    IpNetwork,
-    MAX_AWS_SESSION_MINUTES,
-    MAX_PRODUCTION_ROTATION_DAYS,
-    MIN_PRODUCTION_AUDIT_RETENTION_DAYS,
-    MIN_PRODUCTION_RETENTION_DAYS,
-    PRODUCTION_ALLOWED_SCRIPT_HOSTS,
-    PROJECT,
-    PROVIDER_NAMESPACES,
-    Problem,
-    RunnerLabel,
-    SECURITY_OWNER,
-    STACKS,
-    SecretName,
-    Severity,
-    Slug,
-    Strict,
-)
-from components.config.netlify import (
-    AllowlistMember,
-    BranchDeploysConfig,
-    BuildHookConfig,
-    CspDirective,
-    CspSource,
-    EnvVarConfig,
-    HeadersConfig,
-    NetlifyConfig,
-)
-from components.config.supabase import (
-    ApiKeyName,
-    AuthConfig,
-    PoolerConfig,
-    PostgrestConfig,
-    SecretApiKeyConfig,
-    SecretApiKeysConfig,
-    SupabaseConfig,
-)
 from components.config.github import (
     BypassActor,
     DependabotConfig,
@@ -70,9 +26,20 @@ from components.config.github import (
     Visibility,
     Weekday,
 )
-from components.config.secrets import (
-    SecretConfig,
-    SecretConsumers,
+from components.config.loader import (
+    load_stack_config,
+    split_config,
+    validate_config,
+)
+from components.config.netlify import (
+    AllowlistMember,
+    BranchDeploysConfig,
+    BuildHookConfig,
+    CspDirective,
+    CspSource,
+    EnvVarConfig,
+    HeadersConfig,
+    NetlifyConfig,
 )
 from components.config.operations import (
     AlertRoute,
@@ -81,18 +48,51 @@ from components.config.operations import (
     MonitoringConfig,
     RetentionConfig,
 )
-from components.config.stack import (
-    StackConfig,
-)
 from components.config.rules import (
     REQUIRED_SECRETS,
     SECRET_KEY_NAMES,
     cross_field_problems,
 )
-from components.config.loader import (
-    load_stack_config,
-    split_config,
-    validate_config,
+from components.config.secrets import (
+    SecretConfig,
+    SecretConsumers,
+)
+from components.config.stack import (
+    StackConfig,
+)
+from components.config.supabase import (
+    ApiKeyName,
+    AuthConfig,
+    PoolerConfig,
+    PostgrestConfig,
+    SecretApiKeyConfig,
+    SecretApiKeysConfig,
+    SupabaseConfig,
+)
+from components.config.types import (
+    CREDENTIAL_KEYS,
+    GITHUB_HOSTED_LABEL,
+    MAX_AWS_SESSION_MINUTES,
+    MAX_PRODUCTION_ROTATION_DAYS,
+    MIN_PRODUCTION_AUDIT_RETENTION_DAYS,
+    MIN_PRODUCTION_RETENTION_DAYS,
+    PRODUCTION_ALLOWED_SCRIPT_HOSTS,
+    PROJECT,
+    PROVIDER_NAMESPACES,
+    SECURITY_OWNER,
+    STACKS,
+    ConfigError,
+    Cron,
+    DeployContext,
+    EnvKey,
+    Hostname,
+    IpNetwork,
+    Problem,
+    RunnerLabel,
+    SecretName,
+    Severity,
+    Slug,
+    Strict,
 )
 
 __all__ = [

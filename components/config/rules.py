@@ -29,7 +29,6 @@ from components.names import (
 from policies.headers.csp_judgment import judge as judge_csp
 from providers.supabase.validation import NOT_KNOWN, pooler_problems, project_problems
 
-
 REQUIRED_SECRETS = {"database-password": "the Supabase database password"}
 
 
@@ -191,11 +190,11 @@ def _wired_names() -> dict[str, dict[str, str]]:
     project = "the Supabase project's outputs"
     return {
         "github_secrets": {
-            **{key: project for key in (*SUPABASE_CI_VARIABLES, *SUPABASE_CI_SECRETS)},
-            **{key: "the Netlify site's outputs" for key in NETLIFY_CI_VARIABLES},
+            **dict.fromkeys((*SUPABASE_CI_VARIABLES, *SUPABASE_CI_SECRETS), project),
+            **dict.fromkeys(NETLIFY_CI_VARIABLES, "the Netlify site's outputs"),
         },
         # VITE_SUPABASE_ANON_KEY even with `legacy_anon_key_env` off: the name is the publishable key's.
-        "netlify_env": {key: project for key in (SUPABASE_URL_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY)},
+        "netlify_env": dict.fromkeys((SUPABASE_URL_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY), project),
     }
 
 
@@ -209,8 +208,8 @@ def _consumer_problems(cfg: StackConfig) -> list[Problem]:
             if key in wired[kind]:
                 problems.append((f"{section}.{key}", f"is set by the program from {wired[kind][key]}"))
     taken = {
-        "github_secrets": {**{key: "github.variables" for key in cfg.github.variables}, **wired["github_secrets"]},
-        "netlify_env": {**{key: "netlify.env" for key in cfg.netlify.env}, **wired["netlify_env"]},
+        "github_secrets": {**dict.fromkeys(cfg.github.variables, "github.variables"), **wired["github_secrets"]},
+        "netlify_env": {**dict.fromkeys(cfg.netlify.env, "netlify.env"), **wired["netlify_env"]},
         "supabase_secrets": {},
     }
     # Secret API keys first: SUPABASE_SECRET_KEY is theirs to deliver, and no generated secret may take it.

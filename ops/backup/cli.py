@@ -14,7 +14,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-
 from ops.backup import restore as restoring
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
@@ -45,18 +44,15 @@ def _prefix(value: str) -> str:
 
 def _database_url(envvar: str, what: str) -> Any:
     """The --database-url option; each command reads its own variable so a restore never picks up the backup source."""
-    return Annotated[
-        Dsn,
-        typer.Option(
-            "--database-url", envvar=envvar, parser=_dsn, show_default=False, metavar="DSN",
-            help=f"{what}: PostgreSQL URL or conninfo (its password is never printed)",
-        ),
-    ]
+    return typer.Option(
+        "--database-url", envvar=envvar, parser=_dsn, show_default=False, metavar="DSN",
+        help=f"{what}: PostgreSQL URL or conninfo (its password is never printed)",
+    )
 
 
-SourceUrl = _database_url("BACKUP_DATABASE_URL", "database to back up")
-DrillUrl = _database_url("RESTORE_DATABASE_URL", "server the scratch database is created on")
-TargetUrl = _database_url("RESTORE_DATABASE_URL", "the TARGET database (created if missing)")
+SourceUrl = Annotated[Dsn, _database_url("BACKUP_DATABASE_URL", "database to back up")]
+DrillUrl = Annotated[Dsn, _database_url("RESTORE_DATABASE_URL", "server the scratch database is created on")]
+TargetUrl = Annotated[Dsn, _database_url("RESTORE_DATABASE_URL", "the TARGET database (created if missing)")]
 Bucket = Annotated[str, typer.Option(envvar="BACKUP_BUCKET", show_default=False, help="S3 bucket")]
 Prefix = Annotated[str, typer.Option(envvar="BACKUP_PREFIX", callback=_prefix, help="key prefix, e.g. production/")]
 Name = Annotated[
@@ -99,7 +95,7 @@ def _store(bucket: str, prefix: str, endpoint_url: str | None) -> BackupStore:
 
 def backup(
     bucket: Bucket,
-    database_url: SourceUrl,  # type: ignore[valid-type]
+    database_url: SourceUrl,
     prefix: Prefix = "",
     schema: Annotated[list[str], typer.Option(help="schema to back up (repeat for more)")] = ["public"],  # noqa: B006
     keep_daily: Annotated[int, typer.Option(envvar="BACKUP_KEEP_DAILY", min=0)] = 7,
@@ -129,7 +125,7 @@ def backup(
 
 def restore_drill(
     bucket: Bucket,
-    database_url: DrillUrl,  # type: ignore[valid-type]
+    database_url: DrillUrl,
     prefix: Prefix = "",
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,
@@ -154,7 +150,7 @@ def restore_drill(
 
 def restore(
     bucket: Bucket,
-    database_url: TargetUrl,  # type: ignore[valid-type]
+    database_url: TargetUrl,
     prefix: Prefix = "",
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,

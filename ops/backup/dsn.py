@@ -20,6 +20,7 @@ import os
 import re
 import string
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote, unquote
 
 import psycopg
@@ -111,7 +112,7 @@ class Dsn:
         return env
 
     def connect(self, autocommit: bool = False) -> psycopg.Connection:
-        kwargs: dict[str, object] = {"autocommit": autocommit, "connect_timeout": 15}
+        kwargs: dict[str, Any] = {"autocommit": autocommit, "connect_timeout": 15}
         if self.password is not None:
             kwargs["password"] = self.password
         kwargs.setdefault("application_name", APPLICATION_NAME)

@@ -6,6 +6,7 @@ runs only after the new backup is verified, so a failure never costs an existing
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import subprocess
 import tempfile
@@ -146,7 +147,10 @@ def _open_snapshot(
     conn.isolation_level = IsolationLevel.REPEATABLE_READ
     conn.read_only = True
     try:
-        snapshot = str(conn.execute("SELECT pg_export_snapshot()").fetchone()[0])  # type: ignore[index]
+        row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        if row is None:
+            raise BackupError("pg_export_snapshot() returned no row")
+        snapshot = str(row[0])
         version = postgres.server_version(conn)
         schemas = postgres.existing_schemas(conn, settings.schemas)
         missing = sorted(set(settings.schemas) - set(schemas))
@@ -182,10 +186,8 @@ def _count_into(
 
 
 def _widen_pipe(pipe: Any) -> None:
-    try:
+    with contextlib.suppress(OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size: the default still works
         fcntl.fcntl(pipe.fileno(), F_SETPIPE_SZ, MIB)
-    except OSError:
-        pass  # not Linux, or above /proc/sys/fs/pipe-max-size: the default still works
 
 
 def _tool_version(binary: str) -> str:

@@ -146,12 +146,11 @@ def restore(
                 if not keep_acl:
                     argv += ["--no-acl"]
                 _run(argv + [str(dump)], target, "pg_restore")
-            with timings.step("compare"):
-                with target.connect() as conn:
-                    try:
-                        restored = postgres.count_rows(conn, postgres.list_tables(conn, manifest.schemas))
-                    except psycopg.Error as exc:
-                        raise BackupError(f"counting restored rows failed: {target.redact(str(exc))}") from None
+            with timings.step("compare"), target.connect() as conn:
+                try:
+                    restored = postgres.count_rows(conn, postgres.list_tables(conn, manifest.schemas))
+                except psycopg.Error as exc:
+                    raise BackupError(f"counting restored rows failed: {target.redact(str(exc))}") from None
             if run.created:
                 _mark(target, None)
     except BaseException as exc:  # noqa: BLE001 - Ctrl-C and SIGTERM must clean up too
@@ -351,8 +350,8 @@ def _signals_held() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for sig in dict.fromkeys(held):
-            signal.raise_signal(sig)  # now the restored handler acts on it
+        for signum in dict.fromkeys(held):
+            signal.raise_signal(signum)  # now the restored handler acts on it
 
 
 _INTERRUPTS = (signal.SIGINT, signal.SIGTERM)

@@ -9,6 +9,7 @@ match what was sent is deleted before the caller sees success.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import threading
 from collections.abc import Callable
@@ -156,8 +157,8 @@ class BackupStore:
                     number = len(part_md5s)
                     slots.acquire()
                     for done in futures:  # surface a failed part before reading more
-                        if done.done() and done.exception() is not None:
-                            raise done.exception()  # type: ignore[misc]
+                        if done.done() and (failure := done.exception()) is not None:
+                            raise failure
                     future = pool.submit(self._put_part, key, upload_id, number, part, digest)
                     future.add_done_callback(lambda _f: slots.release())
                     futures.append(future)
@@ -188,10 +189,9 @@ class BackupStore:
         return {"PartNumber": number, "ETag": answer["ETag"]}
 
     def _abort(self, key: str, upload_id: str) -> None:
-        try:
+        # On failure the bucket's lifecycle rule removes incomplete uploads after a day.
+        with contextlib.suppress(ClientError, BotoCoreError):
             self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
-        except (ClientError, BotoCoreError):
-            pass  # the bucket's lifecycle rule removes incomplete uploads after a day
 
     def _verify_or_delete(self, key: str, sent: Uploaded) -> None:
         """S3 must report exactly the bytes sent; otherwise the object is removed, never left looking whole."""
@@ -211,10 +211,8 @@ class BackupStore:
             raise BackupError(f"uploaded object {key} does not match what was sent ({'; '.join(problems)}); deleted it")
 
     def delete_quietly(self, key: str) -> None:
-        try:
+        with contextlib.suppress(ClientError, BotoCoreError):
             self.client.delete_object(Bucket=self.bucket, Key=key)
-        except (ClientError, BotoCoreError):
-            pass
 
     def download_verified(self, key: str, dest: Path, size: int, sha256: str) -> None:
         """Stream the object to `dest`, hashing as it arrives; a mismatch deletes the file and raises."""
@@ -244,6 +242,7 @@ def _read_part(stream: IO[bytes], part_size: int, sha: Any) -> bytearray:
     filled = 0
     with memoryview(buffer) as view:
         while filled < part_size:
+            # pg_dump's stdout pipe and files are buffered readers (readinto); IO[bytes] does not declare it.
             count = stream.readinto(view[filled:min(part_size, filled + READ_CHUNK)])  # type: ignore[attr-defined]
             if not count:
                 break

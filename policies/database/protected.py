@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity
 
 from policies import resources as R
-from policies.registry import soc2, resource_policy
+from policies.registry import resource_policy, soc2
 
 
 def check(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:

@@ -11,7 +11,6 @@ from policies import resources as R
 from policies.props import as_int, descendants, get, items, of_type, wired_from
 from policies.registry import cis, soc2, stack_policy
 
-
 # What each expiry removes, for the message: current backups, or versions already pruned by `ops backup`
 # (noncurrent), which after `noncurrentDays` are gone for good.
 EXPIRIES = (

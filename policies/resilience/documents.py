@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -29,10 +30,8 @@ def walk(value: Any) -> Iterator[Any]:
         for item in value:
             yield from walk(item)
     elif isinstance(value, str) and value.strip()[:1] in ("{", "["):
-        try:
+        with contextlib.suppress(ValueError):
             yield from walk(json.loads(value))
-        except ValueError:
-            pass
 
 
 def crons(workflow: Any) -> list[str]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import PolicyResource, StackValidationArgs
-
-from pulumi_policy import Severity
+from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
 from policies import resources as R
 from policies.props import feeds, get, label, of_type

@@ -15,8 +15,8 @@ from providers.netlify.common import (
     NetlifyProvider,
     Problems,
     Props,
-    secret_opts,
     parse_id,
+    secret_opts,
     to_props,
     with_outputs,
 )

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pulumi
-
 from pulumi.dynamic import CreateResult
 
 from providers.http import ApiError, ResponseLost, create_or_adopt

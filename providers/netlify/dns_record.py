@@ -17,8 +17,8 @@ from providers.netlify.common import (
     Problems,
     Props,
     hostname,
-    secret_opts,
     parse_id,
+    secret_opts,
     to_props,
     with_outputs,
 )

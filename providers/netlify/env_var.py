@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 import pulumi
-
 from pulumi.dynamic import DiffResult
 
 from providers.netlify.common import (
     NetlifyProvider,
     Problems,
     Props,
+    parse_id,
     plain,
     secret_opts,
     sha256,
-    parse_id,
     to_props,
     with_outputs,
 )

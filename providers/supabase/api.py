@@ -16,8 +16,8 @@ from providers.base import ApiEndpoint
 from providers.crud import CrudProvider
 from providers.http import ApiError
 from providers.supabase import spec
-from providers.values import plain
 from providers.unknowns import is_unknown
+from providers.values import plain
 
 T = TypeVar("T")
 log = logging.getLogger("providers.supabase")

@@ -34,8 +34,8 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from providers.base import refreshed_inputs
-from providers.http import ApiError, create_or_adopt
 from providers.crud import Problems, Props
+from providers.http import ApiError, create_or_adopt
 from providers.keepers import KEEPER, PERIOD_KEEPER
 from providers.supabase import spec
 from providers.supabase.api import (
@@ -344,7 +344,7 @@ class SecretApiKey(pulumi.dynamic.Resource, module="supabase", name="SecretApiKe
             "description": args.description, "wait_timeout": args.wait_timeout,
             # Keepers as on a RandomPassword: the rotation policy judges both the same way.
             "keepers": {KEEPER: args.window_start, PERIOD_KEEPER: str(args.rotation_days)},
-            **{k: None for k in ("key_id", "key_name", "api_key", "created_at", "retiring")},
+            **dict.fromkeys(("key_id", "key_name", "api_key", "created_at", "retiring")),
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(SecretApiKeyProvider(), resource_name, props, opts)

@@ -17,8 +17,8 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.base import refreshed_inputs
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.values import hashes, sha256
 from providers.unknowns import UNKNOWN, is_unknown, known_mapping
+from providers.values import hashes, sha256
 
 
 class FunctionSecretsProvider(SupabaseProvider):

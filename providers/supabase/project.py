@@ -233,12 +233,11 @@ class ProjectProvider(SupabaseProvider):
 
         project = create_or_adopt(lambda: self._find(slug, name), post, resource=self.kind)
         ref = project["ref"]
-        if not created:
-            # Adopted: a lost answer or a timed-out wait in an earlier run, or a same-named project.
-            if project.get("region") not in (None, props["region"]):
-                raise ApiError(self.kind, "adopt", None,
-                               f"project {name!r} (ref {ref}) already exists in region {project['region']}, "
-                               f"not {props['region']}: import it with that region or choose another name")
+        # Adopted (not created): a lost answer or a timed-out wait in an earlier run, or a same-named project.
+        if not created and project.get("region") not in (None, props["region"]):
+            raise ApiError(self.kind, "adopt", None,
+                           f"project {name!r} (ref {ref}) already exists in region {project['region']}, "
+                           f"not {props['region']}: import it with that region or choose another name")
         live = self.wait_until_healthy(ref, timeout=props["wait_timeout"], interval=props["poll_interval"])
         if not created:
             self._set_password(ref, password)
@@ -351,7 +350,7 @@ class Project(pulumi.dynamic.Resource, module="supabase", name="Project"):
             "legacy_api_keys": args.legacy_api_keys,
             "wait_timeout": args.wait_timeout,
             "poll_interval": args.poll_interval,
-            **{k: None for k in ("ref", "url", "status", "db_host", *SECRET_OUTPUTS)},
+            **dict.fromkeys(("ref", "url", "status", "db_host", *SECRET_OUTPUTS)),
         }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS))
         super().__init__(ProjectProvider(), resource_name, props, opts)

@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from providers.supabase import spec
 from providers.base import refreshed_inputs
+from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.values import hashes, plain, sha256
 from providers.unknowns import UNKNOWN, has_unknown, is_unknown, known_mapping, without_unknowns
+from providers.values import hashes, plain, sha256
 
 
 class SettingsProvider(SupabaseProvider):
@@ -209,7 +209,7 @@ class SettingsResource(pulumi.dynamic.Resource):
             "wait_timeout": wait_timeout,
             "settings": {k: v for k, v in settings.items() if v is not None},
             "secret_hashes": None,
-            **{name: None for name in outputs},  # the provider's `observed_outputs`, as attributes
+            **dict.fromkeys(outputs),  # the provider's `observed_outputs`, as attributes
         }
         if secret_settings:
             # Each value secret, not the map: one unknown value must not make the whole map unknown.

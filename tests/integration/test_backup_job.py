@@ -10,11 +10,11 @@ import psycopg
 import pytest
 
 from ops.backup import restore as restoring
+from ops.backup import supabase_target
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.job import BackupSettings, run_backup
 from ops.backup.store import MIB, BackupStore
-from ops.backup import supabase_target
 from tests.integration.cmms import EXPECTED_COUNTS, SUPABASE_ROLES, TECHNICIANS, fingerprint, technician
 from tests.support.postgres import Cluster, cluster
 

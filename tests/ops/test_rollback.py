@@ -11,10 +11,10 @@ import pytest
 
 from ops.rollback import Deploy, choose_target
 from providers.http import ApiClient
+from tests.ops.cli_runner import Completed, run_ops
 from tests.stacks import ROOT
 from tests.support.faults import Answer, FaultServer
 from tests.support.prism import prism
-from tests.ops.cli_runner import Completed, run_ops
 
 SPEC = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
 SITE = {"id": "site-123", "name": "maintainpro-production", "published_deploy": {"id": "d2"}}

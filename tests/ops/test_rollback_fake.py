@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from ops.stackfile import read_stack_file
-from tests.support.netlify_fake import FakeNetlify
 from tests.ops.cli_runner import Completed, run_ops
+from tests.support.netlify_fake import FakeNetlify
 
 SITE_NAME = read_stack_file("production").validate().netlify.site_name
 

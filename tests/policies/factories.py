@@ -19,7 +19,6 @@ from pulumi_policy import (
     ResourceValidationArgs,
     StackValidationArgs,
 )
-
 from pulumi_policy.policy import _NotApplicableError
 
 from components.headers import render as render_headers

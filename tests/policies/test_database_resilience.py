@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policies.database import network_restricted, protected, ssl_enforced
 from policies import resources as R
+from policies.database import network_restricted, protected, ssl_enforced
 from policies.resilience import backup_retention, backup_schedule, dns_zone_protected, ssl_expiry_monitor
 from tests.policies.factories import PRODUCTION, assert_fails, assert_passes, compliant_stack, resource_args, violations
 

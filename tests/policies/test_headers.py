@@ -145,7 +145,7 @@ def test_a_placeholder_is_the_whole_segment() -> None:
 
 
 def test_the_compliant_fixture_is_the_production_rendering() -> None:
-    assert COMPLIANT_HEADERS == render(read_stack_file("production").validate().headers, FAKE_SUPABASE_URL)
+    assert render(read_stack_file("production").validate().headers, FAKE_SUPABASE_URL) == COMPLIANT_HEADERS
     assert Served(COMPLIANT_HEADERS).first("strict-transport-security") == "max-age=63072000; includeSubDomains; preload"
 
 

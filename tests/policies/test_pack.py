@@ -8,8 +8,8 @@ import runpy
 from importlib import metadata
 from pathlib import Path
 
-import pytest
 import pulumi_policy
+import pytest
 
 from ops.pack_config import PackConfigError, load_pack_config, parse_pack_config
 from policies.catalog import ENTRIES, PACK_NAME

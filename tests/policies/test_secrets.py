@@ -6,7 +6,15 @@ import pytest
 
 from policies import resources as R
 from policies.secrets import github_no_literal, netlify_no_literal, rotation
-from tests.policies.factories import NOW, Stack, assert_fails, assert_not_applicable, assert_passes, compliant_stack, resource_args
+from tests.policies.factories import (
+    NOW,
+    Stack,
+    assert_fails,
+    assert_not_applicable,
+    assert_passes,
+    compliant_stack,
+    resource_args,
+)
 
 STAGING = {"maxRotationDays": 180, "now": NOW}
 PROD = {"maxRotationDays": 90, "now": NOW}

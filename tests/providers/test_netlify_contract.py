@@ -14,9 +14,9 @@ import pytest
 from providers.http import ApiError
 from providers.netlify.build_hook import BuildHookProvider
 from providers.netlify.certificate import CertificateProvider
+from providers.netlify.deploy_key import DeployKeyProvider
 from providers.netlify.dns_record import DnsRecordProvider
 from providers.netlify.dns_zone import DnsZoneProvider
-from providers.netlify.deploy_key import DeployKeyProvider
 from providers.netlify.env_var import EnvVarProvider, value_hashes
 from providers.netlify.site import SiteProvider
 from tests.providers.conftest import Recorder, attach

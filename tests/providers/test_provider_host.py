@@ -26,7 +26,7 @@ from tests.support.faults import Answer, FaultServer
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "maintainpro-platform"
 
-HOST = """
+HOST = f"""
 import base64, json, sys
 import dill
 from pulumi.dynamic import Config, ConfigureRequest
@@ -34,12 +34,12 @@ from pulumi.runtime import Settings, configure
 from pulumi.runtime._serialization import _deserialize
 
 provider_str, config = sys.argv[1], json.loads(sys.argv[2])
-configure(Settings(project=%(project)r, stack="stack", organization="organization"))
+configure(Settings(project={PROJECT!r}, stack="stack", organization="organization"))
 provider = _deserialize(lambda: dill.loads(base64.b64decode(provider_str)))
-provider.configure(ConfigureRequest(config=Config(raw_config=config, project_name=%(project)r)))
+provider.configure(ConfigureRequest(config=Config(raw_config=config, project_name={PROJECT!r})))
 provider.client().request("GET", "/probe", operation="probe")
 print(type(provider).__module__ + "." + type(provider).__qualname__)
-""" % {"project": PROJECT}
+"""
 
 CASES = {
     "netlify": (DeployKeyProvider, "netlifyToken", "fake-netlify-config-token", "NETLIFY_API_URL", "NETLIFY_AUTH_TOKEN"),

@@ -13,10 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pulumi_policy import ResourceValidationArgs, StackValidationArgs
+
 from ops.pack_config import default_path, load_pack_config
 from ops.policy_run import NotApplicable, _run, graph
 from policies.catalog import ENTRIES, PACK_NAME, PACK_VERSION
-from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 from tests.ops.audit_support import ROOT, fixture_preview
 
 TARGET = ROOT / "tests/fixtures/events/production-weak-preview.jsonl"

@@ -66,6 +66,6 @@ class FaultServer(LoopbackServer):
 
         super().__init__(Handler)
 
-    def then(self, *answers: Answer) -> "FaultServer":
+    def then(self, *answers: Answer) -> FaultServer:
         self.script.extend(answers)
         return self

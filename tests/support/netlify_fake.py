@@ -15,10 +15,11 @@ import json
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
@@ -82,7 +83,7 @@ def with_renew(spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "paths": {**spec["paths"], RENEW_PATH: {"post": renew}}}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _routes(spec_path: Path) -> list[tuple[str, re.Pattern[str], str, dict[str, Any]]]:
     """Parsed once per test session: the spec is 700 KB."""
     spec = with_renew(json.loads(spec_path.read_text()))

@@ -25,7 +25,7 @@ def load(name: str) -> dict[str, Any]:
 
 def triggers(workflow: dict[str, Any]) -> dict[str, Any]:
     on = workflow.get("on", workflow.get(True))  # PyYAML reads the bare key `on` as True
-    return on if isinstance(on, dict) else {name: None for name in ([on] if isinstance(on, str) else on)}
+    return on if isinstance(on, dict) else dict.fromkeys([on] if isinstance(on, str) else on)
 
 
 def _text(value: Any) -> str:

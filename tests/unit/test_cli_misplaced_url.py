@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from tests.ops.cli_runner import run_ops
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.stacks import mutate, stack_document, write_stack
 from tests.ops.cli_runner import Completed, run_ops
+from tests.stacks import mutate, stack_document, write_stack
 
 P = "maintainpro-platform"
 

@@ -10,8 +10,8 @@ import pytest
 from components.config import ConfigError, GitHubConfig, StackConfig, load_stack_config
 from components.database import CI_SECRETS
 from components.database import CI_VARIABLES as DATABASE_CI_VARIABLES
-from components.site import CI_VARIABLES as SITE_CI_VARIABLES
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from components.site import CI_VARIABLES as SITE_CI_VARIABLES
 from ops.engine import SECRET, Preview, Registered, run_stack
 from ops.stackfile import read_stack_file
 from tests.support.capture import program_failure, run_program

@@ -10,12 +10,12 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.config import ConfigError, HeadersConfig, load_stack_config
 import components.headers as rendering
+from components.config import ConfigError, HeadersConfig, load_stack_config
 from components.headers import HeaderRule, SecurityHeaders, SecurityHeadersArgs, headers_for, render, rules
-from policies.headers import headers_file
 from ops.engine import run_stack
 from ops.stackfile import ROOT, read_stack_file
+from policies.headers import headers_file
 
 SUPABASE = "https://abcdefghijklmnopqrst.supabase.co"
 BASE = {

@@ -153,3 +153,10 @@ def test_every_module_imports_on_its_own() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_no_project_module_is_over_400_lines() -> None:
+    """Small modules named after what they hold: a module past 400 lines holds more than one thing."""
+    long = {name: n for name, path in modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}, long

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pulumi
 import pytest
-
 from typer.testing import CliRunner
 
 from components.config import PROJECT
 from ops.cli import load
 from ops.engine import RecordingMocks
 from ops.stackfile import read_stack_file
-from tests.stacks import mutate, stack_document, write_stack
 from tests.ops.cli_runner import Completed, run_ops
+from tests.stacks import mutate, stack_document, write_stack
 
 app = load("secrets")
 

@@ -15,11 +15,11 @@ from components.config import CheckConfig, HeadersConfig
 from components.headers import render, security_headers
 from ops.cli import load
 from ops.probe import Result, expected_headers, failed, route_alerts, run_checks, tls_context
-from policies.headers import headers_file
 from ops.stackfile import read_stack_file
+from policies.headers import headers_file
+from tests.ops.cli_runner import Completed, run_ops
 from tests.stacks import mutate, stack_document, write_stack
 from tests.support.local_servers import Certs, Reply, closed_port, make_certs, serve
-from tests.ops.cli_runner import Completed, run_ops
 
 app = load("probe")
 

@@ -25,7 +25,7 @@ def test_program_registers_the_platform_for_each_stack(stack: str) -> None:
 
 def test_invalid_config_stops_the_program_before_any_resource(tmp_path) -> None:
     document = mutate(stack_document("production"), f"{PROJECT}:netlify", "custom_domain", None)
-    raw = {k: v for k, v in document["config"].items()}
+    raw = dict(document["config"])
     mocks = RecordingMocks()
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.settings.ROOT.set(None)

@@ -190,7 +190,7 @@ def test_production_credentials_appear_only_in_jobs_gated_by_the_production_envi
 def test_deploy_authenticates_to_github_as_the_app_never_with_a_personal_token() -> None:
     for name, job in resolved_jobs("deploy").items():
         env = job.get("env") or {}
-        assert APP_AUTH_ENV <= set(env), name
+        assert set(env) >= APP_AUTH_ENV, name
         assert "secrets." in str(env["GITHUB_APP_PEM_FILE"]), name  # the private key is a secret
         assert PERSONAL_TOKEN_ENV not in _env_names(job), name
         assert "PLATFORM_GITHUB_TOKEN" not in _text(job), name

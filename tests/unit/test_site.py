@@ -186,7 +186,7 @@ class Capture(pulumi.runtime.Mocks):
 def test_values_from_other_components_become_env_vars_and_secrets_stay_secret(monkeypatch, legacy):
     monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
     doc = mutate(stack_document("staging"), f"{PROJECT}:netlify", "legacy_anon_key_env", legacy)["config"]
-    sections = split_config({k: v for k, v in doc.items()}, set(), "Pulumi.staging.yaml")
+    sections = split_config(dict(doc), set(), "Pulumi.staging.yaml")
     cfg = load_stack_config(sections, "staging", "Pulumi.staging.yaml")
     mocks = Capture()
     pulumi.runtime.settings.ROOT.set(None)

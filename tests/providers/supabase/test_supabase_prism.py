@@ -199,6 +199,5 @@ def test_missing_node_is_a_clear_failure_not_a_skip(monkeypatch, tmp_path):
     from tests.support.prism import prism
 
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(RuntimeError, match="node is not on PATH"):
-        with prism(tmp_path / "spec.json"):
-            pass
+    with pytest.raises(RuntimeError, match="node is not on PATH"), prism(tmp_path / "spec.json"):
+        pass
