@@ -2,18 +2,22 @@
 
 A provider over an API object only says how to find, create, fetch, update and delete its object
 and how live JSON maps to its properties (the hooks `find`, `create_new`, `id_of`, `fetch`,
-`outputs`, `apply`, `remove`, `normalise`, `validate`, `delete_before_replace`, `adopted`); the
-rules that make providers cheap and safe are written once here:
-- `check` validates known inputs only (a value known at apply is checked then);
-- `diff` is local (no HTTP), compares declared inputs only (None = unmanaged) in normal form, and
-  reports an unknown identity input as a change, never a replacement;
+`outputs`, `apply`, `remove`, `normalise`, `validate`, `delete_before_replace`, `adopted`, and the
+class attributes `inputs`, `identity`, `write_only`, `open_maps`, `plumbing`); the rules that make
+providers cheap and safe are written once here:
+- `check` validates known inputs only (a value known at apply is checked then; in an open map,
+  one member not known yet hides only its own problems);
+- `diff` is local (no HTTP), compares declared inputs only (None = unmanaged) in normal form,
+  write-only inputs by the SHA-256 state keeps of them (never the value), and reports an unknown
+  identity input as a change, never a replacement;
 - `create` finds first and adopts (`providers.http.create_or_adopt`), then converges an adopted object;
 - `read` is one GET and answers the drift-friendly inputs (`providers.base.refreshed_inputs`);
 - `update` writes only changed non-identity inputs; `delete` of a gone object (404) is fine.
 
-Netlify's providers all sit on it (`providers.netlify.common.NetlifyProvider`). Supabase's mostly
-do not, and say why in their docstrings: their objects are project singletons (settings), carry
-write-only values kept as hashes, wait on an asynchronous project, or rotate.
+Netlify's providers all sit on it (`providers.netlify.common.NetlifyProvider`), and so do
+Supabase's (`providers.supabase.api.SupabaseProvider`) except the two whose docstrings name the
+hook they would need and why it would not be general (`project.ProjectProvider`,
+`api_keys.SecretApiKeyProvider`).
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from providers.base import ApiProvider, refreshed_inputs
 from providers.http import create_or_adopt
-from providers.unknowns import has_unknown
-from providers.values import plain
+from providers.unknowns import has_unknown, without_unknowns
+from providers.values import hashes, plain, sha256
 
 Props = dict[str, Any]
 Problems = list[tuple[str, str]]
@@ -59,6 +63,13 @@ class CrudProvider(ApiProvider):
     plumbing: ClassVar[tuple[str, ...]] = ()
     # The id `read` answers for an object gone: the host sends both "" and None as the empty id.
     gone_id: ClassVar[str | None] = ""
+    # Write-only inputs (the API never reads them back, or only masked): input -> the output that
+    # keeps its SHA-256 (of a map: one per member). State never holds the value; `diff` compares
+    # hashes; `read` cannot hand the value back (see `providers.base.refreshed_inputs`).
+    write_only: ClassVar[Mapping[str, str]] = {}
+    # Map inputs that are open sets of API fields: validated member by member, so one member not
+    # known yet (a preview) hides only its own problems, not those of its known neighbours.
+    open_maps: ClassVar[frozenset[str]] = frozenset()
 
     # ---- hooks -------------------------------------------------------------------------------
     def defaults(self, news: Props) -> Props:
@@ -107,9 +118,11 @@ class CrudProvider(ApiProvider):
         return self.manage(self.outputs(id_, live, declared), declared)
 
     def manage(self, outs: Props, declared: Props) -> Props:
-        outs = dict(outs)
+        outs = {k: v for k, v in outs.items() if k not in self.write_only}  # state keeps hashes only
         for key in self.inputs:
             want = declared.get(key)
+            if key in self.write_only:
+                continue
             if want is None and key not in self.unset_is_value:
                 outs[key] = None
             elif isinstance(want, Mapping) and isinstance(outs.get(key), Mapping):
@@ -121,7 +134,7 @@ class CrudProvider(ApiProvider):
         # hands back exactly the program's inputs where nothing drifted.
         for key in self.inputs:
             want, have = declared.get(key), outs.get(key)
-            if want is None or have is None:
+            if want is None or have is None or key in self.write_only:
                 continue
             if isinstance(want, Mapping) and isinstance(have, Mapping):
                 outs[key] = {k: v if key not in self.changed(outs, {key: {k: v}}) else have.get(k)
@@ -134,8 +147,13 @@ class CrudProvider(ApiProvider):
     def read_inputs(self, outs: Props, prior: Props) -> Props | None:
         """Prior inputs overlaid with the live value of each drifted managed input (see
         `providers.base.refreshed_inputs`); of a declared object only the drifted fields change."""
+        stored = prior
         prior = {k: prior[k] for k in (*self.inputs, *self.plumbing) if prior.get(k) is not None}
-        drifted = self.changed(outs, prior)
+        drifted = [k for k in self.changed(outs, prior) if k not in self.write_only]
+        # A write-only value drifted when the hash the API shows differs from the one state keeps: the
+        # inputs then lack it (it cannot be handed back); with nothing drifted the engine keeps its own.
+        drifted += [k for k, h in self.write_only.items() if outs.get(h) != stored.get(h)]
+        unreadable = [k for k, h in self.write_only.items() if stored.get(h)]
         live: Props = {}
         for key in drifted:
             was, now = prior.get(key), outs.get(key)
@@ -145,21 +163,32 @@ class CrudProvider(ApiProvider):
                     for k, v in was.items()
                 }
                 live[key] = {k: v for k, v in live[key].items() if v is not None}
-            else:
+            elif key not in self.write_only:
                 live[key] = now
-        return refreshed_inputs(prior, (*self.inputs, *self.plumbing), live, drifted)
+        return refreshed_inputs(prior, (*self.inputs, *self.plumbing), live, drifted, unreadable=unreadable)
 
     # ---- ResourceProvider ------------------------------------------------------------------
     def check(self, olds: Props, news: Props) -> CheckResult:
         news = self.defaults(plain(news))
         unknown = {k for k, v in news.items() if has_unknown(v)}
-        known = {k: v for k, v in news.items() if k not in unknown}
+        # An open map with some members not known yet: its known members are checked now.
+        partial = {k for k in unknown & self.open_maps if isinstance(news[k], Mapping)}
+        pending = {(k, m) for k in partial for m, v in news[k].items() if has_unknown(v)}
+        unknown -= partial
+        known = {k: without_unknowns(v) if k in partial else v for k, v in news.items() if k not in unknown}
+
+        def skipped(where: str) -> bool:
+            root, _, rest = where.partition(".")
+            root, member = re.split(r"[\[]", root)[0], re.split(r"[.\[]", rest)[0]
+            return bool({root, *self.depends_on.get(root, ())} & unknown) or (root, member) in pending
+
         # A value not known until apply is checked then, not reported missing now.
-        problems = [
-            (k, m) for k, m in self.validate(known)
-            if not ({root := re.split(r"[.\[]", k)[0], *self.depends_on.get(root, ())} & unknown)
-        ]
+        problems = [(k, m) for k, m in self.validate(known) if not skipped(k)]
         return CheckResult(news, [CheckFailure(k, m) for k, m in problems])
+
+    def hash_of(self, value: Any) -> Any:
+        """What state keeps of a write-only value: its SHA-256 (of a map, one per member)."""
+        return hashes(value) if isinstance(value, Mapping) else sha256(str(value))
 
     def changed(self, olds: Props, news: Props) -> list[str]:
         out = []
@@ -169,6 +198,12 @@ class CrudProvider(ApiProvider):
                 out.append(key)
                 continue
             if new is None and key not in self.unset_is_value:
+                continue
+            if key in self.write_only:
+                # Compared by hash: state holds the hash (`write_only[key]`), never the value.
+                new_h, old_h = self.hash_of(new if new is not None else {}), olds.get(self.write_only[key])
+                if (new_h != old_h) if key in self.unset_is_value else _differs(new_h, old_h):
+                    out.append(key)
                 continue
             old = olds.get(key)
             new_n = self.normalise(key, new, news, old=False) if new is not None else None
