@@ -126,7 +126,9 @@ class CrudProvider(ApiProvider):
             if want is None and key not in self.unset_is_value:
                 outs[key] = None
             elif isinstance(want, Mapping) and isinstance(outs.get(key), Mapping):
-                outs[key] = {k: outs[key][k] for k in want if outs[key].get(k) is not None}
+                # A declared member of an open map the API does not show is kept, as None: still managed.
+                outs[key] = {k: outs[key].get(k) for k in want
+                             if key in self.open_maps or outs[key].get(k) is not None}
         for key in self.plumbing:
             outs[key] = declared.get(key)
         # A live value equal to the declared one under the server's rewrites (case, order, trailing
@@ -137,9 +139,11 @@ class CrudProvider(ApiProvider):
             if want is None or have is None or key in self.write_only:
                 continue
             if isinstance(want, Mapping) and isinstance(have, Mapping):
-                outs[key] = {k: v if key not in self.changed(outs, {key: {k: v}}) else have.get(k)
+                # (A member the prior state holds as None, in an open map, takes what the API shows.)
+                outs[key] = {k: v if key not in self.changed(outs, {key: {k: v}})
+                             and (v is not None or key not in self.open_maps) else have.get(k)
                              for k, v in want.items()}
-                outs[key] = {k: v for k, v in outs[key].items() if v is not None}
+                outs[key] = {k: v for k, v in outs[key].items() if v is not None or key in self.open_maps}
             elif key not in self.changed(outs, {key: want}):
                 outs[key] = want
         return outs
@@ -173,14 +177,14 @@ class CrudProvider(ApiProvider):
         unknown = {k for k, v in news.items() if has_unknown(v)}
         # An open map with some members not known yet: its known members are checked now.
         partial = {k for k in unknown & self.open_maps if isinstance(news[k], Mapping)}
-        pending = {(k, m) for k in partial for m, v in news[k].items() if has_unknown(v)}
+        pending = {m for k in partial for m, v in news[k].items() if has_unknown(v)}
         unknown -= partial
         known = {k: without_unknowns(v) if k in partial else v for k, v in news.items() if k not in unknown}
 
         def skipped(where: str) -> bool:
-            root, _, rest = where.partition(".")
-            root, member = re.split(r"[\[]", root)[0], re.split(r"[.\[]", rest)[0]
-            return bool({root, *self.depends_on.get(root, ())} & unknown) or (root, member) in pending
+            root, *rest = re.split(r"[.\[\]]", where)
+            # A problem naming a pending member anywhere in its path (an API body may nest it) waits too.
+            return bool({root, *self.depends_on.get(root, ())} & unknown or pending & set(rest))
 
         # A value not known until apply is checked then, not reported missing now.
         problems = [(k, m) for k, m in self.validate(known) if not skipped(k)]

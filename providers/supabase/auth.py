@@ -32,7 +32,7 @@ class AuthConfigProvider(SettingsProvider):
     get_op = "v1-get-auth-service-config"
     put_op = "v1-update-auth-service-config"
     normalisers = {"uri_allow_list": comma_set}
-    def write_only(self, field: str) -> bool:
+    def write_only_field(self, field: str) -> bool:
         return _is_write_only(field)
 
     def local_problems(self, settings: dict[str, Any]) -> list[tuple[str, str]]:

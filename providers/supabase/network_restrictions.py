@@ -65,7 +65,7 @@ class NetworkRestrictionsProvider(SettingsProvider):
         except ApiError as exc:
             if exc.status is None or not 400 <= exc.status < 500:
                 raise
-            if (self.fetch(ref) or {}).get("entitlement") != "disallowed":
+            if (self.get(ref) or {}).get("entitlement") != "disallowed":
                 raise
             if allows_all(self.normal_form(fields)):
                 return  # the plan allows no restriction: the project is already unrestricted

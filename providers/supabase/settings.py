@@ -8,26 +8,33 @@ normal form plus SHA-256 hashes of write-only values (read back masked, so never
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from providers.base import refreshed_inputs
+from providers.crud import Problems, Props
 from providers.supabase import spec
 from providers.supabase.api import DEFAULT_WAIT_TIMEOUT, SupabaseProvider, require_ref, seconds_problem, wait_timeout_of
-from providers.unknowns import UNKNOWN, has_unknown, is_unknown, known_mapping, without_unknowns
-from providers.values import hashes, plain, sha256
+from providers.unknowns import has_unknown, known_mapping
+from providers.values import hashes
 
 
 class SettingsProvider(SupabaseProvider):
-    """Overrides the CRUD skeleton's methods (not its hooks), because a settings object has not its shape:
-    it is a singleton of its project (nothing to find, create or delete: `create` writes once the project
-    is healthy, `delete` stops managing), its inputs are one open map of API fields (`settings`) diffed
-    per field in normal form rather than a fixed list of inputs, and write-only fields are kept as hashes
-    (`secret_settings` -> `secret_hashes`), never read back."""
+    """On the CRUD skeleton's hooks. A singleton of its project: the id is the project ref, nothing is
+    found (`create_new` writes the desired fields once the project is healthy; `remove` stops managing),
+    `settings` is an open map of API fields (`open_maps`: diffed and validated field by field, in the
+    normal form `check` gives them), and write-only fields come through `secret_settings`, kept as
+    hashes (`write_only` -> `secret_hashes`). A moved project replaces it, deleting first (same id).
+
+    What `create_new` and `apply` answer is what was written (`{"written": ...}`), not a GET answer
+    (`{"response": ...}`): a write costs no read back."""
+
+    inputs: ClassVar[tuple[str, ...]] = ("project_ref", "settings", "secret_settings")
+    identity = frozenset({"project_ref"})
+    write_only: ClassVar[Mapping[str, str]] = {"secret_settings": "secret_hashes"}
+    open_maps = frozenset({"settings", "secret_settings"})
+    plumbing: ClassVar[tuple[str, ...]] = ("wait_timeout",)
 
     get_op: ClassVar[str]
     put_op: ClassVar[str]
@@ -35,11 +42,12 @@ class SettingsProvider(SupabaseProvider):
     partial: ClassVar[bool] = True
     # Per-field normal form of values the server rewrites.
     normalisers: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
-    def write_only(self, field: str) -> bool:
+
+    # -- hooks of a settings object ------------------------------------------------------------
+    def write_only_field(self, field: str) -> bool:
         """Whether `field` is write-only (masked on read): it must come through `secret_settings`."""
         return False
 
-    # -- hooks -------------------------------------------------------------------------------
     def body(self, settings: dict[str, Any]) -> Any:
         """API request body for these settings."""
         return settings
@@ -56,7 +64,10 @@ class SettingsProvider(SupabaseProvider):
         """Outputs read from the same GET answer besides the settings (the pooler's endpoint)."""
         return {}
 
-    # -- contract ----------------------------------------------------------------------------
+    def get(self, ref: str) -> Any:
+        """The GET answer; a subclass may translate an answer the live API gives instead."""
+        return self.call(self.get_op, ref=ref)
+
     def normal_form(self, settings: Mapping[str, Any], strict: bool = True) -> dict[str, Any]:
         """Normal forms; `strict=False` (reading the API) keeps a value it cannot parse as is, so it shows as drift."""
         out = {}
@@ -71,115 +82,78 @@ class SettingsProvider(SupabaseProvider):
                 out[k] = v
         return out
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures: list[CheckFailure] = []
+    # -- the skeleton's hooks ------------------------------------------------------------------
+    def defaults(self, news: Props) -> Props:
         # A whole map not known yet (its values depend on a resource being created) is checked at apply.
         given = known_mapping(news.get("settings"))
+        if given is None:
+            return news
         try:
-            settings = self.normal_form(plain(given or {}))
+            return {**news, "settings": self.normal_form(given)}
+        except (ValueError, TypeError):
+            return news  # `validate` says why
+
+    def validate(self, news: Props) -> Problems:
+        try:
+            settings = self.normal_form(news.get("settings") or {})
         except (ValueError, TypeError) as exc:
-            return CheckResult(news, [CheckFailure("settings", str(exc))])
-        given_secret = known_mapping(news.get("secret_settings"))
-        secret = dict(given_secret or {})
+            return [("settings", str(exc))]
+        secret = dict(news.get("secret_settings") or {})
         problem = seconds_problem(news.get("wait_timeout", DEFAULT_WAIT_TIMEOUT))
-        if problem:
-            failures.append(CheckFailure("wait_timeout", problem))
-        for field in settings:
-            if self.write_only(field):
-                failures.append(CheckFailure(f"settings.{field}", "is write-only: pass it in secret_settings"))
-        # Fields not known yet are checked at apply: drop them, and whatever the check says about them.
-        pending = {k for k, v in {**settings, **secret}.items() if has_unknown(v)}
-        known = without_unknowns({**settings, **secret})
-        problems = self.local_problems(known)
-        if given is not None and given_secret is not None:  # a whole map unknown: the body is not known
-            problems = spec.validate_body(self.put_op, self.body(known)) + problems
-        for where, what in problems:
-            if pending & set(re.split(r"[.\[\]]", where)):
-                continue
-            section = "secret_settings" if where.split(".")[0] in secret else "settings"
-            failures.append(CheckFailure(f"{section}.{where}", what))
-        return CheckResult({**news, "settings": settings} if given is not None else news, failures)
+        problems: Problems = [("wait_timeout", problem)] if problem else []
+        problems += [(f"settings.{f}", "is write-only: pass it in secret_settings")
+                     for f in settings if self.write_only_field(f)]
+        fields = self.local_problems({**settings, **secret})
+        if "settings" in news:  # a whole map unknown: the body is not known
+            fields = spec.validate_body(self.put_op, self.body({**settings, **secret})) + fields
+        return problems + [(f"{'secret_settings' if w.split('.')[0] in secret else 'settings'}.{w}", what)
+                           for w, what in fields]
 
-    def _changed(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        """Fields to write; in a preview, not-known values (or a not-known map) count as changed, never read."""
-        old_settings, old_hashes = olds.get("settings") or {}, olds.get("secret_hashes") or {}
-        new_settings = known_mapping(news.get("settings"))
-        new_secrets = known_mapping(news.get("secret_settings"))
-        settings = {"settings": UNKNOWN} if new_settings is None else {
-            k: v for k, v in new_settings.items() if is_unknown(v) or old_settings.get(k) != v
-        }
-        secrets = {"secret_settings": UNKNOWN} if new_secrets is None else {
-            k: v for k, v in new_secrets.items() if is_unknown(v) or old_hashes.get(k) != sha256(v)
-        }
-        return settings, secrets
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        ref = news.get("project_ref")
-        if is_unknown(ref):
-            # The project is being updated; the real update diffs again with the known ref.
-            return DiffResult(changes=True, replaces=[])
-        if olds.get("project_ref") != ref:
-            return DiffResult(changes=True, replaces=["project_ref"], delete_before_replace=True)
-        settings, secrets = self._changed(olds, news)
-        return DiffResult(changes=bool(settings or secrets), replaces=[])
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
+        return True
 
     def _send(self, ref: str, fields: dict[str, Any], timeout: float) -> None:
         self.write(ref, lambda: self.call(self.put_op, ref=ref, json=self.body(fields)), timeout)
 
-    def fetch(self, ref: str) -> Any:
-        """The one GET of `read`; a subclass may translate an answer the live API gives instead."""
-        return self.call(self.get_op, ref=ref)
+    def find(self, props: Props) -> dict[str, Any] | None:
+        return None
 
-    def _outs(self, props: dict[str, Any], previous: dict[str, str] | None = None) -> dict[str, Any]:
-        secret = props.get("secret_settings") or {}
-        return {
-            "project_ref": props["project_ref"],
-            "settings": dict(props.get("settings") or {}),
-            "secret_hashes": {**(previous or {}), **hashes(secret)},
-            # Plumbing, kept so a `read` can hand the engine back its inputs unchanged.
-            "wait_timeout": props.get("wait_timeout"),
-        }
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        ref = props["project_ref"]
-        timeout = wait_timeout_of(props)
+    def create_new(self, props: Props) -> dict[str, Any]:
+        ref, timeout = props["project_ref"], wait_timeout_of(props)
         self.wait_until_healthy(ref, timeout=timeout)
         self._send(ref, {**(props.get("settings") or {}), **(props.get("secret_settings") or {})}, timeout)
-        return CreateResult(ref, self._outs(props))
+        return {"written": True, "secret_hashes": hashes(props.get("secret_settings") or {})}
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return str(props["project_ref"])
+
+    def fetch(self, id_: str) -> dict[str, Any] | None:
         require_ref(self.get_op, id_, self.kind)
-        response = self.fetch(id_)
-        live = self.normal_form(self.observe(response), strict=False)
-        wanted = props.get("settings")
-        keys = wanted.keys() if wanted else [k for k in live if not self.write_only(k)]
-        outs = {
-            "project_ref": id_,
-            "settings": {k: live.get(k) for k in keys},
-            "secret_hashes": dict(props.get("secret_hashes") or {}),
-            "wait_timeout": props.get("wait_timeout"),
-            **self.observed_outputs(id_, response),
-        }
-        if not wanted:  # no state (an import): the live settings are the inputs
-            return ReadResult(id_, outs, {"project_ref": id_, "settings": outs["settings"]})
-        # Prior settings (already in normal form: `check` normalises the program's) with each
-        # drifted field's live value; write-only fields are not in state and cannot be read.
-        settings = {k: outs["settings"][k] if outs["settings"].get(k) != v else v for k, v in wanted.items()}
-        settings = {k: v for k, v in settings.items() if v is not None}
-        drifted = ["settings"] if settings != wanted else []
-        inputs = refreshed_inputs({**props, "project_ref": id_}, ("project_ref", "settings", "wait_timeout"),
-                                  {"settings": settings}, drifted,
-                                  unreadable=["secret_settings"] if props.get("secret_hashes") else [])
-        return ReadResult(id_, outs, inputs)
+        return {"response": self.get(id_)}
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        settings, secrets = self._changed(olds, news)
-        fields = {**settings, **secrets} if self.partial else {**news.get("settings", {}), **secrets}
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        if "response" not in live:  # what was written: the desired fields
+            return {"project_ref": id_, "settings": dict(props.get("settings") or {}),
+                    "secret_hashes": live["secret_hashes"]}
+        response = live["response"]
+        read = self.normal_form(self.observe(response), strict=False)
+        wanted = props.get("settings")
+        keys = wanted.keys() if wanted else [k for k in read if not self.write_only_field(k)]
+        return {"project_ref": id_, "settings": {k: read.get(k) for k in keys},
+                "secret_hashes": dict(props.get("secret_hashes") or {}), **self.observed_outputs(id_, response)}
+
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
+        old_settings, old_hashes = olds.get("settings") or {}, olds.get("secret_hashes") or {}
+        settings, secret = dict(news.get("settings") or {}), dict(news.get("secret_settings") or {})
+        secrets = {k: v for k, v in secret.items() if old_hashes.get(k) != self.hash_of(v)}
+        # Only the fields that changed (PATCH), or the whole requested config (a full replacement).
+        fields = {**{k: v for k, v in settings.items() if old_settings.get(k) != v}, **secrets} if self.partial \
+            else {**settings, **secrets}
         if fields:
             self._send(id_, fields, wait_timeout_of(news))
-        return UpdateResult(self._outs(news, olds.get("secret_hashes")))
+        return {"written": True, "secret_hashes": {**old_hashes, **hashes(secret)}}
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+    def remove(self, id_: str, props: Props) -> None:
         """Settings cannot be deleted; dropping the resource stops managing them."""
 
 

@@ -50,7 +50,7 @@ class SslEnforcementProvider(SettingsProvider):
         # `currentConfig` may carry the requested value before it is applied: nothing is enforced yet.
         return dict((response or {}).get("currentConfig") or {}) if _applied(response) else {}
 
-    def fetch(self, ref: str) -> Any:
+    def get(self, ref: str) -> Any:
         try:
             return self.call(self.get_op, ref=ref)
         except ApiError as exc:
@@ -61,7 +61,7 @@ class SslEnforcementProvider(SettingsProvider):
     def _wait_applied(self, ref: str, desired: bool | None, timeout: float) -> Any:
         """Poll until the pending change is applied (and, when `desired` is given, enforces it)."""
         return self.poll(
-            lambda: self.fetch(ref),
+            lambda: self.get(ref),
             lambda answer: _enforces(answer, desired) if desired is not None else _applied(answer),
             timeout,
             lambda answer, waited: NotSettled(
@@ -74,7 +74,7 @@ class SslEnforcementProvider(SettingsProvider):
 
     def _send(self, ref: str, fields: dict[str, Any], timeout: float) -> None:
         desired = bool(fields["database"])
-        live = self.fetch(ref)
+        live = self.get(ref)
         if live.get("unsupported"):
             if not desired:
                 return  # nothing is enforced, as asked
