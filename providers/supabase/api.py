@@ -80,12 +80,12 @@ class NotSettled(Exception):
 class SupabaseProvider(CrudProvider):
     """The CRUD skeleton bound to the Supabase API: calls named by the spec's operationIds, waits for a healthy project.
 
-    A provider whose object has the skeleton's shape (find or create, one GET per read, update in
-    place or replace) only fills in its hooks (`custom_hostname.py`). The others override the
-    ResourceProvider methods and say why in their docstrings: project singletons that are never
-    created or deleted (`settings.py`, `api_keys.LegacyApiKeysProvider`), write-only values kept as
-    hashes (`function_secrets.py`), a create that waits on an asynchronous project and reads keys
-    (`project.py`), and keys that rotate instead of updating (`api_keys.py`).
+    All but two of its providers fill in the skeleton's hooks only: the settings singletons
+    (`settings.py`: nothing to find, create writes the desired fields, delete stops managing, open
+    maps, write-only fields kept as hashes; the pooler adds its endpoint around them), the function
+    secrets (a write-only map compared with the API's digests), the custom hostname, the legacy key
+    switch and the key retirement. The project (`project.py`) and the rotating secret key
+    (`api_keys.SecretApiKeyProvider`) override its methods and say which hook is missing.
     """
 
     endpoint: ClassVar[ApiEndpoint] = SUPABASE

@@ -24,8 +24,7 @@ supabase/terraform-provider-supabase `internal/provider/project_resource.go` rea
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, NamedTuple
@@ -36,7 +35,9 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from providers.base import refreshed_inputs
 from providers.crud import Problems, Props
 from providers.http import ApiError, create_or_adopt
-from providers.keepers import KEEPER, PERIOD_KEEPER
+from providers.keepers import KEEPER, PERIOD_KEEPER, key_name
+from providers.keepers import due as due  # re-exported: components and ops import them from here
+from providers.keepers import key_prefix as key_prefix
 from providers.supabase import spec
 from providers.supabase.api import (
     DEFAULT_WAIT_TIMEOUT,
@@ -51,29 +52,6 @@ from providers.values import parse_id
 SECRET_OUTPUTS = ["api_key"]
 # What a rotation's DELETE says (the spec's own example of `reason`); a compromise is not a rotation.
 RETIRE_PARAMS = {"was_compromised": False, "reason": "rotating_key"}
-_NAME_UNSAFE = re.compile(r"[^a-z0-9_]+")
-
-
-def key_prefix(stack: str, consumer: str) -> str:
-    """`<stack>_<consumer>` in the characters a key name allows (`^[a-z_][a-z0-9_]+$`)."""
-    return _NAME_UNSAFE.sub("_", f"{stack}_{consumer}".lower()).strip("_")
-
-
-def key_name(prefix: str, window_start: str) -> str:
-    """The key of one rotation window: `<prefix>_<YYYYMMDD>` of the window's start."""
-    return f"{prefix}_{_instant(window_start).strftime('%Y%m%d')}"
-
-
-def _instant(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def due(retiring: Sequence[dict[str, Any]] | None, now: datetime) -> list[str]:
-    """Ids of the retiring keys whose grace period is over at `now`: what a retirement may delete."""
-    return sorted(str(r["id"]) for r in retiring or [] if _instant(str(r["retire_after"])) <= now)
-
-
 def _with_wait_timeout(news: dict[str, Any], failures: list[CheckFailure]) -> CheckResult:
     inputs = {**news, "wait_timeout": wait_timeout_of(news)}
     problem = seconds_problem(inputs["wait_timeout"])
@@ -102,9 +80,14 @@ class _Clocked(SupabaseProvider):
 
 
 class SecretApiKeyProvider(_Clocked):
-    """Overrides the CRUD skeleton's methods: a rotation is an update that creates a new API object
-    and keeps the previous one as `retiring` (the skeleton's update writes one object in place), and
-    its name follows from the keepers rather than being an input to find by."""
+    """Overrides the CRUD skeleton's methods; the hooks it would need are not general. `fetch` sees
+    only the resource id, but this object's API id (`key_id`) lives in state and changes at every
+    rotation while the resource id stays (`project_ref/name_prefix`): read needs the prior state. An
+    update does not write the object in place (`apply`): it creates the next window's key and moves
+    the previous one to `retiring` (never deleting it), which no other object does. The find/create
+    pair runs inside the settings retry (`write`: wait for a healthy project, then look again),
+    where the skeleton's `create_or_adopt` would nest a second retry loop of lost answers. And what
+    changes is the key's name derived from the keepers, compared with the stored `key_name`."""
 
     kind = "supabase secret api key"
 
@@ -227,39 +210,53 @@ RETIREMENT_INPUTS = ("project_ref", "key", "delete", "keep", "wait_timeout")
 
 
 class SecretApiKeyRetirementProvider(_Clocked):
-    """Overrides the CRUD skeleton's methods: it has no API object of its own (create and update delete
-    the listed keys, read has nothing to fetch)."""
+    """On the CRUD skeleton's hooks. No API object of its own: nothing to find, `create_new` and `apply`
+    delete the listed keys (`delete`, compared as a set), `fetch` has nothing to read (nothing can
+    drift), and `remove` deletes nothing (`SecretApiKey`'s own delete takes its keys)."""
 
     kind = "supabase secret api key retirement"
+    inputs: ClassVar[tuple[str, ...]] = ("project_ref", "delete")
+    plumbing: ClassVar[tuple[str, ...]] = ("key", "keep", "wait_timeout")
+    # Whether `delete` lists a current key depends on `keep`.
+    depends_on: ClassVar[dict[str, frozenset[str]]] = {"delete": frozenset({"keep"})}
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        delete, keep = news.get("delete"), news.get("keep")
-        failures = []
-        if not has_unknown([delete, keep]) and set(delete or []) & set(keep or []):
-            failures.append(CheckFailure("delete", "lists a key that is still current (in keep): it is never deleted"))
-        return _with_wait_timeout(news, failures)
+    def defaults(self, news: Props) -> Props:
+        return {**news, "wait_timeout": wait_timeout_of(news)}
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        delete = news.get("delete")
-        changed = has_unknown(delete) or sorted(olds.get("delete") or []) != sorted(delete or [])
-        return DiffResult(changes=bool(changed or olds.get("project_ref") != news.get("project_ref")), replaces=[])
+    def validate(self, news: Props) -> Problems:
+        problems: Problems = []
+        if set(news.get("delete") or []) & set(news.get("keep") or []):
+            problems.append(("delete", "lists a key that is still current (in keep): it is never deleted"))
+        problem = seconds_problem(news.get("wait_timeout"))
+        return [*problems, *([("wait_timeout", problem)] if problem else [])]
 
-    def _retire(self, props: dict[str, Any]) -> dict[str, Any]:
+    def normalise(self, key: str, value: Any, props: Props, *, old: bool) -> Any:
+        return sorted(value) if key == "delete" else value
+
+    def _retire(self, props: Props) -> dict[str, Any]:
         for key_id in sorted(props.get("delete") or []):
             self._delete_key(props["project_ref"], key_id, wait_timeout_of(props))
-        return {k: props.get(k) for k in ("project_ref", "key", "delete", "keep", "wait_timeout")}
+        return {}
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"{props['project_ref']}/{props['key']}/retirement", self._retire(props))
+    def find(self, props: Props) -> dict[str, Any] | None:
+        return None
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._retire(news))
+    def create_new(self, props: Props) -> dict[str, Any]:
+        return self._retire(props)
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        # No API object of its own: the inputs are the prior ones, nothing can drift.
-        return ReadResult(id_, props, refreshed_inputs(props, RETIREMENT_INPUTS, {}, []))
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return f"{props['project_ref']}/{props['key']}/retirement"
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+    def fetch(self, id_: str) -> dict[str, Any] | None:
+        return {}  # nothing of its own to read: the outputs are what state holds
+
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        return {k: props.get(k) for k in RETIREMENT_INPUTS}
+
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
+        return self._retire(news)
+
+    def remove(self, id_: str, props: Props) -> None:
         """Removing the retirement deletes nothing: `SecretApiKey`'s own delete takes its keys."""
 
 

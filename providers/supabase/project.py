@@ -83,10 +83,15 @@ def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class ProjectProvider(SupabaseProvider):
-    """Overrides the CRUD skeleton's methods: create adopts by name but then waits for ACTIVE_HEALTHY,
-    sets the password of an adopted project and reads (or creates) the API keys; its write-only
-    password is kept as a hash; update runs several API objects (name, add-on, password, keys); a
-    read lists keys only for state from before them. None of it is one object's find/fetch/apply."""
+    """Overrides the CRUD skeleton's methods; the hooks it would need are not general. Create adopts by
+    name like the skeleton, but then must wait for ACTIVE_HEALTHY, refuse a found project in another
+    region, set the password of an adopted one (its hash cannot be compared, so the skeleton's
+    converge-by-update cannot see it) and list or create the API keys: other API objects, no
+    `outputs` of one GET answer. `read` is one GET only when state already holds the keys: whether it
+    lists them (state from before them) or the compute add-on (an import) depends on the prior
+    state, which `fetch` never sees. `diff` reports a change of outputs (`api_keys`: state missing the
+    new keys) and `stables`, which compare no input. The password is write-only (kept as
+    `db_pass_sha256`, the layout state already holds, with no `wait_timeout`-style plumbing)."""
 
     kind = "supabase project"
 
