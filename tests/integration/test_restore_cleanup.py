@@ -203,7 +203,7 @@ def test_when_the_drop_fails_too_the_message_names_what_is_left_and_how_to_drop_
     pg: Cluster, env: dict[str, Any], backup: Backup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backup.cut_short(0.6)
-    store = BackupStore(s3_client(env["BACKUP_S3_ENDPOINT_URL"]), backup.bucket, "")
+    store = BackupStore(s3_client(env["BACKUP_S3_ENDPOINT_URL"]), backup.bucket, "staging/")
     chosen, manifest = restoring.choose_backup(store, None)
 
     def refuse_drop(dsn: Dsn, name: str) -> None:
