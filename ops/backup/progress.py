@@ -154,6 +154,11 @@ class Meter:
             self.finish(ok)
 
 
+class DeadlinePassed(BaseException):
+    """Raised by the alarm: a BaseException, so no `except Exception` on the way (botocore's retry
+    loop, for one) mistakes it for a failed request; `deadline` turns it into a BackupError."""
+
+
 @contextmanager
 def deadline(seconds: float | None) -> Iterator[None]:
     """Fail the body with 'timed out after <t> waiting for <what>' once `seconds` have passed (main thread only)."""
@@ -165,12 +170,14 @@ def deadline(seconds: float | None) -> Iterator[None]:
 
     def expire(signum: int, frame: FrameType | None) -> None:
         fired.append(waiting.what)
-        raise BackupError(f"timed out after {label} waiting for {waiting.what}")
+        raise DeadlinePassed(f"timed out after {label} waiting for {waiting.what}")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except DeadlinePassed as exc:
+        raise BackupError(str(exc)) from None
     except BaseException as exc:
         if fired and not str(exc).startswith("timed out after"):
             # Cleanup code turned the timeout into its own message: keep what it says, lead with the timeout.

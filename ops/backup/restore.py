@@ -31,7 +31,7 @@ from ops.backup import postgres, supabase_target
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.manifest import Backup, Manifest
-from ops.backup.progress import note
+from ops.backup.progress import DeadlinePassed, note
 from ops.backup.store import BackupStore
 from ops.backup.tools import run as run_tool
 from ops.backup.tools import sigterm_as_interrupt
@@ -219,7 +219,7 @@ def drop_command(maintenance: Dsn, database: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, BackupError):
+    if isinstance(exc, (BackupError, DeadlinePassed)):
         return str(exc)
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"

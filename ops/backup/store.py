@@ -23,13 +23,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ops.backup.errors import BackupError
-from ops.backup.progress import Meter, human_bytes, note, remaining_cap, waiting
+from ops.backup.progress import DeadlinePassed, Meter, human_bytes, note, remaining_cap, waiting
 
 MIB = 1024 * 1024
 READ_CHUNK = MIB  # hash and buffer in 1 MiB steps so pg_dump's pipe keeps draining
 
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # the first try and 4 retries
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 120.0
 
@@ -38,7 +38,7 @@ def s3_client(endpoint_url: str | None = None, timeout: float | None = None) -> 
     """A client with bounded connect/read timeouts (never longer than the overall `timeout`) and
     standard retries, each retry announced on stderr; per-part Content-MD5 replaces botocore's default checksums."""
     config = Config(
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         connect_timeout=remaining_cap(timeout, CONNECT_TIMEOUT),
@@ -169,6 +169,8 @@ class BackupStore:
         try:
             uploaded = self._send_parts(key, upload_id, stream, part_size, concurrency, before_complete)
         except BaseException as exc:
+            if isinstance(exc, DeadlinePassed):
+                raise  # no abort on an endpoint that may hang again: the bucket's lifecycle rule removes the parts
             self._abort(key, upload_id)
             raise describe_aws_error(exc, f"upload of {key}") from None
         self._verify_or_delete(key, uploaded)
