@@ -6,6 +6,7 @@ and exits 1; bad arguments exit 2 (typer's usage errors); no traceback, no passw
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -14,16 +15,21 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from ops.backup import listing
 from ops.backup import restore as restoring
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
-from ops.backup.job import BackupResult, BackupSettings, run_backup
+from ops.backup.job import BackupResult, BackupSettings, PruneResult, prune, run_backup
 from ops.backup.manifest import normalize_prefix
+from ops.backup.options import Stack, Timeout, resolve
+from ops.backup.progress import DEFAULT_TIMEOUT, deadline, human_bytes, parse_duration
 from ops.backup.retention import GfsPolicy
 from ops.backup.store import MIB, BackupStore, s3_client
+from ops.backup.tools import sigterm_as_interrupt
 from ops.console import EXIT_FAILED, Endpoint, OpsError
 
 T = TypeVar("T")
+TIMEOUT_SECONDS = parse_duration(DEFAULT_TIMEOUT)
 # pg_restore workers: one per core, at most four (more only contend for the same disk).
 DEFAULT_JOBS = min(4, os.cpu_count() or 1)
 
@@ -35,7 +41,9 @@ def _dsn(value: str) -> Dsn:
         raise typer.BadParameter(str(exc).removeprefix("--database-url ")) from None
 
 
-def _prefix(value: str) -> str:
+def _prefix(value: str | None) -> str | None:
+    if value is None:
+        return None
     try:
         return normalize_prefix(value)
     except BackupError as exc:
@@ -53,8 +61,14 @@ def _database_url(envvar: str, what: str) -> Any:
 SourceUrl = Annotated[Dsn, _database_url("BACKUP_DATABASE_URL", "database to back up")]
 DrillUrl = Annotated[Dsn, _database_url("RESTORE_DATABASE_URL", "server the scratch database is created on")]
 TargetUrl = Annotated[Dsn, _database_url("RESTORE_DATABASE_URL", "the TARGET database (created if missing)")]
-Bucket = Annotated[str, typer.Option(envvar="BACKUP_BUCKET", show_default=False, help="S3 bucket")]
-Prefix = Annotated[str, typer.Option(envvar="BACKUP_PREFIX", callback=_prefix, help="key prefix, e.g. production/")]
+Bucket = Annotated[
+    str | None, typer.Option(envvar="BACKUP_BUCKET", show_default=False, help="S3 bucket (default: the --stack's)")
+]
+Prefix = Annotated[
+    str | None,
+    typer.Option(envvar="BACKUP_PREFIX", callback=_prefix, show_default=False,
+                 help="key prefix, e.g. production/ (default: the --stack's, NAME/)"),
+]
 Name = Annotated[
     str | None, typer.Option("--backup", show_default=False, help="timestamp of the backup (default: newest verified)")
 ]
@@ -71,40 +85,52 @@ WorkDir = Annotated[
 ]
 
 
+KeepDaily = Annotated[int, typer.Option(envvar="BACKUP_KEEP_DAILY", min=0)]
+KeepWeekly = Annotated[int, typer.Option(envvar="BACKUP_KEEP_WEEKLY", min=0)]
+KeepMonthly = Annotated[int, typer.Option(envvar="BACKUP_KEEP_MONTHLY", min=0)]
+
+
 def _fail(message: str) -> OpsError:
     return OpsError(message, EXIT_FAILED)
 
 
-def _guarded(action: Callable[[], T], dsn: Dsn) -> T:
-    """Run one command body; any failure becomes one redacted line and exit 1."""
+def _guarded(action: Callable[[], T], dsn: Dsn | None, timeout: float | None = None) -> T:
+    """Run one command body within `timeout` seconds; SIGTERM is an interrupt (cleanup runs); any
+    failure becomes one redacted line and exit 1."""
+    redact = dsn.redact if dsn is not None else str
     try:
-        return action()
+        with sigterm_as_interrupt(), deadline(timeout):
+            return action()
     except BackupError as exc:
-        raise _fail(dsn.redact(str(exc))) from None
+        raise _fail(redact(str(exc))) from None
     except KeyboardInterrupt:
         raise _fail("interrupted") from None
     except Exception as exc:  # noqa: BLE001 - the CLI promises no traceback, so name the failure instead
-        raise _fail(dsn.redact(f"{type(exc).__name__}: {exc}")) from None
+        raise _fail(redact(f"{type(exc).__name__}: {exc}")) from None
 
 
-def _store(bucket: str, prefix: str, endpoint_url: str | None) -> BackupStore:
-    if not bucket.strip():
-        raise typer.BadParameter("must not be empty", param_hint="--bucket")
-    return BackupStore(s3_client(endpoint_url), bucket.strip(), prefix)
+def _store(
+    bucket: str | None, prefix: str | None, stack: str | None, endpoint_url: str | None,
+    timeout: float | None = None, *, require_prefix: bool = False,
+) -> BackupStore:
+    name, key_prefix = resolve(bucket, prefix, stack, require_prefix=require_prefix)
+    return BackupStore(s3_client(endpoint_url, timeout), name, key_prefix)
 
 
 def backup(
-    bucket: Bucket,
     database_url: SourceUrl,
-    prefix: Prefix = "",
+    bucket: Bucket = None,
+    prefix: Prefix = None,
+    stack: Stack = None,
     schema: Annotated[list[str], typer.Option(help="schema to back up (repeat for more)")] = ["public"],  # noqa: B006
-    keep_daily: Annotated[int, typer.Option(envvar="BACKUP_KEEP_DAILY", min=0)] = 7,
-    keep_weekly: Annotated[int, typer.Option(envvar="BACKUP_KEEP_WEEKLY", min=0)] = 4,
-    keep_monthly: Annotated[int, typer.Option(envvar="BACKUP_KEEP_MONTHLY", min=0)] = 12,
+    keep_daily: KeepDaily = 7,
+    keep_weekly: KeepWeekly = 4,
+    keep_monthly: KeepMonthly = 12,
     prune: Annotated[bool, typer.Option(help="apply GFS retention after a verified backup")] = True,
     part_size_mib: Annotated[int, typer.Option(min=5, max=512, help="multipart part size")] = 16,
     upload_concurrency: Annotated[int, typer.Option(min=1, max=16)] = 2,
     endpoint_url: Endpoint = None,
+    timeout: Timeout = TIMEOUT_SECONDS,
 ) -> None:
     """Dump the database (custom format) to S3 with a manifest, then prune by GFS rules."""
     try:
@@ -113,31 +139,33 @@ def backup(
         raise typer.BadParameter(str(exc), param_hint="--keep-*") from None
     settings = BackupSettings(
         dsn=database_url,
-        store=_store(bucket, prefix, endpoint_url),
+        store=_store(bucket, prefix, stack, endpoint_url, timeout, require_prefix=True),
         schemas=tuple(dict.fromkeys(schema)),
         policy=policy,
         part_size=part_size_mib * MIB,
         concurrency=upload_concurrency,
     )
-    result = _guarded(lambda: run_backup(settings), database_url)
+    result = _guarded(lambda: run_backup(settings), database_url, timeout)
     _print_backup(result, settings.store)
 
 
 def restore_drill(
-    bucket: Bucket,
     database_url: DrillUrl,
-    prefix: Prefix = "",
+    bucket: Bucket = None,
+    prefix: Prefix = None,
+    stack: Stack = None,
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,
     rto_minutes: Annotated[float, typer.Option(envvar="BACKUP_RTO_MINUTES", min=0.001, help="recovery time objective")] = 15.0,
     supabase_compat: SupabaseCompat = True,
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
+    timeout: Timeout = TIMEOUT_SECONDS,
 ) -> None:
     """Restore a backup into a scratch database on the server of --database-url, verify it, drop it, report the RTO."""
-    store = _store(bucket, prefix, endpoint_url)
+    store = _store(bucket, prefix, stack, endpoint_url, timeout)
     result = _guarded(lambda: restoring.drill(
-        store, database_url, backup_name, jobs, work_dir, supabase_compat=supabase_compat), database_url)
+        store, database_url, backup_name, jobs, work_dir, supabase_compat=supabase_compat), database_url, timeout)
     _print_restore(result)
     objective = rto_minutes * 60
     rto = result.timings.rto_seconds
@@ -149,9 +177,10 @@ def restore_drill(
 
 
 def restore(
-    bucket: Bucket,
     database_url: TargetUrl,
-    prefix: Prefix = "",
+    bucket: Bucket = None,
+    prefix: Prefix = None,
+    stack: Stack = None,
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,
     keep_acl: Annotated[bool, typer.Option(help="restore owners and grants (roles must exist on the target)")] = True,
@@ -159,16 +188,17 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="skip the confirmation prompt")] = False,
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
+    timeout: Timeout = TIMEOUT_SECONDS,
 ) -> None:
     """Restore a backup into the database --database-url names (created if missing; must not hold its tables)."""
-    store = _store(bucket, prefix, endpoint_url)
+    store = _store(bucket, prefix, stack, endpoint_url, timeout)
     target = database_url
     if not yes and not sys.stdin.isatty():
         raise _fail("refusing to restore without confirmation: no terminal to ask on; pass --yes")
-    chosen, manifest = _guarded(lambda: restoring.choose_backup(store, backup_name), target)
-    create = _guarded(lambda: restoring.ensure_restorable(target, manifest), target)
+    chosen, manifest = _guarded(lambda: restoring.choose_backup(store, backup_name), target, timeout)
+    create = _guarded(lambda: restoring.ensure_restorable(target, manifest), target, timeout)
     typer.echo(
-        f"backup {chosen.stamp}: {manifest.size_bytes} bytes, {len(manifest.tables)} tables, "
+        f"backup {chosen.stamp}: {human_bytes(manifest.size_bytes)}, {len(manifest.tables)} tables, "
         f"PostgreSQL {manifest.server_version}, database {manifest.database!r}"
     )
     typer.echo(f"target: {target.describe()} ({'will be created' if create else 'exists, empty'})")
@@ -184,6 +214,7 @@ def restore(
             work_dir=work_dir, timings=timings,
         ),
         target,
+        timeout,
     )
     _print_restore(restoring.RestoreResult(chosen, manifest, target.dbname, timings, mismatches))
     if mismatches:
@@ -198,16 +229,21 @@ def _print_backup(result: BackupResult, store: BackupStore) -> None:
     m = result.manifest
     rows = sum(m.tables.values())
     typer.echo(f"backup s3://{store.bucket}/{m.dump_key}")
-    typer.echo(f"  {m.size_bytes} bytes in {m.parts} part(s), sha256 {m.sha256}")
+    typer.echo(f"  {human_bytes(m.size_bytes)} in {m.parts} part(s), sha256 {m.sha256}")
     typer.echo(f"  {len(m.tables)} tables, {rows} rows, PostgreSQL {m.server_version}, {result.seconds:.1f}s")
     typer.echo(f"manifest s3://{store.bucket}/{result.manifest_key}")
     if result.pruned is not None:
-        p = result.pruned
-        typer.echo(f"retention: kept {len(p.kept)}, deleted {len(p.deleted)}, left alone {len(p.left_alone)}")
-        for b in p.deleted:
-            typer.echo(f"  deleted {b.stamp}")
-        for key in p.left_alone:
-            typer.echo(f"  left alone (not a verified backup): {key}")
+        _print_pruned(result.pruned)
+
+
+def _print_pruned(p: PruneResult, *, dry_run: bool = False) -> None:
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(f"retention{' (dry run, nothing deleted)' if dry_run else ''}: kept {len(p.kept)}, "
+               f"{verb} {len(p.deleted)}, left alone {len(p.left_alone)}")
+    for b in p.deleted:
+        typer.echo(f"  {verb} {b.stamp}")
+    for key in p.left_alone:
+        typer.echo(f"  left alone (not a verified backup): {key}")
 
 
 def _print_restore(result: restoring.RestoreResult) -> None:
@@ -220,8 +256,55 @@ def _print_restore(result: restoring.RestoreResult) -> None:
         typer.echo(f"  verified: {len(result.manifest.tables)} tables, row counts match the manifest")
 
 
+def backups_list(
+    bucket: Bucket = None,
+    prefix: Prefix = None,
+    stack: Stack = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document: a list of backups, oldest first")] = False,
+    endpoint_url: Endpoint = None,
+    timeout: Timeout = TIMEOUT_SECONDS,
+) -> None:
+    """List the backups under the prefix: key, time, size, SHA-256, verified or incomplete (no manifest)."""
+    store = _store(bucket, prefix, stack, endpoint_url, timeout)
+    rows = _guarded(lambda: listing.list_backups(store), None, timeout)
+    if as_json:
+        typer.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        return
+    if not rows:
+        typer.echo(f"no backups under s3://{store.bucket}/{store.prefix}", err=True)
+        return
+    for line in listing.table_lines(rows):
+        typer.echo(line)
+
+
+def backups_prune(
+    bucket: Bucket = None,
+    prefix: Prefix = None,
+    stack: Stack = None,
+    keep_daily: KeepDaily = 7,
+    keep_weekly: KeepWeekly = 4,
+    keep_monthly: KeepMonthly = 12,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what GFS retention would delete; delete nothing")] = False,
+    endpoint_url: Endpoint = None,
+    timeout: Timeout = TIMEOUT_SECONDS,
+) -> None:
+    """Apply GFS retention to the verified backups under the prefix (what `backup` does after each run)."""
+    try:
+        policy = GfsPolicy(keep_daily, keep_weekly, keep_monthly)
+    except BackupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--keep-*") from None
+    store = _store(bucket, prefix, stack, endpoint_url, timeout, require_prefix=True)
+    result = _guarded(lambda: prune(store, policy, dry_run=dry_run), None, timeout)
+    _print_pruned(result, dry_run=dry_run)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's command(s) to the ops CLI."""
     app.command("backup")(backup)
     app.command("restore-drill")(restore_drill)
     app.command("restore")(restore)
+    backups = typer.Typer(help="Inspect and prune the backups in the bucket.", no_args_is_help=True,
+                          rich_markup_mode=None)
+    backups.command("list")(backups_list)
+    backups.command("prune")(backups_prune)
+    app.add_typer(backups, name="backups")

@@ -156,18 +156,28 @@ def _open_snapshot(
         missing = sorted(set(settings.schemas) - set(schemas))
         if missing:
             raise BackupError(f"schema(s) not found in {settings.dsn.describe()}: {', '.join(missing)}")
+        denied = postgres.missing_privileges(conn, schemas)
+        if denied:
+            user = settings.dsn.params.get("user") or "the role"
+            raise BackupError(
+                f"cannot back up {settings.dsn.describe()} as {user}: {'; '.join(denied)}; grant it "
+                f"(GRANT USAGE ON SCHEMA ... / GRANT SELECT ON ALL TABLES IN SCHEMA ... TO {user}) or leave the schema out"
+            )
         return snapshot, version, schemas, postgres.list_tables(conn, schemas)
     except psycopg.Error as exc:
         raise BackupError(f"reading {settings.dsn.describe()} failed: {settings.dsn.redact(str(exc))}") from None
 
 
-def prune(store: BackupStore, policy: GfsPolicy) -> PruneResult:
-    """Delete verified backups no GFS rule keeps; never the newest, never a key that does not parse."""
+def prune(store: BackupStore, policy: GfsPolicy, *, dry_run: bool = False) -> PruneResult:
+    """Delete verified backups no GFS rule keeps; never the newest, never a key that does not parse.
+
+    With `dry_run` nothing is deleted: `deleted` lists what would be.
+    """
     catalog = names.catalog(store.prefix, store.list_keys())
     keep_times = keep([b.taken_at for b in catalog.backups], policy)
     kept = [b for b in catalog.backups if b.taken_at in keep_times]
     doomed = [b for b in catalog.backups if b.taken_at not in keep_times and b is not catalog.newest]
-    for backup in doomed:
+    for backup in [] if dry_run else doomed:
         # Manifest first: if the run dies in between, what is left is an unverified dump, never a
         # manifest pointing at nothing.
         store.delete(backup.manifest_key)

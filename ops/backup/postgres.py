@@ -113,6 +113,38 @@ def drop_database(dsn: Dsn, name: str) -> None:
             raise BackupError(f"cannot drop database {name!r} on {dsn.describe()}: {dsn.redact(str(exc))}") from None
 
 
+def drop_roles(dsn: Dsn, roles: Sequence[str]) -> list[str]:
+    """DROP ROLE each of `roles` (ones this run created); the ones still in use elsewhere are kept and returned."""
+    kept: list[str] = []
+    with dsn.connect(autocommit=True) as conn:
+        for role in roles:
+            try:
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+            except psycopg.Error:
+                kept.append(role)  # e.g. a concurrent drill's scratch database holds grants to it
+    return kept
+
+
+def missing_privileges(conn: psycopg.Connection, schemas: Sequence[str]) -> list[str]:
+    """What the connected role lacks to dump `schemas`: USAGE on a schema, SELECT on one of its tables."""
+    rows = conn.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s) AND NOT has_schema_privilege(oid, 'USAGE') "
+        "ORDER BY 1", (list(schemas),)
+    ).fetchall()
+    problems = [f"permission denied for schema {r[0]} (the role lacks USAGE on it)" for r in rows]
+    denied = {str(r[0]) for r in rows}
+    readable = [s for s in schemas if s not in denied]
+    tables = conn.execute(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%s) AND NOT has_table_privilege(c.oid, 'SELECT') "
+        "ORDER BY 1, 2", (readable,)
+    ).fetchall()
+    problems += [f"permission denied for table {r[0]}.{r[1]} (the role lacks SELECT on it)" for r in tables[:5]]
+    if len(tables) > 5:
+        problems.append(f"... and {len(tables) - 5} more table(s)")
+    return problems
+
+
 def tail(stream: IO[bytes], dsn: Dsn, limit: int = 2000) -> str:
     """The last `limit` bytes a tool wrote to `stream` (its stderr file), password removed, for an error message."""
     try:

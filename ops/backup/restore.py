@@ -15,17 +15,13 @@ from __future__ import annotations
 import re
 import secrets
 import shlex
-import signal
-import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from types import FrameType
 
 import psycopg
 from psycopg import sql
@@ -35,7 +31,10 @@ from ops.backup import postgres, supabase_target
 from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.manifest import Backup, Manifest
+from ops.backup.progress import DeadlinePassed, note
 from ops.backup.store import BackupStore
+from ops.backup.tools import run as run_tool
+from ops.backup.tools import sigterm_as_interrupt
 
 _SCHEMA_ENTRY = re.compile(r"^\d+; \d+ \d+ SCHEMA - (?P<name>\S+) ")
 RTO_STEPS = ("choose backup", "download+verify", "create database", "prepare target", "pg_restore", "compare")
@@ -113,6 +112,8 @@ def restore(
     supabase_compat: bool,
     work_dir: Path | None,
     timings: Timings,
+    drop_created_roles: bool = False,
+    created: list[str] | None = None,
 ) -> list[str]:
     """Download + verify, optionally create `database` on `server`, prepare it, pg_restore, compare.
 
@@ -122,9 +123,9 @@ def restore(
     """
     pg_restore = postgres.find_binary("pg_restore")
     target = server.with_dbname(database)
-    run = _Run(server, database)
+    run = _Run(server, database, drop_roles=drop_created_roles)
     try:
-        with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="maintainpro-restore-", dir=work_dir) as tmp:
+        with sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="maintainpro-restore-", dir=work_dir) as tmp:
             dump = Path(tmp) / "backup.dump"
             with timings.step("download+verify"):
                 store.download_verified(backup.dump_key, dump, manifest.size_bytes, manifest.sha256)
@@ -137,7 +138,10 @@ def restore(
             if supabase_compat:
                 with timings.step("prepare target"):
                     run.prepared = supabase_target.prepare(target)
+                    if created is not None:
+                        created.extend(run.prepared)
             with timings.step("pg_restore"):
+                restore_started = time.perf_counter()
                 toc = _toc_without_existing_schemas(pg_restore, dump, target)
                 argv = [pg_restore, "--exit-on-error", "--no-password", f"--jobs={jobs}", f"--dbname={target.conninfo()}"]
                 argv += [f"--use-list={toc}"]
@@ -145,7 +149,9 @@ def restore(
                     argv += ["--no-owner"]
                 if not keep_acl:
                     argv += ["--no-acl"]
-                _run(argv + [str(dump)], target, "pg_restore")
+                note(f"pg_restore: started ({jobs} job(s)) into {database}")
+                run_tool(argv + [str(dump)], target, "pg_restore")
+                note(f"pg_restore: done in {time.perf_counter() - restore_started:.1f}s")
             with timings.step("compare"), target.connect() as conn:
                 try:
                     restored = postgres.count_rows(conn, postgres.list_tables(conn, manifest.schemas))
@@ -167,6 +173,7 @@ class _Run:
     created: bool = False
     touched: bool = False
     prepared: list[str] = field(default_factory=list)
+    drop_roles: bool = False
 
     def failed(self, exc: BaseException) -> BaseException:
         """The error to raise for `exc`, after dropping the database if this run created it."""
@@ -187,12 +194,22 @@ class _Run:
                 f"({_reason(drop_exc)}): it is left on {self.server.describe()}; drop it with: "
                 f"{drop_command(self.server, self.database)}"
             )
-        roles = [p.removeprefix("role ") for p in self.prepared if p.startswith("role ")]
-        kept = f"; the NOLOGIN roles it created stay (they are server-wide): {', '.join(roles)}" if roles else ""
+        roles = created_roles(self.prepared)
+        if self.drop_roles and roles:
+            kept_roles = postgres.drop_roles(self.server, roles)
+            dropped = [r for r in roles if r not in kept_roles]
+            kept = (f"; dropped the roles it created ({', '.join(dropped)})" if dropped else "") + (
+                f"; kept role(s) still in use: {', '.join(kept_roles)}" if kept_roles else "")
+        else:
+            kept = f"; the NOLOGIN roles it created stay (they are server-wide): {', '.join(roles)}" if roles else ""
         return BackupError(f"{reason}; dropped database {self.database!r}, which this restore had created{kept}")
 
     def _added(self) -> str:
         return f" and what the preparation added ({', '.join(self.prepared)})" if self.prepared else ""
+
+
+def created_roles(prepared: list[str]) -> list[str]:
+    return [p.removeprefix("role ") for p in prepared if p.startswith("role ")]
 
 
 def drop_command(maintenance: Dsn, database: str) -> str:
@@ -202,7 +219,7 @@ def drop_command(maintenance: Dsn, database: str) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, BackupError):
+    if isinstance(exc, (BackupError, DeadlinePassed)):
         return str(exc)
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
@@ -221,27 +238,6 @@ def _mark(target: Dsn, comment: str | None) -> None:
             raise BackupError(f"cannot comment on database {target.dbname!r}: {target.redact(str(exc))}") from None
 
 
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (`kill`, `timeout`, a CI cancel after its SIGINT) raises KeyboardInterrupt, so cleanup runs.
-
-    GitHub's runner sends SIGINT, then SIGTERM after 7.5 s, then kills the process tree 2.5 s later
-    (docs.github.com, "Workflow cancellation reference").
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def drill(
     store: BackupStore, server: Dsn, name: str | None, jobs: int, work_dir: Path | None, *, supabase_compat: bool = True
 ) -> RestoreResult:
@@ -255,11 +251,12 @@ def drill(
     with timings.step("choose backup"):
         backup, manifest = choose_backup(store, name)
     scratch = f"restore_drill_{backup.stamp.lower()}_{secrets.token_hex(3)}"
-    # A failed restore has dropped the scratch database already (it created it); a finished one leaves it to us.
+    prepared: list[str] = []
+    # A failed restore has dropped the scratch database (and the roles it created) already; a finished one leaves them to us.
     mismatches = restore(
         store, backup, manifest, server, scratch,
         create=True, jobs=jobs, keep_acl=supabase_compat, keep_owner=False, supabase_compat=supabase_compat,
-        work_dir=work_dir, timings=timings,
+        work_dir=work_dir, timings=timings, drop_created_roles=True, created=prepared,
     )
     with timings.step("drop scratch database"):
         try:
@@ -269,6 +266,11 @@ def drill(
                 f"restore drill of {backup.stamp} finished ({len(mismatches)} mismatch(es)) but {exc}; the scratch "
                 f"database is left: drop it with: {drop_command(server, scratch)}"
             ) from None
+        roles = created_roles(prepared)
+        if roles:
+            kept = postgres.drop_roles(server, roles)
+            if kept:
+                note(f"kept role(s) the drill created, still used elsewhere on the server: {', '.join(kept)}")
     return RestoreResult(backup, manifest, scratch, timings, mismatches)
 
 
@@ -304,7 +306,7 @@ def _toc_without_existing_schemas(pg_restore: str, dump: Path, target: Dsn) -> P
     (and every Supabase project) already has; with --exit-on-error that would stop the restore.
     """
     listing = dump.with_suffix(".toc")
-    _run([pg_restore, "--list", f"--file={listing}", str(dump)], target, "pg_restore --list")
+    run_tool([pg_restore, "--list", f"--file={listing}", str(dump)], target, "pg_restore --list")
     with target.connect() as conn:
         present = {str(r[0]) for r in conn.execute("SELECT nspname FROM pg_namespace").fetchall()}
     kept = [
@@ -313,45 +315,3 @@ def _toc_without_existing_schemas(pg_restore: str, dump: Path, target: Dsn) -> P
     ]
     listing.write_text("\n".join(kept) + "\n")
     return listing
-
-
-def _run(argv: list[str], dsn: Dsn, tool: str) -> None:
-    """Run a tool to its end; if this process is interrupted meanwhile, the tool is killed first."""
-    with tempfile.TemporaryFile() as stderr:
-        proc: subprocess.Popen[bytes] | None = None
-        try:
-            with _signals_held():
-                proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=dsn.child_env())
-            code = proc.wait()
-        except OSError as exc:
-            if proc is None:
-                raise BackupError(f"{tool} could not start: {exc}") from None
-            raise
-        finally:
-            if proc is not None and proc.poll() is None:
-                proc.kill()  # interrupted: the tool must not go on writing into a database being dropped
-                proc.wait()
-        if code != 0:
-            detail = postgres.tail(stderr, dsn)
-            raise BackupError(f"{tool} exited with status {code}: {detail or 'no message'}")
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM while a child starts, then deliver them: an interrupt raised inside
-    `Popen()` would leave the child running with nobody holding its handle to kill it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, _frame: held.append(signum)) for sig in _INTERRUPTS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for signum in dict.fromkeys(held):
-            signal.raise_signal(signum)  # now the restored handler acts on it
-
-
-_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -23,21 +23,53 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ops.backup.errors import BackupError
+from ops.backup.progress import DeadlinePassed, Meter, human_bytes, note, remaining_cap, waiting
 
 MIB = 1024 * 1024
 READ_CHUNK = MIB  # hash and buffer in 1 MiB steps so pg_dump's pipe keeps draining
 
 
-def s3_client(endpoint_url: str | None = None) -> Any:
-    """A client with standard retries; per-part Content-MD5 replaces botocore's default checksums."""
+MAX_ATTEMPTS = 5  # the first try and 4 retries
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 120.0
+
+
+def s3_client(endpoint_url: str | None = None, timeout: float | None = None) -> Any:
+    """A client with bounded connect/read timeouts (never longer than the overall `timeout`) and
+    standard retries, each retry announced on stderr; per-part Content-MD5 replaces botocore's default checksums."""
     config = Config(
-        retries={"mode": "standard", "max_attempts": 5},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
-        connect_timeout=10,
-        read_timeout=120,
+        connect_timeout=remaining_cap(timeout, CONNECT_TIMEOUT),
+        read_timeout=remaining_cap(timeout, READ_TIMEOUT),
     )
-    return boto3.client("s3", endpoint_url=endpoint_url, config=config)
+    client = boto3.client("s3", endpoint_url=endpoint_url, config=config)
+    announce_retries(client)
+    return client
+
+
+def announce_retries(client: Any, say: Callable[[str], None] = note) -> None:
+    """Print "S3 <Operation>: retrying (n/N) after <cause>" before each retry botocore makes."""
+    causes = threading.local()
+
+    def remember(attempts: int = 0, caught_exception: BaseException | None = None,
+                 response: Any = None, **_: Any) -> None:
+        if caught_exception is not None:
+            causes.last = f"{type(caught_exception).__name__}: {caught_exception}"
+        elif response is not None:
+            status = response[0].status_code if response[0] is not None else "?"
+            code = (response[1] or {}).get("Error", {}).get("Code", "")
+            causes.last = f"HTTP {status}" + (f" {code}" if code else "")
+
+    def before_send(request: Any, event_name: str = "", **_: Any) -> None:
+        attempt = int(request.context.get("retries", {}).get("attempt", 1))
+        if attempt > 1:
+            operation = event_name.rsplit(".", 1)[-1] or "request"
+            say(f"S3 {operation}: retrying ({attempt - 1}/{MAX_ATTEMPTS - 1}) after {getattr(causes, 'last', 'an error')}")
+
+    client.meta.events.register("needs-retry.s3", remember)
+    client.meta.events.register("before-send.s3", before_send)
 
 
 def describe_aws_error(exc: BaseException, action: str) -> BackupError:
@@ -69,18 +101,25 @@ class BackupStore:
         self.prefix = prefix
 
     def list_keys(self) -> list[str]:
-        keys: list[str] = []
+        return list(self.list_sizes())
+
+    def list_sizes(self) -> dict[str, int]:
+        """Every key under the prefix with its size in bytes."""
+        sizes: dict[str, int] = {}
+        where = f"s3://{self.bucket}/{self.prefix}"
         try:
-            paginator = self.client.get_paginator("list_objects_v2")
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
-                keys.extend(obj["Key"] for obj in page.get("Contents", []))
+            with waiting.on(f"S3 list of {where}"):
+                paginator = self.client.get_paginator("list_objects_v2")
+                for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                    sizes.update((obj["Key"], int(obj.get("Size", 0))) for obj in page.get("Contents", []))
         except (ClientError, BotoCoreError) as exc:
-            raise describe_aws_error(exc, f"list s3://{self.bucket}/{self.prefix}") from None
-        return keys
+            raise describe_aws_error(exc, f"list {where}") from None
+        return sizes
 
     def exists(self, key: str) -> bool:
         try:
-            self.client.head_object(Bucket=self.bucket, Key=key)
+            with waiting.on(f"S3 head of {key}"):
+                self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
@@ -92,19 +131,22 @@ class BackupStore:
     def put_small(self, key: str, body: bytes, content_type: str) -> None:
         digest = base64.b64encode(hashlib.md5(body).digest()).decode()
         try:
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, ContentMD5=digest)
+            with waiting.on(f"S3 put of {key}"):
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, ContentMD5=digest)
         except (ClientError, BotoCoreError) as exc:
             raise describe_aws_error(exc, f"put {key}") from None
 
     def get_small(self, key: str) -> bytes:
         try:
-            return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+            with waiting.on(f"S3 get of {key}"):
+                return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
         except (ClientError, BotoCoreError) as exc:
             raise describe_aws_error(exc, f"get {key}") from None
 
     def delete(self, key: str) -> None:
         try:
-            self.client.delete_object(Bucket=self.bucket, Key=key)
+            with waiting.on(f"S3 delete of {key}"):
+                self.client.delete_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             raise describe_aws_error(exc, f"delete {key}") from None
 
@@ -118,14 +160,17 @@ class BackupStore:
     ) -> Uploaded:
         """Upload everything `stream` yields as one object; `before_complete` may veto (raise) at EOF."""
         try:
-            upload_id = self.client.create_multipart_upload(
-                Bucket=self.bucket, Key=key, ContentType="application/octet-stream"
-            )["UploadId"]
+            with waiting.on(f"S3 start of the upload of {key}"):
+                upload_id = self.client.create_multipart_upload(
+                    Bucket=self.bucket, Key=key, ContentType="application/octet-stream"
+                )["UploadId"]
         except (ClientError, BotoCoreError) as exc:
             raise describe_aws_error(exc, f"start upload of {key}") from None
         try:
             uploaded = self._send_parts(key, upload_id, stream, part_size, concurrency, before_complete)
         except BaseException as exc:
+            if isinstance(exc, DeadlinePassed):
+                raise  # no abort on an endpoint that may hang again: the bucket's lifecycle rule removes the parts
             self._abort(key, upload_id)
             raise describe_aws_error(exc, f"upload of {key}") from None
         self._verify_or_delete(key, uploaded)
@@ -143,39 +188,69 @@ class BackupStore:
         sha = hashlib.sha256()
         part_md5s: list[bytes] = []
         futures: list[Future[dict[str, Any]]] = []
-        slots = threading.BoundedSemaphore(concurrency + 1)
+        slots = threading.BoundedSemaphore(concurrency + 1)  # parts held in memory at once
+        workers = threading.BoundedSemaphore(concurrency)  # parts on the wire at once
         size = 0
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="s3-part") as pool:
-            try:
-                while True:
+        meter = Meter(f"dump+upload {key}")
+        try:
+            while True:
+                with waiting.on(f"pg_dump output (part {len(part_md5s) + 1})"):
                     part = _read_part(stream, part_size, sha)
-                    if not part:
-                        break
-                    size += len(part)
-                    digest = hashlib.md5(part).digest()
-                    part_md5s.append(digest)
-                    number = len(part_md5s)
+                if not part:
+                    break
+                size += len(part)
+                digest = hashlib.md5(part).digest()
+                part_md5s.append(digest)
+                number = len(part_md5s)
+                with waiting.on(f"S3 upload of part {_oldest_pending(futures)}"):
                     slots.acquire()
-                    for done in futures:  # surface a failed part before reading more
-                        if done.done() and (failure := done.exception()) is not None:
-                            raise failure
-                    future = pool.submit(self._put_part, key, upload_id, number, part, digest)
-                    future.add_done_callback(lambda _f: slots.release())
-                    futures.append(future)
-                    del part
-                parts = [f.result() for f in futures]
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+                for done in futures:  # surface a failed part before reading more
+                    if done.done() and (failure := done.exception()) is not None:
+                        raise failure
+                futures.append(self._start_part(key, upload_id, number, part, digest, workers, slots, meter))
+                del part
+            parts = []
+            for number, future in enumerate(futures, start=1):
+                with waiting.on(f"S3 upload of part {number}"):
+                    parts.append(future.result())
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            meter.finish(ok=False)
+            raise
+        meter.finish()
         before_complete()
         if size == 0:
             raise BackupError("pg_dump produced no output")
-        self.client.complete_multipart_upload(
-            Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
-        )
+        with waiting.on(f"S3 completion of the upload of {key}"):
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+            )
         etag = f'"{hashlib.md5(b"".join(part_md5s)).hexdigest()}-{len(part_md5s)}"'
         return Uploaded(size=size, sha256=sha.hexdigest(), etag=etag, parts=len(part_md5s))
+
+    def _start_part(
+        self, key: str, upload_id: str, number: int, body: bytearray, md5: bytes,
+        workers: threading.BoundedSemaphore, slots: threading.BoundedSemaphore, meter: Meter,
+    ) -> Future[dict[str, Any]]:
+        """Send one part on a daemon thread: a part stuck on a hung endpoint never keeps the process alive."""
+        future: Future[dict[str, Any]] = Future()
+
+        def send() -> None:
+            try:
+                with workers:
+                    if not future.set_running_or_notify_cancel():
+                        return
+                    try:
+                        future.set_result(self._put_part(key, upload_id, number, body, md5))
+                        meter.advance(len(body))
+                    except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+                        future.set_exception(exc)
+            finally:
+                slots.release()
+
+        threading.Thread(target=send, name=f"s3-part-{number}", daemon=True).start()
+        return future
 
     def _put_part(self, key: str, upload_id: str, number: int, body: bytearray, md5: bytes) -> dict[str, Any]:
         answer = self.client.upload_part(
@@ -196,13 +271,14 @@ class BackupStore:
     def _verify_or_delete(self, key: str, sent: Uploaded) -> None:
         """S3 must report exactly the bytes sent; otherwise the object is removed, never left looking whole."""
         try:
-            head = self.client.head_object(Bucket=self.bucket, Key=key)
+            with waiting.on(f"S3 head of {key}"):
+                head = self.client.head_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             self.delete_quietly(key)
             raise describe_aws_error(exc, f"verify {key}") from None
         problems = []
         if int(head["ContentLength"]) != sent.size:
-            problems.append(f"size {head['ContentLength']} != {sent.size} sent")
+            problems.append(f"size {human_bytes(int(head['ContentLength']))} != {human_bytes(sent.size)} sent")
         # ETags of SSE-KMS objects are not MD5-based; size and the manifest's SHA-256 cover those.
         if not str(head.get("ServerSideEncryption", "")).startswith("aws:kms") and head["ETag"] != sent.etag:
             problems.append(f"ETag {head['ETag']} != {sent.etag} computed")
@@ -218,22 +294,34 @@ class BackupStore:
         """Stream the object to `dest`, hashing as it arrives; a mismatch deletes the file and raises."""
         digest = hashlib.sha256()
         received = 0
+        meter = Meter(f"download {key}", size)
         try:
-            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+            with waiting.on(f"S3 download of {key}"):
+                body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
             with dest.open("wb") as out:
                 for chunk in body.iter_chunks(READ_CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
                     received += len(chunk)
-        except (ClientError, BotoCoreError) as exc:
+                    meter.advance(len(chunk))
+                    waiting.what = f"S3 download of {key} ({human_bytes(received)} of {human_bytes(size)} received)"
+        except BaseException as exc:
             dest.unlink(missing_ok=True)
-            raise describe_aws_error(exc, f"download {key}") from None
+            meter.finish(ok=False)
+            if isinstance(exc, (ClientError, BotoCoreError)):
+                raise describe_aws_error(exc, f"download {key}") from None
+            raise
+        meter.finish()
         if received != size or digest.hexdigest() != sha256:
             dest.unlink(missing_ok=True)
             raise BackupError(
-                f"checksum verification failed for {key}: got {received} bytes sha256 {digest.hexdigest()}, "
-                f"manifest says {size} bytes sha256 {sha256}"
+                f"checksum verification failed for {key}: got {human_bytes(received)} ({received} bytes) sha256 "
+                f"{digest.hexdigest()}, manifest says {human_bytes(size)} ({size} bytes) sha256 {sha256}"
             )
+
+
+def _oldest_pending(futures: list[Future[dict[str, Any]]]) -> int:
+    return next((n for n, f in enumerate(futures, start=1) if not f.done()), len(futures) + 1)
 
 
 def _read_part(stream: IO[bytes], part_size: int, sha: Any) -> bytearray:

@@ -82,8 +82,9 @@ def cmms_dsn(cmms_url: str) -> Dsn:
 
 @pytest.fixture
 def cli_env(s3_endpoint: str) -> dict[str, Any]:
-    """Environment for `python -m ops` subprocesses: fake AWS credentials, moto endpoint, no DSN vars."""
+    """Environment for `python -m ops` subprocesses: fake AWS credentials, moto endpoint, prefix staging/, no DSN vars."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BACKUP_", "RESTORE_"))}
     env.update(FAKE_AWS)
     env["BACKUP_S3_ENDPOINT_URL"] = s3_endpoint
+    env["BACKUP_PREFIX"] = "staging/"  # `backup` refuses the bucket root
     return env

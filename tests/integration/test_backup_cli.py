@@ -123,4 +123,4 @@ def test_no_backup_yet_is_a_clear_error(pg: Cluster, bucket: str, cli_env: dict[
     env = {**cli_env, "BACKUP_BUCKET": bucket, "RESTORE_DATABASE_URL": pg.url()}
     result = ops("restore-drill", env=env)
     assert result.returncode == 1
-    assert result.stderr.strip() == f"error: no verified backup under s3://{bucket}/"
+    assert result.stderr.strip() == f"error: no verified backup under s3://{bucket}/staging/"

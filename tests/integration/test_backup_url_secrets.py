@@ -172,7 +172,8 @@ def test_a_wrong_password_is_reported_without_any_part_of_it(
     set_password(pg, f"fake-right-{uuid.uuid4().hex}")
     wrong = "Kq8/vW3@zP?é"
     code, output = cli(
-        ["backup", "--bucket", store.bucket, "--database-url", url(pg, quote(wrong, safe=""), "postgres")],
+        ["backup", "--bucket", store.bucket, "--prefix", store.prefix,
+         "--database-url", url(pg, quote(wrong, safe=""), "postgres")],
         {"BACKUP_S3_ENDPOINT_URL": s3_endpoint},
     )
     assert code == 1
