@@ -27,6 +27,16 @@ def workflow_path(stack: str) -> str:
     return f".github/workflows/db-backup-{stack}.yml"
 
 
+# What a job keeps for itself besides the command: checkout, pip install, AWS login, the command's cleanup.
+SETUP_MINUTES = 10
+
+
+def command_timeout(job_minutes: int) -> str:
+    """The command's own `--timeout` (BACKUP_TIMEOUT): inside the job's, so the command, not the runner,
+    stops first and says what it was waiting for, and cleans up (`ops backup` defaults to 60m)."""
+    return f"{job_minutes - SETUP_MINUTES}m"
+
+
 def job_timeouts(cfg: BackupsConfig) -> dict[str, int]:
     """Each generated job's `timeout-minutes`."""
     return {"backup": cfg.backup_timeout_minutes, "restore-drill": cfg.restore_drill_timeout_minutes}
@@ -102,6 +112,7 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
                     "env": {
                         **common_env,
                         "BACKUP_DATABASE_URL": "${{ secrets.BACKUP_DATABASE_URL }}",
+                        "BACKUP_TIMEOUT": command_timeout(timeouts["backup"]),
                         "BACKUP_KEEP_DAILY": str(r.daily),
                         "BACKUP_KEEP_WEEKLY": str(r.weekly),
                         "BACKUP_KEEP_MONTHLY": str(r.monthly),
@@ -129,6 +140,7 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
                         **common_env,
                         "RESTORE_DATABASE_URL": "postgresql://postgres@localhost:5432/postgres",
                         "BACKUP_RTO_MINUTES": str(cfg.rto_minutes),
+                        "BACKUP_TIMEOUT": command_timeout(timeouts["restore-drill"]),
                     },
                 }],
             },

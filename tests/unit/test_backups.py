@@ -285,6 +285,17 @@ def test_each_job_keeps_its_aws_credentials_for_its_whole_timeout(stack: tuple[S
     assert doc["jobs"]["backup"]["timeout-minutes"] == cfg.backups.backup_timeout_minutes
 
 
+def test_each_command_stops_itself_before_its_job_is_killed(stack: tuple[StackConfig, AwsMocks]) -> None:
+    """`ops backup`'s own deadline (default 60m) must not cut a long job short, and must come before the
+    runner's, so the command says what it waited for and cleans up."""
+    _cfg, mocks = stack
+    doc = yaml.safe_load(one(mocks, "github:index/repositoryFile:RepositoryFile")["content"])
+    for name, job in doc["jobs"].items():
+        (step,) = [s for s in job["steps"] if "python -m ops" in str(s.get("run", ""))]
+        minutes = int(step["env"]["BACKUP_TIMEOUT"].removesuffix("m"))
+        assert 0 < job["timeout-minutes"] - minutes <= 10 and minutes > 60, name
+
+
 def test_a_longer_backup_timeout_lengthens_the_session_and_the_roles_maximum() -> None:
     cfg = read_stack_file("production").validate()
     longer = cfg.model_copy(update={"backups": cfg.backups.model_copy(update={"backup_timeout_minutes": 600})})
