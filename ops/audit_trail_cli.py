@@ -31,7 +31,19 @@ from ops.audit_trail import (
 )
 from ops.backup.errors import BackupError
 from ops.backup.store import s3_client
-from ops.console import Endpoint, StackDir, clock, fail, fail_config, known_stack, stderr, stdout
+from ops.console import (
+    Endpoint,
+    StackDir,
+    clock,
+    deadline,
+    fail,
+    fail_config,
+    known_stack,
+    stderr,
+    stdout,
+    timeout_option,
+    waiting,
+)
 from ops.stackfile import ROOT, read_stack_file
 
 EXIT_FLAGGED = 1
@@ -77,6 +89,7 @@ def audit_record(
         help="GitHub's answer to GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals.")] = None,
     now: Now = None,
     endpoint_url: Endpoint = None,
+    timeout: Annotated[float, timeout_option("the backup bucket")] = 600.0,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Write one CI run (event log, audit report, record) under audit/<stack>/ in the backup bucket, under object lock."""
@@ -97,7 +110,8 @@ def audit_record(
     bucket = AuditBucket(s3_client(endpoint_url), backups.bucket_name)
     until = retain_until(moment, backups.audit_retention_days)
     try:
-        record_run(bucket, folder, inputs, record, lock, until, lambda line: stderr.print(line, markup=False))
+        with deadline(timeout), waiting(f"s3://{bucket.bucket}/{folder} to accept the run"):
+            record_run(bucket, folder, inputs, record, lock, until, lambda line: stderr.print(line, markup=False))
     except AuditTrailError as error:
         fail(str(error))
     except BackupError as error:
@@ -111,6 +125,7 @@ def audit_trail(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document (ops/audit_trail.py).")] = False,
     now: Now = None,
     endpoint_url: Endpoint = None,
+    timeout: Annotated[float, timeout_option("the backup bucket")] = 300.0,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """List the stack's recorded CI runs, newest first, and verify each (exit 1 when any is flagged)."""
@@ -124,7 +139,8 @@ def audit_trail(
     lock = _lock(backups)
     bucket = AuditBucket(s3_client(endpoint_url), backups.bucket_name)
     try:
-        runs = list_runs(bucket, stack, start, lock is not None, backups.audit_retention_days)
+        with deadline(timeout), waiting(f"s3://{bucket.bucket}/audit/{stack}/ to be listed and read"):
+            runs = list_runs(bucket, stack, start, lock is not None, backups.audit_retention_days)
     except BackupError as error:
         fail(str(error))
     if as_json:

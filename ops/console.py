@@ -156,22 +156,22 @@ _deadline: list[float] = []  # the running command's budget in seconds (at most 
 _deadline_at: list[float] = []  # ... and its time.monotonic() instant
 
 
-def timeout_option(what: str) -> Any:
+def timeout_option(what: str, maximum: float = 3600.0) -> Any:
     """The shared `--timeout SECONDS` (use as `Annotated[float, timeout_option(...)] = <default>`):
-    the whole command's wall-clock budget.
+    the whole command's wall-clock budget, more than 0 and at most `maximum`.
 
     After it the command stops with `--timeout: gave up after Ns waiting for <what it was waiting for>`
     and exit 1 (README "Exit codes and output"). `what` says what the command talks to.
     """
 
     def check(value: float) -> float:
-        if not 0 < value <= 86400:
-            raise typer.BadParameter(f"{value:g} must be more than 0 and at most 86400 seconds")
+        if not 0 < value <= maximum:
+            fail(f"--timeout: {value:g} must be between 0 and {maximum:g} seconds")
         return value
 
     return typer.Option("--timeout", metavar="SECONDS", callback=check,
-                        help=f"Give up after this many seconds in all, saying what it was waiting for "
-                             f"({what}).")
+                        help=f"Give up after this many seconds in all (0 < SECONDS <= {maximum:g}), saying what "
+                             f"it was waiting for ({what}).")
 
 
 def timed_out(what: str | None = None, budget: float | None = None) -> NoReturn:
@@ -188,13 +188,22 @@ def remaining() -> float | None:
 
 
 
+class _DeadlinePassed(BaseException):
+    """Internal: the SIGALRM of `deadline`, carrying what the command was waiting for."""
+
+    def __init__(self, what: str | None) -> None:
+        super().__init__(what)
+        self.what = what
+
+
 @contextmanager
-def deadline(seconds: float) -> Iterator[float]:
+def deadline(seconds: float, grace: float = 0.0) -> Iterator[float]:
     """Run the block under an overall deadline; yields its `time.monotonic()` instant.
 
     HTTP clients take the instant (`providers.http.ApiClient.deadline`); anything else that may
     block (S3, sockets, threads) is cut off by SIGALRM in the main thread, which raises the
-    `--timeout` failure naming what `waiting` says the command is waiting for.
+    `--timeout` failure naming what `waiting` says the command is waiting for, `grace` seconds
+    after the deadline (for a block whose own requests already end at it).
     """
     at = time.monotonic() + seconds
     _deadline.append(seconds)
@@ -203,12 +212,15 @@ def deadline(seconds: float) -> Iterator[float]:
     previous: Any = None
     if alarm:
         def on_alarm(signum: int, frame: FrameType | None) -> None:
-            timed_out()
+            # A BaseException, like KeyboardInterrupt: SDKs that retry on any Exception (botocore) let it through.
+            raise _DeadlinePassed(_waiting_for[-1] if _waiting_for else None)
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, seconds + grace)
     try:
         yield at
+    except _DeadlinePassed as passed:
+        timed_out(passed.what, seconds)
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)

@@ -108,3 +108,16 @@ def test_timeout_must_be_positive() -> None:
     result = run("http://127.0.0.1:9", "--list", "--timeout", "0")
     assert result.returncode == 2
     assert "--timeout" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_audit_trail_gives_up_at_its_timeout_naming_the_bucket(silent_server: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+            "BACKUP_S3_ENDPOINT_URL": silent_server}
+    started = time.monotonic()
+    result = run_ops("audit-trail", "--stack", "production", "--timeout", "2", env=env)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1, result.stderr
+    assert "error: --timeout: gave up after 2s waiting for s3://" in result.stderr
+    assert "/audit/production/ to be listed and read" in result.stderr
+    assert 1.5 < elapsed < 8, elapsed
