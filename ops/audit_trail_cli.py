@@ -55,7 +55,7 @@ class Command(str, Enum):
 
 
 StackName = Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose backup bucket holds the trail.")]
-Now = Annotated[str | None, typer.Option(help="Clock (ISO 8601); default: now.")]
+Now = Annotated[str | None, typer.Option(metavar="ISO", help="Clock (ISO 8601); default: now.")]
 
 
 def _backups(stack: str, stack_dir: Path) -> BackupsConfig:
@@ -78,16 +78,18 @@ def _clock(now: str | None) -> datetime:
 
 def audit_record(
     stack: StackName,
-    command: Annotated[Command, typer.Option("--command", help="The Pulumi command the event log is from.")],
-    event_log: Annotated[Path, typer.Option("--event-log", show_default=False,
+    command: Annotated[Command, typer.Option("--command", help="The Pulumi command the event log is from: preview|up.")],
+    event_log: Annotated[Path, typer.Option("--event-log", metavar="FILE", show_default=False,
                                             help="The run's `pulumi ... --event-log FILE`.")],
     report: Annotated[Path | None, typer.Option(
-        "--report", show_default=False,
+        "--report", metavar="FILE", show_default=False,
         help="`ops audit --from-event-log ... --format json` of that log; omit only when the run stopped before the pack ran.")] = None,
     approvals: Annotated[Path | None, typer.Option(
-        "--approvals", show_default=False,
+        "--approvals", metavar="FILE", show_default=False,
         help="GitHub's answer to GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals.")] = None,
     now: Now = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print where the run was written as JSON "
+                                          "(stack, bucket, folder, url) instead of a line.")] = False,
     endpoint_url: Endpoint = None,
     timeout: Annotated[float, timeout_option("the backup bucket")] = 600.0,
     stack_dir: StackDir = ROOT,
@@ -116,12 +118,16 @@ def audit_record(
         fail(str(error))
     except BackupError as error:
         fail(str(error), EXIT_FLAGGED)
+    if as_json:
+        document = {"stack": stack, "bucket": bucket.bucket, "folder": folder, "url": f"s3://{bucket.bucket}/{folder}"}
+        stdout.out(json.dumps(document, indent=2, sort_keys=True), highlight=False)
+        return
     stdout.print(f"recorded s3://{bucket.bucket}/{folder}", markup=False)
 
 
 def audit_trail(
     stack: StackName,
-    since: Annotated[str | None, typer.Option(help="Only runs at or after this ISO date/time, or Nd before --now.")] = None,
+    since: Annotated[str | None, typer.Option(metavar="ISO|DURATION", help="Only runs at or after this ISO date/time, or Nd before --now.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document (ops/audit_trail.py).")] = False,
     now: Now = None,
     endpoint_url: Endpoint = None,

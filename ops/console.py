@@ -143,7 +143,7 @@ def _endpoint(value: str | None) -> str | None:
 # Every command that talks to the backup bucket (`backup`, `restore-drill`, `restore`, `audit-record`, `audit-trail`).
 Endpoint = Annotated[
     str | None,
-    typer.Option(envvar="BACKUP_S3_ENDPOINT_URL", callback=_endpoint, show_default=False,
+    typer.Option(envvar="BACKUP_S3_ENDPOINT_URL", callback=_endpoint, show_default=False, metavar="URL",
                  help="S3-compatible endpoint (default: AWS)"),
 ]
 

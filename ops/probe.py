@@ -132,18 +132,19 @@ def _load(stack: str, stack_dir: Path) -> StackConfig:
 
 def probe(
     stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose monitoring checks to run.")],
-    fail_on: Annotated[str, typer.Option(help="Exit 1 when a check of this severity or above fails.")] = "warning",
+    fail_on: Annotated[str, typer.Option(metavar="SEVERITY", help="Exit 1 when a check of this severity or above fails: "
+                                          "critical|warning|info.")] = "warning",
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     send: Annotated[bool, typer.Option(help="Deliver alerts to the ALERT_WEBHOOK_<SEVERITY> webhooks.")] = False,
     timeout: Annotated[float, timeout_option("the checked URLs, then the alert webhooks", 120)] = 30.0,
-    ca_file: Annotated[Path | None, typer.Option(help="Trust this PEM bundle instead of the system store.")] = None,
+    ca_file: Annotated[Path | None, typer.Option(metavar="FILE", help="Trust this PEM bundle instead of the system store.")] = None,
     supabase_url: Annotated[
-        str | None, typer.Option(envvar=SUPABASE_URL_ENV, help="The stack's Supabase API URL for the expected CSP "
+        str | None, typer.Option(envvar=SUPABASE_URL_ENV, metavar="URL", help="The stack's Supabase API URL for the expected CSP "
                      "(default: the https://<ref>.supabase.co origin the served CSP names).")
     ] = None,
     checks_json: Annotated[
         str | None,
-        typer.Option(envvar=CHECKS_ENV, help="Checks to run as JSON (the deployed workflow sets it); default: the stack file's."),
+        typer.Option(envvar=CHECKS_ENV, metavar="JSON", help="Checks to run as JSON (the deployed workflow sets it); default: the stack file's."),
     ] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
