@@ -8,9 +8,12 @@ STACKS := staging production
 
 .PHONY: audit preview test bench clean postgres shellcheck
 
-$(VENV)/.installed: requirements.txt
+# The project itself goes in editable, offline (no index, no build isolation: the venv's setuptools
+# and wheel build it), so `.venv/bin/maintainpro-ops` runs the operator CLI from any directory.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

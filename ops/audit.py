@@ -95,17 +95,17 @@ def _terminal_layout() -> tuple[int, bool]:
 
 def audit(
     stacks: Annotated[list[str], typer.Option("--stack", "-s", metavar="NAME", help="Stack to audit (one per run).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format: table|markdown|json|sarif.")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report here instead of stdout.")] = None,
     from_event_log: Annotated[
         Path | None,
-        typer.Option("--from-event-log", help="Build the report from `pulumi preview --event-log FILE` instead of offline."),
+        typer.Option("--from-event-log", metavar="FILE", help="Build the report from `pulumi preview --event-log FILE` instead of offline."),
     ] = None,
     policy_config: Annotated[
         Path | None,
-        typer.Option("--policy-config", help="Policy-pack config (default: policies/config/<stack>.json)."),
+        typer.Option("--policy-config", metavar="FILE", help="Policy-pack config (default: policies/config/<stack>.json)."),
     ] = None,
-    now: Annotated[str | None, typer.Option(help="Clock for secret rotation (ISO 8601); default: now.")] = None,
+    now: Annotated[str | None, typer.Option(metavar="ISO", help="Clock for secret rotation (ISO 8601); default: now.")] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Run the policy pack over a stack and report, per policy, controls, severity, enforcement and pass/fail per resource.

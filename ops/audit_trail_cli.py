@@ -31,7 +31,19 @@ from ops.audit_trail import (
 )
 from ops.backup.errors import BackupError
 from ops.backup.store import s3_client
-from ops.console import Endpoint, StackDir, clock, fail, fail_config, known_stack, stderr, stdout
+from ops.console import (
+    Endpoint,
+    StackDir,
+    clock,
+    deadline,
+    fail,
+    fail_config,
+    known_stack,
+    stderr,
+    stdout,
+    timeout_option,
+    waiting,
+)
 from ops.stackfile import ROOT, read_stack_file
 
 EXIT_FLAGGED = 1
@@ -43,7 +55,7 @@ class Command(str, Enum):
 
 
 StackName = Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose backup bucket holds the trail.")]
-Now = Annotated[str | None, typer.Option(help="Clock (ISO 8601); default: now.")]
+Now = Annotated[str | None, typer.Option(metavar="ISO", help="Clock (ISO 8601); default: now.")]
 
 
 def _backups(stack: str, stack_dir: Path) -> BackupsConfig:
@@ -66,17 +78,20 @@ def _clock(now: str | None) -> datetime:
 
 def audit_record(
     stack: StackName,
-    command: Annotated[Command, typer.Option("--command", help="The Pulumi command the event log is from.")],
-    event_log: Annotated[Path, typer.Option("--event-log", show_default=False,
+    command: Annotated[Command, typer.Option("--command", help="The Pulumi command the event log is from: preview|up.")],
+    event_log: Annotated[Path, typer.Option("--event-log", metavar="FILE", show_default=False,
                                             help="The run's `pulumi ... --event-log FILE`.")],
     report: Annotated[Path | None, typer.Option(
-        "--report", show_default=False,
+        "--report", metavar="FILE", show_default=False,
         help="`ops audit --from-event-log ... --format json` of that log; omit only when the run stopped before the pack ran.")] = None,
     approvals: Annotated[Path | None, typer.Option(
-        "--approvals", show_default=False,
+        "--approvals", metavar="FILE", show_default=False,
         help="GitHub's answer to GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals.")] = None,
     now: Now = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print where the run was written as JSON "
+                                          "(stack, bucket, folder, url) instead of a line.")] = False,
     endpoint_url: Endpoint = None,
+    timeout: Annotated[float, timeout_option("the backup bucket")] = 600.0,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Write one CI run (event log, audit report, record) under audit/<stack>/ in the backup bucket, under object lock."""
@@ -97,20 +112,26 @@ def audit_record(
     bucket = AuditBucket(s3_client(endpoint_url), backups.bucket_name)
     until = retain_until(moment, backups.audit_retention_days)
     try:
-        record_run(bucket, folder, inputs, record, lock, until, lambda line: stderr.print(line, markup=False))
+        with deadline(timeout), waiting(f"s3://{bucket.bucket}/{folder} to accept the run"):
+            record_run(bucket, folder, inputs, record, lock, until, lambda line: stderr.print(line, markup=False))
     except AuditTrailError as error:
         fail(str(error))
     except BackupError as error:
         fail(str(error), EXIT_FLAGGED)
+    if as_json:
+        document = {"stack": stack, "bucket": bucket.bucket, "folder": folder, "url": f"s3://{bucket.bucket}/{folder}"}
+        stdout.out(json.dumps(document, indent=2, sort_keys=True), highlight=False)
+        return
     stdout.print(f"recorded s3://{bucket.bucket}/{folder}", markup=False)
 
 
 def audit_trail(
     stack: StackName,
-    since: Annotated[str | None, typer.Option(help="Only runs at or after this ISO date/time, or Nd before --now.")] = None,
+    since: Annotated[str | None, typer.Option(metavar="ISO|DURATION", help="Only runs at or after this ISO date/time, or Nd before --now.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document (ops/audit_trail.py).")] = False,
     now: Now = None,
     endpoint_url: Endpoint = None,
+    timeout: Annotated[float, timeout_option("the backup bucket")] = 300.0,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """List the stack's recorded CI runs, newest first, and verify each (exit 1 when any is flagged)."""
@@ -124,7 +145,8 @@ def audit_trail(
     lock = _lock(backups)
     bucket = AuditBucket(s3_client(endpoint_url), backups.bucket_name)
     try:
-        runs = list_runs(bucket, stack, start, lock is not None, backups.audit_retention_days)
+        with deadline(timeout), waiting(f"s3://{bucket.bucket}/audit/{stack}/ to be listed and read"):
+            runs = list_runs(bucket, stack, start, lock is not None, backups.audit_retention_days)
     except BackupError as error:
         fail(str(error))
     if as_json:

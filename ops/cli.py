@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -22,7 +22,7 @@ import typer
 from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
-from ops.console import OpsError, report, stderr
+from ops.console import OpsError, report, stderr, stdout
 
 
 class OpsGroup(TyperGroup):
@@ -40,14 +40,38 @@ app = typer.Typer(
     cls=OpsGroup,
     help="Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # typer's --install-completion / --show-completion
+    context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits both
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
+DISTRIBUTION = "maintainpro-platform"
+FALLBACK_VERSION = "0.15.0"  # keep equal to pyproject.toml's (a test checks); used when not installed
+
+
+def version() -> str:
+    """The installed distribution's version (pyproject.toml), else the constant above."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return FALLBACK_VERSION
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        stdout.print(f"maintainpro-ops {version()}", markup=False)
+        raise typer.Exit(0)
+
 
 @app.callback()
-def _group() -> None:
+def _group(
+    _version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                           help="Print the version and exit.")] = False,
+) -> None:
     """Operate the MaintAInPro platform: offline preview and audit, secrets, backups, restore drills."""
 
 
@@ -98,13 +122,19 @@ def hide_secret_values(message: str, argv: list[str]) -> str:
     return message
 
 
+def _prog_name() -> str:
+    """`maintainpro-ops` when run as the installed script, else `python -m ops` (usage and completion say it)."""
+    return "maintainpro-ops" if sys.argv and sys.argv[0].endswith("maintainpro-ops") else "python -m ops"
+
+
 def main() -> None:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
-    load(*([command] if command in COMMANDS else []))
+    if not (command is None and "--version" in sys.argv[1:]):  # --version needs no command module
+        load(*([command] if command in COMMANDS else []))
     try:
-        code = app(prog_name="python -m ops", standalone_mode=False)
+        code = app(prog_name=_prog_name(), standalone_mode=False)
     except UsageError as error:
         if "extra argument" in error.message:
             # click quotes them back, and a stray argument may be a connection string with a password.

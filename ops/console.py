@@ -8,10 +8,16 @@ importing the dispatcher (`ops.cli`), and the dispatcher can import command modu
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -137,6 +143,102 @@ def _endpoint(value: str | None) -> str | None:
 # Every command that talks to the backup bucket (`backup`, `restore-drill`, `restore`, `audit-record`, `audit-trail`).
 Endpoint = Annotated[
     str | None,
-    typer.Option(envvar="BACKUP_S3_ENDPOINT_URL", callback=_endpoint, show_default=False,
+    typer.Option(envvar="BACKUP_S3_ENDPOINT_URL", callback=_endpoint, show_default=False, metavar="URL",
                  help="S3-compatible endpoint (default: AWS)"),
 ]
+
+
+# ---------------------------------------------------------------- overall --timeout
+
+# What the command is waiting for right now (set by `waiting`), named when `--timeout` ends it.
+_waiting_for: list[str] = []
+_deadline: list[float] = []  # the running command's budget in seconds (at most one)
+_deadline_at: list[float] = []  # ... and its time.monotonic() instant
+
+
+def timeout_option(what: str, maximum: float = 3600.0) -> Any:
+    """The shared `--timeout SECONDS` (use as `Annotated[float, timeout_option(...)] = <default>`):
+    the whole command's wall-clock budget, more than 0 and at most `maximum`.
+
+    After it the command stops with `--timeout: gave up after Ns waiting for <what it was waiting for>`
+    and exit 1 (README "Exit codes and output"). `what` says what the command talks to.
+    """
+
+    def check(value: float) -> float:
+        if not 0 < value <= maximum:
+            fail(f"--timeout: {value:g} must be between 0 and {maximum:g} seconds")
+        return value
+
+    return typer.Option("--timeout", metavar="SECONDS", callback=check,
+                        help=f"Give up after this many seconds in all (0 < SECONDS <= {maximum:g}), saying what "
+                             f"it was waiting for ({what}).")
+
+
+def timed_out(what: str | None = None, budget: float | None = None) -> NoReturn:
+    """Stop the command: its `--timeout` (`budget`, default the running `deadline`'s) passed while
+    waiting for `what` (default: what `waiting` names)."""
+    budget = budget if budget is not None else _deadline[-1] if _deadline else 0.0
+    subject = what or (_waiting_for[-1] if _waiting_for else "the command to finish")
+    fail(f"--timeout: gave up after {budget:g}s waiting for {subject}", EXIT_FAILED)
+
+
+def remaining() -> float | None:
+    """Seconds left before the running command's `--timeout` (None outside `deadline`)."""
+    return _deadline_at[-1] - time.monotonic() if _deadline_at else None
+
+
+
+class _DeadlinePassed(BaseException):
+    """Internal: the SIGALRM of `deadline`, carrying what the command was waiting for."""
+
+    def __init__(self, what: str | None) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@contextmanager
+def deadline(seconds: float, grace: float = 0.0) -> Iterator[float]:
+    """Run the block under an overall deadline; yields its `time.monotonic()` instant.
+
+    HTTP clients take the instant (`providers.http.ApiClient.deadline`); anything else that may
+    block (S3, sockets, threads) is cut off by SIGALRM in the main thread, which raises the
+    `--timeout` failure naming what `waiting` says the command is waiting for, `grace` seconds
+    after the deadline (for a block whose own requests already end at it).
+    """
+    at = time.monotonic() + seconds
+    _deadline.append(seconds)
+    _deadline_at.append(at)
+    alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    previous: Any = None
+    if alarm:
+        def on_alarm(signum: int, frame: FrameType | None) -> None:
+            # A BaseException, like KeyboardInterrupt: SDKs that retry on any Exception (botocore) let it through.
+            raise _DeadlinePassed(_waiting_for[-1] if _waiting_for else None)
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds + grace)
+    try:
+        yield at
+    except _DeadlinePassed as passed:
+        timed_out(passed.what, seconds)
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        _deadline.pop()
+        _deadline_at.pop()
+
+
+@contextmanager
+def waiting(what: str) -> Iterator[None]:
+    """Name what the command waits for inside the block (the `--timeout` message says it)."""
+    _waiting_for.append(what)
+    try:
+        yield
+    finally:
+        _waiting_for.pop()
+
+
+def notice(line: str) -> None:
+    """A progress line on stderr (e.g. the HTTP client's retry notices)."""
+    stderr.print(line, markup=False)

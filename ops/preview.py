@@ -97,7 +97,7 @@ def load_preview(stack: str, now: str | None = None, stack_dir: Path = ROOT) -> 
 def preview(
     stack: Annotated[list[str], typer.Option("--stack", "-s", metavar="NAME", help="Stack to preview (repeatable).")],
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a tree.")] = False,
-    now: Annotated[str | None, typer.Option(help="Clock for secret rotation (ISO 8601); default: now.")] = None,
+    now: Annotated[str | None, typer.Option(metavar="ISO", help="Clock for secret rotation (ISO 8601); default: now.")] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Run the real program under the Pulumi mock engine and print what it would register.

@@ -25,7 +25,7 @@ from components.config import AlertRoute, CheckConfig, ConfigError, StackConfig
 from components.errors import ComponentError
 from components.headers import security_headers
 from components.monitoring import CHECKS_ENV, SEVERITIES, SUPABASE_URL_ENV, webhook_env
-from ops.console import StackDir, fail, fail_config, stderr, stdout
+from ops.console import StackDir, deadline, fail, fail_config, remaining, stderr, stdout, timeout_option, waiting
 from ops.probe_checks import (  # noqa: F401 - Result, tls_context, expected_headers, CACHING_HEADERS: the probe's API
     CACHING_HEADERS,
     Result,
@@ -36,6 +36,7 @@ from ops.probe_checks import (  # noqa: F401 - Result, tls_context, expected_hea
 from ops.stackfile import ROOT, read_stack_file
 
 EXIT_CHECK_FAILED = 1
+REQUEST_TIMEOUT = 10.0  # each connection/request; `--timeout` bounds the whole run
 RANK: dict[str, int] = {severity: len(SEVERITIES) - i for i, severity in enumerate(SEVERITIES)}  # critical highest
 
 
@@ -116,6 +117,12 @@ def _deployed_checks(text: str) -> list[CheckConfig]:
         fail(f"--checks-json / {CHECKS_ENV}: {where or '(value)'}: {first['msg']}")
 
 
+def _left(timeout: float) -> float:
+    """What is left of the run's `--timeout` for one more request, at most REQUEST_TIMEOUT."""
+    left = remaining()
+    return max(0.001, min(REQUEST_TIMEOUT, timeout if left is None else left))
+
+
 def _load(stack: str, stack_dir: Path) -> StackConfig:
     try:
         return read_stack_file(stack, stack_dir).validate()
@@ -125,26 +132,25 @@ def _load(stack: str, stack_dir: Path) -> StackConfig:
 
 def probe(
     stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose monitoring checks to run.")],
-    fail_on: Annotated[str, typer.Option(help="Exit 1 when a check of this severity or above fails.")] = "warning",
+    fail_on: Annotated[str, typer.Option(metavar="SEVERITY", help="Exit 1 when a check of this severity or above fails: "
+                                          "critical|warning|info.")] = "warning",
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     send: Annotated[bool, typer.Option(help="Deliver alerts to the ALERT_WEBHOOK_<SEVERITY> webhooks.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds per connection/request.")] = 10.0,
-    ca_file: Annotated[Path | None, typer.Option(help="Trust this PEM bundle instead of the system store.")] = None,
+    timeout: Annotated[float, timeout_option("the checked URLs, then the alert webhooks", 120)] = 30.0,
+    ca_file: Annotated[Path | None, typer.Option(metavar="FILE", help="Trust this PEM bundle instead of the system store.")] = None,
     supabase_url: Annotated[
-        str | None, typer.Option(envvar=SUPABASE_URL_ENV, help="The stack's Supabase API URL for the expected CSP "
+        str | None, typer.Option(envvar=SUPABASE_URL_ENV, metavar="URL", help="The stack's Supabase API URL for the expected CSP "
                      "(default: the https://<ref>.supabase.co origin the served CSP names).")
     ] = None,
     checks_json: Annotated[
         str | None,
-        typer.Option(envvar=CHECKS_ENV, help="Checks to run as JSON (the deployed workflow sets it); default: the stack file's."),
+        typer.Option(envvar=CHECKS_ENV, metavar="JSON", help="Checks to run as JSON (the deployed workflow sets it); default: the stack file's."),
     ] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Run the stack's uptime, SSL-expiry, header-drift and health checks; route alerts by severity."""
     if fail_on not in SEVERITIES:
         fail(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITIES)}")
-    if not 0 < timeout <= 120:
-        fail(f"--timeout: {timeout:g} must be between 0 and 120 seconds")
     if ca_file is not None and not ca_file.is_file():
         fail(f"--ca-file: {ca_file} is not a file")
     cfg = _load(stack, stack_dir)
@@ -159,11 +165,13 @@ def probe(
         context = tls_context(ca_file)
     except ssl.SSLError as error:
         fail(f"--ca-file: {ca_file} is not a usable PEM bundle ({error.reason or error})")
-    results = run_checks(checks, cfg.headers, supabase_url, timeout, context)
-    alerts = route_alerts(results, cfg.monitoring.alert_routes)
-    if send:
-        with httpx.Client(timeout=timeout) as client:
-            alerts = [deliver(alert, stack, results, client) for alert in alerts]
+    with deadline(timeout, grace=1.0):  # each request ends by the deadline; the alarm is a backstop
+        with waiting(f"the {len(checks)} monitoring check(s) to answer"):
+            results = run_checks(checks, cfg.headers, supabase_url, min(REQUEST_TIMEOUT, timeout), context)
+        alerts = route_alerts(results, cfg.monitoring.alert_routes)
+        if send:
+            with waiting("the alert webhooks to answer"), httpx.Client(timeout=_left(timeout)) as client:
+                alerts = [deliver(alert, stack, results, client) for alert in alerts]
     bad = failed(results, fail_on)
     undelivered = [a for a in alerts if a.delivered is False]
     if json_output:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -19,9 +20,9 @@ from rich.table import Table
 from rich.text import Text
 
 from components.config import ConfigError
-from ops.console import StackDir, fail, fail_config, stdout
+from ops.console import StackDir, fail, fail_config, notice, stdout, timed_out, timeout_option
 from ops.stackfile import ROOT, read_stack_file
-from providers.http import ApiClient, ApiError, MissingCredential
+from providers.http import ApiClient, ApiError, DeadlineExceeded, MissingCredential
 from providers.netlify.common import NETLIFY
 
 DEPLOY_PAGE = 50
@@ -58,15 +59,19 @@ class Deploy:
                 "branch": self.branch, "state": self.state, "locked": self.locked, "published": self.id == published}
 
 
-def netlify_client() -> ApiClient:
-    """A client with the token from NETLIFY_AUTH_TOKEN: the only place rollback looks for one."""
+def netlify_client(until: float | None = None) -> ApiClient:
+    """A client with the token from NETLIFY_AUTH_TOKEN: the only place rollback looks for one.
+
+    It prints each retry on stderr and gives up at the monotonic instant `until` (`--timeout`).
+    """
     token = os.environ.get(NETLIFY.token_env)
     if not token:
         raise MissingCredential(
             f"netlify rollback: no API token; export {NETLIFY.token_env} (a Netlify personal access token; "
             "rollback reads only the environment, not the stack's secret config)"
         )
-    return ApiClient(os.environ.get(NETLIFY.url_env, NETLIFY.default_url), token, resource="netlify rollback")
+    return ApiClient(os.environ.get(NETLIFY.url_env, NETLIFY.default_url), token, resource="netlify rollback",
+                     notice=notice, deadline=until)
 
 
 def find_site(client: ApiClient, name: str) -> dict[str, Any]:
@@ -130,8 +135,11 @@ def unlock_published(client: ApiClient, site: dict[str, Any], site_name: str, ye
     if not published:
         fail(f"{site_name} has no published deploy to unlock")
     if not yes:
+        asked = time.monotonic()
         _confirm(f"Unlock deploy {published} on {site_name}? The next production deploy will publish over it.",
                  "refusing to unlock without confirmation: pass --yes when not on a terminal")
+        if client.deadline is not None:
+            client.deadline += time.monotonic() - asked  # the operator's time at the prompt does not count
     deploy = Deploy.from_api(
         client.request("POST", f"/deploys/{published}/unlock", operation="unlockDeploy", idempotent=True) or {"id": published}
     )
@@ -142,7 +150,7 @@ def unlock_published(client: ApiClient, site: dict[str, Any], site_name: str, ye
 
 def rollback(
     stack: Annotated[str, typer.Option("--stack", "-s", metavar="NAME", help="Stack whose site to roll back.")],
-    to: Annotated[str | None, typer.Option(help="Deploy id to restore (default: the one before the live one).")] = None,
+    to: Annotated[str | None, typer.Option(metavar="DEPLOY", help="Deploy id to restore (default: the one before the live one).")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list recent production deploys.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="With --list: print a JSON document instead of a table.")] = False,
     lock: Annotated[bool, typer.Option(help="Lock the restored deploy so pushes do not auto-publish over it.")] = True,
@@ -150,6 +158,7 @@ def rollback(
         bool, typer.Option("--unlock", help="Only unlock the live deploy (undo a rollback's lock) and say what is live.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    timeout: Annotated[float, timeout_option("the Netlify API")] = 120.0,
     stack_dir: StackDir = ROOT,
 ) -> None:
     """Restore an earlier production deploy of the stack's Netlify site (needs NETLIFY_AUTH_TOKEN)."""
@@ -162,7 +171,7 @@ def rollback(
     except ConfigError as error:
         fail_config(error)
     try:
-        client = netlify_client()
+        client = netlify_client(time.monotonic() + timeout)
         site = find_site(client, site_name)
         if unlock:
             unlock_published(client, site, site_name, yes)
@@ -185,6 +194,7 @@ def rollback(
                 f"on {site_name}, replacing {published or 'nothing'}?",
                 "refusing to roll back without confirmation: pass --yes when not on a terminal",
             )
+            client.deadline = time.monotonic() + timeout  # the operator's time at the prompt does not count
         client.request(
             "POST", f"/sites/{site['id']}/deploys/{target.id}/restore", operation="restoreSiteDeploy", idempotent=True
         )
@@ -192,6 +202,8 @@ def rollback(
             client.request("POST", f"/deploys/{target.id}/lock", operation="lockDeploy", idempotent=True)
     except MissingCredential as error:
         fail(str(error))
+    except DeadlineExceeded as error:
+        timed_out(f"the Netlify API to answer {error.operation}", timeout)
     except ApiError as error:
         fail(str(error), code=1)
     locked = f" and locked (undo with `python -m ops rollback --stack {stack} --unlock`)" if lock else ""

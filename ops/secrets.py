@@ -52,7 +52,7 @@ def secrets(
         "--stack", "-s", metavar="NAME",
         help="Stack whose secrets to list (required without --due); with --due, default: every stack file present.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
-    now: Annotated[str | None, typer.Option(help="Clock (ISO 8601); default: now.")] = None,
+    now: Annotated[str | None, typer.Option(metavar="ISO", help="Clock (ISO 8601); default: now.")] = None,
     due_only: Annotated[bool, typer.Option(
         "--due", help="Only the secrets whose current window ends within --margin; exit 1 when any is.")] = False,
     margin: Annotated[str | None, typer.Option(

@@ -45,6 +45,10 @@ class ResponseLost(ApiError):
     """A non-idempotent request was sent but its answer never came: the caller must look before retrying."""
 
 
+class DeadlineExceeded(ApiError):
+    """The caller's overall deadline (`ApiClient.deadline`) passed while waiting for `operation`."""
+
+
 class MissingCredential(Exception):
     """No token in secret config nor in the environment."""
 
@@ -132,6 +136,12 @@ class ApiClient:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     transport: httpx.BaseTransport | None = None
     sleep: Callable[[float], None] = time.sleep
+    # Called with one line before each retry's wait ("retrying (n/N) after <reason>, waiting Xs"):
+    # the operator CLI prints it on stderr; None (providers in the Pulumi host) stays silent.
+    notice: Callable[[str], None] | None = None
+    # A `time.monotonic()` instant after which no request is started or awaited (the CLI's
+    # `--timeout`): a call past it raises `DeadlineExceeded`. None: only the retry budget applies.
+    deadline: float | None = None
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def _http(self) -> httpx.Client:
@@ -164,6 +174,15 @@ class ApiClient:
             self._client.close()
             self._client = None
 
+    def _time_left(self, who: str, operation: str) -> float | None:
+        """Seconds before `deadline` (None without one); past it, `DeadlineExceeded` naming the operation."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded(who, operation, None, "no answer before the deadline")
+        return left
+
     def request(
         self,
         method: str,
@@ -194,11 +213,14 @@ class ApiClient:
         def attempt() -> Any:
             nonlocal tries
             tries += 1
+            left = self._time_left(who, operation)
             try:
                 response = self._http().request(
-                    method, path, params=_clean(params), json=json
+                    method, path, params=_clean(params), json=json,
+                    timeout=self.timeout if left is None else min(self.timeout, left),
                 )
             except httpx.TimeoutException as exc:
+                self._time_left(who, operation)  # the deadline, not the per-request timeout, ended it
                 if not idempotent and not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
                     raise ResponseLost(who, operation, None, "request timed out after it was sent") from exc
                 raise _Retryable(None, f"timed out ({type(exc).__name__})", None) from exc
@@ -239,7 +261,13 @@ class ApiClient:
             exc = state.outcome.exception() if state.outcome else None
             retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
             seconds = self.retry.wait(state.attempt_number, retry_after)
+            if self.deadline is not None:
+                seconds = min(seconds, max(0.0, self.deadline - time.monotonic()))
             waited += seconds
+            if self.notice is not None and isinstance(exc, _Retryable):
+                where = f"HTTP {exc.status}: " if exc.status is not None else ""
+                self.notice(f"{who}: {operation}: retrying ({state.attempt_number}/{self.retry.attempts - 1}) "
+                            f"after {where}{exc.message}, waiting {seconds:.1f}s")
             return seconds
 
         def out_of_time(state: tenacity.RetryCallState) -> bool:

@@ -306,3 +306,11 @@ def test_bad_input_is_one_message_exit_2_and_nothing_written(
     assert len(lines) == 1 and lines[0].startswith("error: " + expected), lines
     assert "Traceback" not in result.output
     assert locked.keys() == []
+
+
+def test_audit_record_json_says_where_the_run_was_written(locked: Site, report_file: Path) -> None:
+    result = locked.record(report_file, "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document == {"stack": "production", "bucket": locked.bucket, "folder": FOLDER,
+                        "url": f"s3://{locked.bucket}/{FOLDER}"}
