@@ -83,6 +83,7 @@ COMMANDS = {
     "audit-record": "ops.audit_trail_cli",
     "audit-trail": "ops.audit_trail_cli",
     "backup": "ops.backup.cli",
+    "backups": "ops.backup.cli",
     "restore-drill": "ops.backup.cli",
     "restore": "ops.backup.cli",
     "drift": "ops.drift_cli",

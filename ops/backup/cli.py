@@ -62,17 +62,19 @@ SourceUrl = Annotated[Dsn, _database_url("BACKUP_DATABASE_URL", "database to bac
 DrillUrl = Annotated[Dsn, _database_url("RESTORE_DATABASE_URL", "server the scratch database is created on")]
 TargetUrl = Annotated[Dsn, _database_url("RESTORE_DATABASE_URL", "the TARGET database (created if missing)")]
 Bucket = Annotated[
-    str | None, typer.Option(envvar="BACKUP_BUCKET", show_default=False, help="S3 bucket (default: the --stack's)")
+    str | None, typer.Option(envvar="BACKUP_BUCKET", show_default=False, metavar="NAME",
+                               help="S3 bucket (default: the --stack's)")
 ]
 Prefix = Annotated[
     str | None,
-    typer.Option(envvar="BACKUP_PREFIX", callback=_prefix, show_default=False,
+    typer.Option(envvar="BACKUP_PREFIX", callback=_prefix, show_default=False, metavar="PREFIX",
                  help="key prefix, e.g. production/ (default: the --stack's, NAME/)"),
 ]
 Name = Annotated[
-    str | None, typer.Option("--backup", show_default=False, help="timestamp of the backup (default: newest verified)")
+    str | None, typer.Option("--backup", show_default=False, metavar="KEY",
+                              help="timestamp of the backup (default: newest verified)")
 ]
-Jobs = Annotated[int, typer.Option(min=1, max=64, help="pg_restore parallel jobs")]
+Jobs = Annotated[int, typer.Option(min=1, max=64, metavar="N", help="pg_restore parallel jobs (1-64)")]
 SupabaseCompat = Annotated[
     bool,
     typer.Option(help="first create the roles, schemas, extensions and auth functions a Supabase dump "
@@ -80,14 +82,17 @@ SupabaseCompat = Annotated[
 ]
 WorkDir = Annotated[
     Path | None,
-    typer.Option(envvar="BACKUP_WORK_DIR", file_okay=False, exists=True, show_default=False,
+    typer.Option(envvar="BACKUP_WORK_DIR", file_okay=False, exists=True, show_default=False, metavar="DIR",
                  help="where the dump is downloaded (default: system temp dir)"),
 ]
 
 
-KeepDaily = Annotated[int, typer.Option(envvar="BACKUP_KEEP_DAILY", min=0)]
-KeepWeekly = Annotated[int, typer.Option(envvar="BACKUP_KEEP_WEEKLY", min=0)]
-KeepMonthly = Annotated[int, typer.Option(envvar="BACKUP_KEEP_MONTHLY", min=0)]
+KeepDaily = Annotated[int, typer.Option(envvar="BACKUP_KEEP_DAILY", min=0, metavar="N",
+                                        help="GFS: keep the newest backup of each of the last N days")]
+KeepWeekly = Annotated[int, typer.Option(envvar="BACKUP_KEEP_WEEKLY", min=0, metavar="N",
+                                         help="GFS: keep the newest backup of each of the last N weeks")]
+KeepMonthly = Annotated[int, typer.Option(envvar="BACKUP_KEEP_MONTHLY", min=0, metavar="N",
+                                          help="GFS: keep the newest backup of each of the last N months")]
 
 
 def _fail(message: str) -> OpsError:
@@ -122,13 +127,13 @@ def backup(
     bucket: Bucket = None,
     prefix: Prefix = None,
     stack: Stack = None,
-    schema: Annotated[list[str], typer.Option(help="schema to back up (repeat for more)")] = ["public"],  # noqa: B006
+    schema: Annotated[list[str], typer.Option(metavar="SCHEMA", help="schema to back up (repeat for more)")] = ["public"],  # noqa: B006
     keep_daily: KeepDaily = 7,
     keep_weekly: KeepWeekly = 4,
     keep_monthly: KeepMonthly = 12,
     prune: Annotated[bool, typer.Option(help="apply GFS retention after a verified backup")] = True,
-    part_size_mib: Annotated[int, typer.Option(min=5, max=512, help="multipart part size")] = 16,
-    upload_concurrency: Annotated[int, typer.Option(min=1, max=16)] = 2,
+    part_size_mib: Annotated[int, typer.Option(min=5, max=512, metavar="MIB", help="multipart part size (5-512 MiB)")] = 16,
+    upload_concurrency: Annotated[int, typer.Option(min=1, max=16, metavar="N", help="parts uploaded at once (1-16)")] = 2,
     endpoint_url: Endpoint = None,
     timeout: Timeout = TIMEOUT_SECONDS,
 ) -> None:
@@ -156,7 +161,8 @@ def restore_drill(
     stack: Stack = None,
     backup_name: Name = None,
     jobs: Jobs = DEFAULT_JOBS,
-    rto_minutes: Annotated[float, typer.Option(envvar="BACKUP_RTO_MINUTES", min=0.001, help="recovery time objective")] = 15.0,
+    rto_minutes: Annotated[float, typer.Option(envvar="BACKUP_RTO_MINUTES", min=0.001, metavar="MINUTES",
+                                                 help="recovery time objective")] = 15.0,
     supabase_compat: SupabaseCompat = True,
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,

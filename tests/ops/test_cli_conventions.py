@@ -23,11 +23,9 @@ from tests.ops.cli_runner import run_ops
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # The placeholders option values are written with (README "Exit codes and output").
 PLACEHOLDERS = {"NAME", "FILE", "DIR", "URL", "ISO", "DURATION", "ISO|DURATION", "SECONDS", "DEPLOY", "JSON",
-                "SEVERITY", "DSN"}
+                "SEVERITY", "DSN", "N", "MINUTES", "MIB", "PREFIX", "KEY", "SCHEMA"}
 # Values an option takes that are not a typer choice (validated in the command), and where they are listed.
 LISTED_VALUES = {("probe", "--fail-on"): ("critical", "warning", "info")}
-# ops/backup/** is another change's (its options are checked there); every other command is held to this.
-BACKUP_COMMANDS = {name for name, module in COMMANDS.items() if module.startswith("ops.backup")}
 
 
 def options() -> list[tuple[str, TyperOption, str, str]]:
@@ -36,7 +34,7 @@ def options() -> list[tuple[str, TyperOption, str, str]]:
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         context = Context(command, info_name=name)
         for param in command.params:
-            if isinstance(param, TyperOption) and name not in BACKUP_COMMANDS:
+            if isinstance(param, TyperOption):
                 synopsis, help_text = param.get_help_record(context) or ("", "")
                 found.append((name, param, synopsis, help_text))
     return found
