@@ -37,7 +37,8 @@ Timeout = Annotated[
     typer.Option(
         "--timeout", envvar="BACKUP_TIMEOUT", parser=parse_timeout, metavar="DURATION", show_default=False,
         help=f"give up after this long, naming what it was waiting for (e.g. 90s, 60m, 2h; a bare number is "
-             f"minutes; default {DEFAULT_TIMEOUT}); each S3 call also has its own connect/read timeouts and retries",
+             f"seconds, as for every --timeout; default {DEFAULT_TIMEOUT}); each S3 call also has its own "
+             "connect/read timeouts and retries",
     ),
 ]
 Stack = Annotated[

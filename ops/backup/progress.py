@@ -40,11 +40,12 @@ def human_bytes(size: float) -> str:
 
 
 def parse_duration(text: str) -> float:
-    """'90s', '60m', '2h' or a bare number of minutes, as seconds; anything else is a ValueError."""
+    """'90s', '60m', '2h' or a bare number of seconds (as every other `--timeout` reads it), as seconds;
+    anything else is a ValueError."""
     match = _DURATION.match(text)
     if match is None or float(match["value"]) <= 0:
-        raise ValueError(f"'{text}' is not a duration: use e.g. 90s, 60m or 2h (a bare number is minutes)")
-    factor = {"s": 1, "m": 60, "h": 3600}[match["unit"] or "m"]
+        raise ValueError(f"'{text}' is not a duration: use e.g. 90s, 60m or 2h (a bare number is seconds)")
+    factor = {"s": 1, "m": 60, "h": 3600}[match["unit"] or "s"]
     return float(match["value"]) * factor
 
 
