@@ -24,21 +24,12 @@ from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.job import BackupSettings, run_backup
 from ops.backup.store import BackupStore
-from tests.support.postgres import Cluster
+from tests.support.postgres import Cluster, databases
+from tests.support.subprocess_ops import ops
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ops(*args: str, env: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", *args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=180,
-    )
-
-
-def databases(pg: Cluster) -> set[str]:
-    with psycopg.connect(pg.url()) as conn:
-        return {str(r[0]) for r in conn.execute("SELECT datname FROM pg_database").fetchall()}
 
 
 def test_a_schema_the_role_cannot_read_is_named_before_pg_dump_runs(pg: Cluster, store: BackupStore) -> None:

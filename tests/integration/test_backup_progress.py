@@ -8,9 +8,6 @@ and the subprocess timeout.
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,42 +17,17 @@ from typing import Any
 
 import pytest
 
+from tests.support.local_servers import silent_server
+from tests.support.subprocess_ops import ops
+
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def ops(*args: str, env: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", *args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=90,
-    )
 
 
 @pytest.fixture
 def hung_endpoint() -> Iterator[str]:
-    """Accepts TCP connections (the kernel completes the handshake) and never reads or answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():  # bounded by the fixture's teardown
-            try:
-                conn, _ = server.accept()
-                held.append(conn)
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}"
-    stop.set()
-    thread.join(timeout=5)
-    for conn in held:
-        conn.close()
-    server.close()
+    with silent_server() as url:
+        yield url
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import re
 import shlex
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,21 +27,12 @@ from ops.backup.dsn import Dsn
 from ops.backup.errors import BackupError
 from ops.backup.manifest import Manifest
 from ops.backup.store import BackupStore, s3_client
-from tests.support.postgres import PASSWORD, Cluster
+from tests.support.postgres import PASSWORD, Cluster, databases
+from tests.support.subprocess_ops import ops
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ops(*args: str, env: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", *args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-        capture_output=True, text=True, timeout=180,
-    )
-
-
-def databases(pg: Cluster) -> set[str]:
-    with psycopg.connect(pg.url()) as conn:
-        return {str(r[0]) for r in conn.execute("SELECT datname FROM pg_database").fetchall()}
 
 
 def tables(pg: Cluster, database: str) -> dict[str, int]:

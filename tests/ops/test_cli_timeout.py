@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,34 +14,15 @@ import pytest
 
 from ops.stackfile import read_stack_file
 from tests.ops.cli_runner import Completed, run_ops
+from tests.support.local_servers import silent_server
 
 SITE_NAME = read_stack_file("production").validate().netlify.site_name
 
 
 @pytest.fixture
-def silent_server() -> Iterator[str]:
-    """Accepts connections and never answers (a hung API)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():  # bounded by the fixture's teardown
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join(timeout=5)
-    for conn in held:
-        conn.close()
-    listener.close()
+def silent() -> Iterator[str]:
+    with silent_server() as url:
+        yield url
 
 
 def run(url: str, *args: str, command: str = "rollback") -> Completed:
@@ -51,9 +31,9 @@ def run(url: str, *args: str, command: str = "rollback") -> Completed:
     return run_ops(command, "--stack", "production", *args, env=env)
 
 
-def test_rollback_list_gives_up_at_its_timeout_naming_the_operation(silent_server: str) -> None:
+def test_rollback_list_gives_up_at_its_timeout_naming_the_operation(silent: str) -> None:
     started = time.monotonic()
-    result = run(silent_server, "--list", "--timeout", "2")
+    result = run(silent, "--list", "--timeout", "2")
     elapsed = time.monotonic() - started
     assert result.returncode == 1, result.stderr
     assert "error: --timeout: gave up after 2s waiting for the Netlify API to answer listSites" in result.stderr
@@ -110,10 +90,10 @@ def test_timeout_must_be_positive() -> None:
     assert "--timeout" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_audit_trail_gives_up_at_its_timeout_naming_the_bucket(silent_server: str) -> None:
+def test_audit_trail_gives_up_at_its_timeout_naming_the_bucket(silent: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
-            "BACKUP_S3_ENDPOINT_URL": silent_server}
+            "BACKUP_S3_ENDPOINT_URL": silent}
     started = time.monotonic()
     result = run_ops("audit-trail", "--stack", "production", "--timeout", "2", env=env)
     elapsed = time.monotonic() - started

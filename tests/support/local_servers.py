@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -131,3 +133,32 @@ def serve(reply: Reply, certs: Certs | None = None) -> Iterator[str]:
 
 
 closed_port = free_port
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """Accepts TCP connections (the kernel completes the handshake) and never reads or answers: a hung
+    API or S3 endpoint. The accept loop stops when the block ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():  # bounded by the block's end
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            held.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for conn in held:
+            conn.close()
+        listener.close()

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 from ops.backup.errors import BackupError
 from ops.backup.postgres import find_binary
 from tests.support.prism import free_port
@@ -102,3 +104,9 @@ def cluster(log_name: str = "postgres.log") -> Iterator[Cluster]:
         if started:
             subprocess.run([pg_ctl, "-D", str(datadir), "-m", "immediate", "stop"], capture_output=True, **as_server)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def databases(pg: Cluster) -> set[str]:
+    """The names of the cluster's databases (what a restore left behind)."""
+    with psycopg.connect(pg.url()) as conn:
+        return {str(r[0]) for r in conn.execute("SELECT datname FROM pg_database").fetchall()}
