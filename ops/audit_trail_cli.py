@@ -1,4 +1,4 @@
-"""`ops audit-record` and `ops audit-trail`: the CI audit trail in the backup bucket (ops/audit_trail.py).
+"""`ops audit-record` and `ops audit-trail`: the CI audit trail in the backup bucket (recorded by ops/audit_trail.py, listed by ops/audit_listing.py).
 
 Bad input (unknown stack, unreadable or invalid file, malformed option) is one message and exit 2
 with nothing written. `audit-record` exits 1 when S3 refuses a write; `audit-trail` exits 1 when
@@ -128,7 +128,7 @@ def audit_record(
 def audit_trail(
     stack: StackName,
     since: Annotated[str | None, typer.Option(metavar="ISO|DURATION", help="Only runs at or after this ISO date/time, or Nd before --now.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document (ops/audit_trail.py).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON document (its shape: ops/audit_listing.py).")] = False,
     now: Now = None,
     endpoint_url: Endpoint = None,
     timeout: Annotated[float, timeout_option("the backup bucket")] = 300.0,
