@@ -87,6 +87,7 @@ WorkDir = Annotated[
 ]
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document (keys sorted) instead of lines.")]
 KeepDaily = Annotated[int, typer.Option(envvar="BACKUP_KEEP_DAILY", min=0, metavar="N",
                                         help="GFS: keep the newest backup of each of the last N days")]
 KeepWeekly = Annotated[int, typer.Option(envvar="BACKUP_KEEP_WEEKLY", min=0, metavar="N",
@@ -136,6 +137,7 @@ def backup(
     upload_concurrency: Annotated[int, typer.Option(min=1, max=16, metavar="N", help="parts uploaded at once (1-16)")] = 2,
     endpoint_url: Endpoint = None,
     timeout: Timeout = TIMEOUT_SECONDS,
+    as_json: AsJson = False,
 ) -> None:
     """Dump the database (custom format) to S3 with a manifest, then prune by GFS rules."""
     try:
@@ -151,7 +153,10 @@ def backup(
         concurrency=upload_concurrency,
     )
     result = _guarded(lambda: run_backup(settings), database_url, timeout)
-    _print_backup(result, settings.store)
+    if as_json:
+        _print_json(_backup_json(result, settings.store))
+    else:
+        _print_backup(result, settings.store)
 
 
 def restore_drill(
@@ -167,15 +172,20 @@ def restore_drill(
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
     timeout: Timeout = TIMEOUT_SECONDS,
+    as_json: AsJson = False,
 ) -> None:
     """Restore a backup into a scratch database on the server of --database-url, verify it, drop it, report the RTO."""
     store = _store(bucket, prefix, stack, endpoint_url, timeout)
     result = _guarded(lambda: restoring.drill(
         store, database_url, backup_name, jobs, work_dir, supabase_compat=supabase_compat), database_url, timeout)
-    _print_restore(result)
     objective = rto_minutes * 60
     rto = result.timings.rto_seconds
-    typer.echo(f"RTO {rto:.1f}s (objective {objective:g}s): {'met' if rto <= objective else 'MISSED'}")
+    if as_json:
+        _print_json({**_restore_json(result), "rto_seconds": rto, "rto_objective_seconds": objective,
+                     "rto_met": rto <= objective})
+    else:
+        _print_restore(result)
+        typer.echo(f"RTO {rto:.1f}s (objective {objective:g}s): {'met' if rto <= objective else 'MISSED'}")
     if not result.verified:
         raise _fail(f"restore drill of {result.backup.stamp} failed verification ({len(result.mismatches)} problem(s))")
     if rto > objective:
@@ -195,6 +205,7 @@ def restore(
     work_dir: WorkDir = None,
     endpoint_url: Endpoint = None,
     timeout: Timeout = TIMEOUT_SECONDS,
+    as_json: AsJson = False,
 ) -> None:
     """Restore a backup into the database --database-url names (created if missing; must not hold its tables)."""
     store = _store(bucket, prefix, stack, endpoint_url, timeout)
@@ -203,11 +214,12 @@ def restore(
         raise _fail("refusing to restore without confirmation: no terminal to ask on; pass --yes")
     chosen, manifest = _guarded(lambda: restoring.choose_backup(store, backup_name), target, timeout)
     create = _guarded(lambda: restoring.ensure_restorable(target, manifest), target, timeout)
+    # What is about to happen, before the confirmation: on stderr when stdout is the JSON result.
     typer.echo(
         f"backup {chosen.stamp}: {human_bytes(manifest.size_bytes)}, {len(manifest.tables)} tables, "
-        f"PostgreSQL {manifest.server_version}, database {manifest.database!r}"
+        f"PostgreSQL {manifest.server_version}, database {manifest.database!r}", err=as_json,
     )
-    typer.echo(f"target: {target.describe()} ({'will be created' if create else 'exists, empty'})")
+    typer.echo(f"target: {target.describe()} ({'will be created' if create else 'exists, empty'})", err=as_json)
     if not yes:
         typed = typer.prompt(f"type the target database name ({target.dbname}) to restore into it")
         if typed.strip() != target.dbname:
@@ -222,7 +234,11 @@ def restore(
         target,
         timeout,
     )
-    _print_restore(restoring.RestoreResult(chosen, manifest, target.dbname, timings, mismatches))
+    restored = restoring.RestoreResult(chosen, manifest, target.dbname, timings, mismatches)
+    if as_json:
+        _print_json(_restore_json(restored))
+    else:
+        _print_restore(restored)
     if mismatches:
         # pg_restore completed, so the database is kept for inspection rather than dropped.
         kept = (f"it is kept for inspection; a rerun refuses it, drop it first with: "
@@ -240,6 +256,34 @@ def _print_backup(result: BackupResult, store: BackupStore) -> None:
     typer.echo(f"manifest s3://{store.bucket}/{result.manifest_key}")
     if result.pruned is not None:
         _print_pruned(result.pruned)
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    typer.echo(json.dumps(document, indent=2, sort_keys=True))
+
+
+def _pruned_json(p: PruneResult, *, dry_run: bool = False) -> dict[str, Any]:
+    return {"dry_run": dry_run, "kept": [b.stamp for b in p.kept], "deleted": [b.stamp for b in p.deleted],
+            "left_alone": list(p.left_alone)}
+
+
+def _backup_json(result: BackupResult, store: BackupStore) -> dict[str, Any]:
+    """`backup --json`: where the dump and manifest are, what they hold, and what retention did."""
+    m = result.manifest
+    return {
+        "bucket": store.bucket, "dump_key": m.dump_key, "manifest_key": result.manifest_key,
+        "size_bytes": m.size_bytes, "parts": m.parts, "sha256": m.sha256, "tables": len(m.tables),
+        "rows": sum(m.tables.values()), "server_version": m.server_version, "seconds": result.seconds,
+        "pruned": _pruned_json(result.pruned) if result.pruned is not None else None,
+    }
+
+
+def _restore_json(result: restoring.RestoreResult) -> dict[str, Any]:
+    """`restore --json` / `restore-drill --json`: what was restored where, each step's seconds, the verdict."""
+    return {
+        "backup": result.backup.stamp, "database": result.database, "steps": dict(result.timings.steps),
+        "verified": result.verified, "mismatches": list(result.mismatches), "tables": len(result.manifest.tables),
+    }
 
 
 def _print_pruned(p: PruneResult, *, dry_run: bool = False) -> None:
@@ -293,6 +337,7 @@ def backups_prune(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what GFS retention would delete; delete nothing")] = False,
     endpoint_url: Endpoint = None,
     timeout: Timeout = TIMEOUT_SECONDS,
+    as_json: AsJson = False,
 ) -> None:
     """Apply GFS retention to the verified backups under the prefix (what `backup` does after each run)."""
     try:
@@ -301,7 +346,10 @@ def backups_prune(
         raise typer.BadParameter(str(exc), param_hint="--keep-*") from None
     store = _store(bucket, prefix, stack, endpoint_url, timeout, require_prefix=True)
     result = _guarded(lambda: prune(store, policy, dry_run=dry_run), None, timeout)
-    _print_pruned(result, dry_run=dry_run)
+    if as_json:
+        _print_json(_pruned_json(result, dry_run=dry_run))
+    else:
+        _print_pruned(result, dry_run=dry_run)
 
 
 def register(app: typer.Typer) -> None:

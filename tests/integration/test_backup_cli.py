@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,28 @@ def test_backup_then_drill_by_cli_never_prints_the_password(
     for result in (backup, drill, strict):
         assert PASSWORD not in result.stdout + result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_backup_drill_and_prune_print_one_json_document_with_json(
+    pg: Cluster, cmms_url: str, bucket: str, cli_env: dict[str, Any]
+) -> None:
+    env = {**cli_env, "BACKUP_BUCKET": bucket, "BACKUP_PREFIX": "production",
+           "BACKUP_DATABASE_URL": cmms_url, "RESTORE_DATABASE_URL": pg.url()}
+    backup = ops("backup", "--json", env=env)
+    assert backup.returncode == 0, backup.stderr
+    made = json.loads(backup.stdout)
+    assert made["bucket"] == bucket and made["dump_key"].startswith("production/") and made["dump_key"].endswith(".dump")
+    assert (made["tables"], made["rows"]) == (6, 3563)  # the CMMS fixture, as the text test reads it
+    assert made["pruned"]["kept"] and made["pruned"]["deleted"] == []
+    drill = ops("restore-drill", "--json", env=env)
+    assert drill.returncode == 0, drill.stderr
+    report = json.loads(drill.stdout)
+    assert report["verified"] is True and report["mismatches"] == [] and report["rto_met"] is True
+    assert report["backup"] == made["dump_key"].removeprefix("production/").removesuffix(".dump")
+    assert report["rto_seconds"] <= report["rto_objective_seconds"] == 15 * 60
+    pruned = ops("backups", "prune", "--keep-daily", "1", "--dry-run", "--json", env=env)
+    assert pruned.returncode == 0, pruned.stderr
+    assert json.loads(pruned.stdout) == {"dry_run": True, "kept": [report["backup"]], "deleted": [], "left_alone": []}
 
 
 def test_drill_of_a_corrupted_backup_exits_1(pg: Cluster, cmms_url: str, bucket: str, cli_env: dict[str, Any]) -> None:
