@@ -46,3 +46,13 @@ def run_ops(*args: str, env: dict[str, str] | None = None, input: str | None = N
             sys.stdout.flush()  # what a command wrote with sys.stdout.write, as a process exit would
             sys.stderr.flush()
         return Completed(["ops", *args], code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def run_rollback(netlify_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
+    """`ops rollback --stack production ...` against a Netlify stand-in at `netlify_url`, with `token` as
+    the only Netlify credential the command can see (None: none at all)."""
+    env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
+    env["NETLIFY_API_URL"] = netlify_url
+    if token:
+        env["NETLIFY_AUTH_TOKEN"] = token
+    return run_ops("rollback", "--stack", "production", *args, env=env)

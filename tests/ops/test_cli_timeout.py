@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ops.stackfile import read_stack_file
-from tests.ops.cli_runner import Completed, run_ops
+from tests.ops.cli_runner import run_ops
+from tests.ops.cli_runner import run_rollback as run
 from tests.support.local_servers import silent_server
 
 SITE_NAME = read_stack_file("production").validate().netlify.site_name
@@ -24,11 +25,6 @@ def silent() -> Iterator[str]:
     with silent_server() as url:
         yield url
 
-
-def run(url: str, *args: str, command: str = "rollback") -> Completed:
-    env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
-    env |= {"NETLIFY_API_URL": url, "NETLIFY_AUTH_TOKEN": "fake-netlify-token"}
-    return run_ops(command, "--stack", "production", *args, env=env)
 
 
 def test_rollback_list_gives_up_at_its_timeout_naming_the_operation(silent: str) -> None:

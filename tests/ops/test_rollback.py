@@ -11,7 +11,7 @@ import pytest
 
 from ops.rollback import Deploy, choose_target
 from providers.http import ApiClient
-from tests.ops.cli_runner import Completed, run_ops
+from tests.ops.cli_runner import run_rollback as run
 from tests.stacks import ROOT
 from tests.support.faults import Answer, FaultServer
 from tests.support.prism import prism
@@ -32,13 +32,6 @@ DEPLOYS = [
     deploy("d0", "2026-11-22T10:00:00Z"),
 ]
 
-
-def run(server_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
-    env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
-    env["NETLIFY_API_URL"] = server_url
-    if token:
-        env["NETLIFY_AUTH_TOKEN"] = token
-    return run_ops("rollback", "--stack", "production", *args, env=env)
 
 
 def test_rolls_back_to_the_deploy_before_the_live_one_and_locks_it() -> None:

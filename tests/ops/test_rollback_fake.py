@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from ops.stackfile import read_stack_file
-from tests.ops.cli_runner import Completed, run_ops
+from tests.ops.cli_runner import run_rollback as run
 from tests.support.netlify_fake import FakeNetlify
 
 SITE_NAME = read_stack_file("production").validate().netlify.site_name
@@ -30,13 +29,6 @@ def fake() -> Iterator[FakeNetlify]:
         yield server
         assert not server.schema_errors, server.schema_errors
 
-
-def run(url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
-    env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
-    env["NETLIFY_API_URL"] = url
-    if token:
-        env["NETLIFY_AUTH_TOKEN"] = token
-    return run_ops("rollback", "--stack", "production", *args, env=env)
 
 
 def test_missing_token_names_only_what_rollback_reads() -> None:
