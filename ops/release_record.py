@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ops.console import OpsError, stderr
-from providers.http import ApiError
+from providers.http import ApiError, MissingCredential
 
 if TYPE_CHECKING:
     from components.config import StackConfig
@@ -85,7 +85,7 @@ class Recording:
             return None
         try:
             deployment_id = self.log.start(record, log_url=self.log_url)
-        except (ApiError, OpsError) as error:
+        except (ApiError, MissingCredential, OpsError) as error:
             _warn(f"{record.task} of {record.payload.get('netlify_deploy_id')} not recorded: {_text(error)}")
             return None
         self.ids.append(deployment_id)
@@ -97,12 +97,12 @@ class Recording:
         try:
             self.log.finish(deployment_id, state, environment_url=environment_url, log_url=self.log_url,
                             description=short(description))
-        except (ApiError, OpsError) as error:
+        except (ApiError, MissingCredential, OpsError) as error:
             _warn(f"deployment {deployment_id} not marked {state}: {_text(error)}")
 
 
 def _text(error: Exception) -> str:
-    return error.message if isinstance(error, OpsError) else str(error)
+    return error.message if isinstance(error, OpsError) else str(error)  # ApiError's text names the operation
 
 
 def _warn(line: str) -> None:
