@@ -88,6 +88,7 @@ COMMANDS = {
     "restore": "ops.backup.cli",
     "drift": "ops.drift_cli",
     "probe": "ops.probe",
+    "promote": "ops.promote",
     "rollback": "ops.rollback",
     "secrets": "ops.secrets",
 }

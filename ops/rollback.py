@@ -9,7 +9,6 @@ The Netlify token comes from NETLIFY_AUTH_TOKEN only (not the stack's netlifyTok
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -20,10 +19,14 @@ from rich.table import Table
 from rich.text import Text
 
 from components.config import ConfigError
-from ops.console import StackDir, fail, fail_config, notice, stdout, timed_out, timeout_option
+from ops.console import OpsError, StackDir, fail, fail_config, stdout, timed_out, timeout_option
+from ops.netlify_site import Live, find_site, live_url, netlify_client
+from ops.publish import publish
+from ops.release_record import Recording, deployment_log, record_for, run_log_url
 from ops.stackfile import ROOT, read_stack_file
 from providers.http import ApiClient, ApiError, DeadlineExceeded, MissingCredential
-from providers.netlify.common import NETLIFY
+
+__all__ = ["Deploy", "choose_target", "find_site", "netlify_client", "production_deploys", "rollback"]
 
 DEPLOY_PAGE = 50
 
@@ -57,29 +60,6 @@ class Deploy:
     def document(self, published: str | None) -> dict[str, Any]:
         return {"id": self.id, "created_at": self.created_at, "title": self.title, "commit_ref": self.commit_ref,
                 "branch": self.branch, "state": self.state, "locked": self.locked, "published": self.id == published}
-
-
-def netlify_client(until: float | None = None) -> ApiClient:
-    """A client with the token from NETLIFY_AUTH_TOKEN: the only place rollback looks for one.
-
-    It prints each retry on stderr and gives up at the monotonic instant `until` (`--timeout`).
-    """
-    token = os.environ.get(NETLIFY.token_env)
-    if not token:
-        raise MissingCredential(
-            f"netlify rollback: no API token; export {NETLIFY.token_env} (a Netlify personal access token; "
-            "rollback reads only the environment, not the stack's secret config)"
-        )
-    return ApiClient(os.environ.get(NETLIFY.url_env, NETLIFY.default_url), token, resource="netlify rollback",
-                     notice=notice, deadline=until)
-
-
-def find_site(client: ApiClient, name: str) -> dict[str, Any]:
-    sites = client.request("GET", "/sites", operation="listSites", params={"name": name, "filter": "all"}) or []
-    for site in sites:
-        if site.get("name") == name:
-            return site
-    raise ApiError("netlify rollback", "listSites", None, f"no site named '{name}' is visible to this token")
 
 
 def production_deploys(client: ApiClient, site_id: str) -> list[Deploy]:
@@ -158,6 +138,7 @@ def rollback(
         bool, typer.Option("--unlock", help="Only unlock the live deploy (undo a rollback's lock) and say what is live.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record the rollback as a GitHub deployment.")] = False,
     timeout: Annotated[float, timeout_option("the Netlify API")] = 120.0,
     stack_dir: StackDir = ROOT,
 ) -> None:
@@ -167,16 +148,19 @@ def rollback(
     if unlock and (list_only or to):
         fail("--unlock: not with --list or --to (it unlocks the live deploy)")
     try:
-        site_name = read_stack_file(stack, stack_dir).validate().netlify.site_name
+        cfg = read_stack_file(stack, stack_dir).validate()
     except ConfigError as error:
         fail_config(error)
+    site_name = cfg.netlify.site_name
+    recording = Recording(None if no_record or list_only or unlock else deployment_log(cfg), run_log_url())
+    started: int | None = None
     try:
-        client = netlify_client(time.monotonic() + timeout)
+        client = netlify_client("rollback", time.monotonic() + timeout)
         site = find_site(client, site_name)
         if unlock:
             unlock_published(client, site, site_name, yes)
             return
-        published = (site.get("published_deploy") or {}).get("id")
+        published = Live.of(site).deploy_id
         deploys = production_deploys(client, str(site["id"]))
         if list_only:
             if json_output:
@@ -195,17 +179,21 @@ def rollback(
                 "refusing to roll back without confirmation: pass --yes when not on a terminal",
             )
             client.deadline = time.monotonic() + timeout  # the operator's time at the prompt does not count
-        client.request(
-            "POST", f"/sites/{site['id']}/deploys/{target.id}/restore", operation="restoreSiteDeploy", idempotent=True
-        )
-        if lock:
-            client.request("POST", f"/deploys/{target.id}/lock", operation="lockDeploy", idempotent=True)
+        started = recording.start(record_for(cfg, "rollback", deploy_id=target.id, commit_ref=target.commit_ref,
+                                             previous=published, description=f"roll back {site_name} to {target.id}"))
+        publish(client, str(site["id"]), target.id, expect=published, lock=lock)
     except MissingCredential as error:
         fail(str(error))
     except DeadlineExceeded as error:
+        recording.finish(started, "failure", f"gave up after {timeout:g}s waiting for {error.operation}", None)
         timed_out(f"the Netlify API to answer {error.operation}", timeout)
     except ApiError as error:
+        recording.finish(started, "failure", str(error), None)
         fail(str(error), code=1)
+    except OpsError as error:
+        recording.finish(started, "failure", error.message, None)
+        raise
+    recording.finish(started, "success", f"{target.id} is live (was {published or 'none'})", live_url(site))
     locked = f" and locked (undo with `python -m ops rollback --stack {stack} --unlock`)" if lock else ""
     stdout.print(f"{site_name}: deploy {target.id} is live{locked}; previous: {published or 'none'}", markup=False)
 

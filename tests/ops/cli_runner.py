@@ -48,11 +48,21 @@ def run_ops(*args: str, env: dict[str, str] | None = None, input: str | None = N
         return Completed(["ops", *args], code, out.getvalue().decode(), err.getvalue().decode())
 
 
-def run_rollback(netlify_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
-    """`ops rollback --stack production ...` against a Netlify stand-in at `netlify_url`, with `token` as
-    the only Netlify credential the command can see (None: none at all)."""
+def netlify_env(netlify_url: str, token: str | None = "fake-netlify-token") -> dict[str, str]:
+    """This environment with a Netlify stand-in at `netlify_url` and `token` as the only Netlify
+    credential a command can see (None: none at all)."""
     env = {k: v for k, v in os.environ.items() if k != "NETLIFY_AUTH_TOKEN"}
     env["NETLIFY_API_URL"] = netlify_url
     if token:
         env["NETLIFY_AUTH_TOKEN"] = token
-    return run_ops("rollback", "--stack", "production", *args, env=env)
+    return env
+
+
+def run_rollback(netlify_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
+    """`ops rollback --stack production ...` against a Netlify stand-in at `netlify_url`."""
+    return run_ops("rollback", "--stack", "production", *args, env=netlify_env(netlify_url, token))
+
+
+def run_promote(netlify_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
+    """`ops promote --stack production ...` against a Netlify stand-in at `netlify_url`."""
+    return run_ops("promote", "--stack", "production", *args, env=netlify_env(netlify_url, token))

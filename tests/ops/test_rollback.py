@@ -36,15 +36,20 @@ DEPLOYS = [
 
 def test_rolls_back_to_the_deploy_before_the_live_one_and_locks_it() -> None:
     with FaultServer() as server:
-        server.then(Answer(200, [SITE]), Answer(200, DEPLOYS), Answer(201, deploy("d1", "x")), Answer(200, deploy("d1", "x")))
+        locked_d1 = {**deploy("d1", "x"), "locked": True}
+        server.then(Answer(200, [SITE]), Answer(200, DEPLOYS), Answer(200, SITE), Answer(201, deploy("d1", "x")),
+                    Answer(200, locked_d1), Answer(200, {**SITE, "published_deploy": locked_d1}))
         result = run(server.url, "--yes")
         assert result.returncode == 0, result.stderr
         calls = [(r.method, r.path.split("?")[0]) for r in server.requests]
+    # The publish path (ops/publish.py) reads the live deploy before the switch (the expected one) and after it.
     assert calls == [
         ("GET", "/sites"),
         ("GET", "/sites/site-123/deploys"),
+        ("GET", "/sites/site-123"),
         ("POST", "/sites/site-123/deploys/d1/restore"),
         ("POST", "/deploys/d1/lock"),
+        ("GET", "/sites/site-123"),
     ]
     assert "deploy d1 is live" in result.stdout and "previous: d2" in result.stdout
 
@@ -98,6 +103,8 @@ def test_every_rollback_request_is_valid_per_the_netlify_spec() -> None:
         client._http().event_hooks["response"] = [record]
         client.request("GET", "/sites", operation="listSites", params={"name": "maintainpro-production", "filter": "all"})
         client.request("GET", "/sites/site-123/deploys", operation="listSiteDeploys", params={"per_page": 50})
+        client.request("GET", "/sites/site-123", operation="getSite")
+        client.request("GET", "/sites/site-123/deploys/d1", operation="getSiteDeploy")
         client.request("POST", "/sites/site-123/deploys/d1/restore", operation="restoreSiteDeploy", idempotent=True)
         client.request("POST", "/deploys/d1/lock", operation="lockDeploy", idempotent=True)
         client.request("POST", "/deploys/d1/unlock", operation="unlockDeploy", idempotent=True)

@@ -7,8 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+import ops.rollback
+from ops.publish import publish
 from ops.stackfile import read_stack_file
+from providers.http import ApiClient, ApiError
 from tests.ops.cli_runner import run_rollback as run
+from tests.ops.promote_support import Recorder
 from tests.support.netlify_fake import FakeNetlify
 
 SITE_NAME = read_stack_file("production").validate().netlify.site_name
@@ -93,3 +97,64 @@ def test_deploy_titles_are_printed_verbatim(fake: FakeNetlify) -> None:
     result = run(fake.url, "--list")
     assert result.returncode == 0, result.stderr
     assert "[wip] fix [bold]it[/bold]" in result.stdout
+
+
+def test_a_lost_answer_to_the_restore_is_looked_after_not_resent(fake: FakeNetlify) -> None:
+    fake.fail("restoreSiteDeploy", drop_after=True)  # Netlify switches, the answer never arrives
+    result = run(fake.url, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert [c.path for c in fake.calls if c.operation == "restoreSiteDeploy"] == [f"/sites/{fake.site['id']}/deploys/d1/restore"]  # type: ignore[attr-defined]
+    assert fake.site["published_deploy"]["id"] == "d1" and fake.deploys["d1"]["locked"] is True  # type: ignore[attr-defined]
+
+
+def test_rolling_back_from_a_locked_deploy_unlocks_it(fake: FakeNetlify) -> None:
+    """Publishing another deploy unlocks the locked live one (netlify.com/docs/locked-deploys): the
+    fake says so, and rollback's read-back sees the restored deploy locked, not the old one."""
+    fake.deploys["d2"]["locked"] = True
+    result = run(fake.url, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert (fake.deploys["d2"]["locked"], fake.deploys["d1"]["locked"]) == (False, True)
+
+
+def test_the_live_deploy_changing_before_the_switch_is_refused(fake: FakeNetlify, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the listing and the switch, someone publishes d0: the rollback to d1 refuses."""
+    chosen = ops.rollback.choose_target
+
+    def choose_then_interleave(*args: object) -> object:
+        target = chosen(*args)  # type: ignore[arg-type]
+        fake.op_restoreSiteDeploy(fake.site["id"], "d0", query={}, body=None)  # type: ignore[attr-defined]
+        return target
+
+    monkeypatch.setattr(ops.rollback, "choose_target", choose_then_interleave)
+    result = run(fake.url, "--yes")
+    assert result.returncode == 1
+    assert "the live deploy is d0, not d2 as expected" in result.stderr
+    assert "restoreSiteDeploy" not in fake.ops() and fake.site["published_deploy"]["id"] == "d0"  # type: ignore[attr-defined]
+
+
+def test_a_rollback_is_recorded_as_a_rollback_deployment(fake: FakeNetlify, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = Recorder()
+    monkeypatch.setattr(ops.rollback, "deployment_log", lambda cfg: log)
+    result = run(fake.url, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert log.calls == [("start", "rollback", "d1", 101), ("finish", 101, "success", fake.site["ssl_url"])]  # type: ignore[attr-defined]
+    (record,) = log.records
+    assert (record.ref, record.environment, record.task, record.production) == ("0123456789abcdef0123", "production",
+                                                                                 "rollback", True)
+    assert record.payload == {"stack": "production", "site": SITE_NAME, "netlify_deploy_id": "d1",
+                              "previous_deploy_id": "d2"}
+    fake.reset_calls()
+    log.calls.clear()
+    assert run(fake.url, "--to", "d0", "--yes", "--no-record").returncode == 0
+    assert log.calls == []
+
+
+def test_only_a_ready_deploy_can_be_published(fake: FakeNetlify) -> None:
+    """The live API answers 422 "The deploy is not ready for publishing" (see the fake's restore)."""
+    client = ApiClient(fake.url, "fake-netlify-token", resource="test")
+    with pytest.raises(ApiError) as refused:
+        publish(client, fake.site["id"], "d3", expect="d2", lock=False)  # type: ignore[attr-defined]
+    assert (refused.value.status, refused.value.message) == (422, "The deploy is not ready for publishing")
+    assert fake.site["published_deploy"]["id"] == "d2"  # type: ignore[attr-defined]
+    _, other = fake.op_createSite(query={}, body={"name": "someone-elses-site"})
+    assert client.request("GET", f"/sites/{other['id']}/deploys/d1", operation="getSiteDeploy", not_found_ok=True) is None

@@ -333,11 +333,32 @@ class FakeNetlify(LoopbackServer):
         page, per_page = int(query.get("page") or 1), int(query.get("per_page") or 100)
         return 200, mine[(page - 1) * per_page : page * per_page]
 
-    def op_restoreSiteDeploy(self, site_id, deploy_id, *, query, body):
-        site = self._site(site_id)
+    def _site_deploy(self, site_id: str, deploy_id: str) -> dict[str, Any]:
+        self._site(site_id)
         deploy = self._deploy(deploy_id)
         if deploy["site_id"] != site_id:
             raise Reply(404, "Not Found")
+        return deploy
+
+    def op_getSiteDeploy(self, site_id, deploy_id, *, query, body):
+        return 200, self._site_deploy(site_id, deploy_id)
+
+    def op_restoreSiteDeploy(self, site_id, deploy_id, *, query, body):
+        """Publish a finished deploy, draft or not (the same atomic switch as the UI's "Publish deploy").
+
+        Only a `ready` deploy can go live: the live API refuses others with 422 "The deploy is not
+        ready for publishing" (the answer public projects quote after calling restore on a deploy
+        still in state `new`; the spec shows only the default error). Publishing another deploy
+        unlocks the one that was locked live: "You can also unlock a deploy by publishing a specific
+        deploy that appears as ready in that listing" (netlify.com/docs/locked-deploys).
+        """
+        site = self._site(site_id)
+        deploy = self._site_deploy(site_id, deploy_id)
+        if deploy["state"] != "ready":
+            raise Reply(422, "The deploy is not ready for publishing")
+        previous = site.get("published_deploy")
+        if previous is not None and previous is not deploy:
+            previous["locked"] = False
         self._publish(site, deploy)
         return 201, deploy
 

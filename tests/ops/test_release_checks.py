@@ -1,0 +1,59 @@
+"""Which checks a release runs and where: the stack's monitoring checks of its own site, moved onto
+the URL under test; and the run's log URL recorded with each GitHub deployment."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.config import CheckConfig, MonitoringConfig
+from ops.release_checks import DEFAULT_CHECKS, checks_at, release_checks
+from ops.release_record import record_for, run_log_url, short
+from ops.stackfile import read_stack_file
+
+PRODUCTION = read_stack_file("production").validate()
+STAGING = read_stack_file("staging").validate()
+
+
+def test_production_runs_its_site_checks_but_not_ssl_expiry() -> None:
+    checks = release_checks(PRODUCTION)
+    assert [(c.name, c.kind, c.url) for c in checks] == [
+        ("app-uptime", "uptime", "https://app.maintainpro.example/"),
+        ("app-headers", "headers", "https://app.maintainpro.example/"),
+        ("api-health", "health", "https://app.maintainpro.example/healthz"),
+    ]
+
+
+def test_staging_checks_its_netlify_app_name() -> None:
+    assert [c.name for c in release_checks(STAGING)] == ["app-uptime", "app-headers"]
+
+
+def test_checks_of_other_hosts_are_not_the_releases() -> None:
+    elsewhere = CheckConfig(name="status-page", kind="health", url="https://status.example.org/health")
+    cfg = STAGING.model_copy(update={"monitoring": MonitoringConfig(checks=[elsewhere])})
+    assert release_checks(cfg) == list(DEFAULT_CHECKS)
+
+
+def test_checks_move_onto_the_url_under_test_keeping_path_query_and_status() -> None:
+    check = CheckConfig(name="deep", kind="uptime", url="https://app.maintainpro.example/api/ping?full=1",
+                        expect_status=204, severity="critical")
+    (moved,) = checks_at("https://d1--maintainpro-production.netlify.app/", [check])
+    assert moved.url == "https://d1--maintainpro-production.netlify.app/api/ping?full=1"
+    assert (moved.name, moved.expect_status, moved.severity) == ("deep", 204, "critical")
+
+
+def test_the_log_url_is_the_actions_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"):
+        monkeypatch.delenv(name, raising=False)
+    assert run_log_url() is None
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "maintainpro-example/maintainpro-app")
+    monkeypatch.setenv("GITHUB_RUN_ID", "4242")
+    assert run_log_url() == "https://github.com/maintainpro-example/maintainpro-app/actions/runs/4242"
+
+
+def test_a_record_without_a_commit_names_the_default_branch_and_fits_githubs_limit() -> None:
+    record = record_for(STAGING, "rollback", deploy_id="d1", commit_ref=None, previous="d2", description="x" * 300,
+                        rollback_of=7)
+    assert (record.ref, record.environment, record.production) == ("main", "staging", False)
+    assert record.payload["rollback_of"] == 7 and len(record.description) == 140
+    assert short("ok") == "ok"
