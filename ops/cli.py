@@ -87,6 +87,7 @@ COMMANDS = {
     "restore-drill": "ops.backup.cli",
     "restore": "ops.backup.cli",
     "drift": "ops.drift_cli",
+    "deploy": "ops.deploy_cli",
     "probe": "ops.probe",
     "rollback": "ops.rollback",
     "secrets": "ops.secrets",

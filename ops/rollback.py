@@ -9,7 +9,6 @@ The Netlify token comes from NETLIFY_AUTH_TOKEN only (not the stack's netlifyTok
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -20,10 +19,10 @@ from rich.table import Table
 from rich.text import Text
 
 from components.config import ConfigError
-from ops.console import StackDir, fail, fail_config, notice, stdout, timed_out, timeout_option
+from ops.console import StackDir, fail, fail_config, stdout, timed_out, timeout_option
+from ops.netlify_api import find_site, netlify_client
 from ops.stackfile import ROOT, read_stack_file
 from providers.http import ApiClient, ApiError, DeadlineExceeded, MissingCredential
-from providers.netlify.common import NETLIFY
 
 DEPLOY_PAGE = 50
 
@@ -57,29 +56,6 @@ class Deploy:
     def document(self, published: str | None) -> dict[str, Any]:
         return {"id": self.id, "created_at": self.created_at, "title": self.title, "commit_ref": self.commit_ref,
                 "branch": self.branch, "state": self.state, "locked": self.locked, "published": self.id == published}
-
-
-def netlify_client(until: float | None = None) -> ApiClient:
-    """A client with the token from NETLIFY_AUTH_TOKEN: the only place rollback looks for one.
-
-    It prints each retry on stderr and gives up at the monotonic instant `until` (`--timeout`).
-    """
-    token = os.environ.get(NETLIFY.token_env)
-    if not token:
-        raise MissingCredential(
-            f"netlify rollback: no API token; export {NETLIFY.token_env} (a Netlify personal access token; "
-            "rollback reads only the environment, not the stack's secret config)"
-        )
-    return ApiClient(os.environ.get(NETLIFY.url_env, NETLIFY.default_url), token, resource="netlify rollback",
-                     notice=notice, deadline=until)
-
-
-def find_site(client: ApiClient, name: str) -> dict[str, Any]:
-    sites = client.request("GET", "/sites", operation="listSites", params={"name": name, "filter": "all"}) or []
-    for site in sites:
-        if site.get("name") == name:
-            return site
-    raise ApiError("netlify rollback", "listSites", None, f"no site named '{name}' is visible to this token")
 
 
 def production_deploys(client: ApiClient, site_id: str) -> list[Deploy]:
@@ -171,7 +147,7 @@ def rollback(
     except ConfigError as error:
         fail_config(error)
     try:
-        client = netlify_client(time.monotonic() + timeout)
+        client = netlify_client("rollback", time.monotonic() + timeout)
         site = find_site(client, site_name)
         if unlock:
             unlock_published(client, site, site_name, yes)

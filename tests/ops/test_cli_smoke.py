@@ -20,6 +20,7 @@ SMOKE = {
     "secrets": (["--stack", "production", "--now", NOW], 0, "stack production: 3 generated secret(s)"),
     "probe": (["--stack", "qa"], 2, "unknown stack"),
     "rollback": (["--stack", "production", "--list"], 2, "NETLIFY_AUTH_TOKEN"),
+    "deploy": (["--stack", "production", "--dir", "."], 2, "NETLIFY_AUTH_TOKEN"),
     "backup": ([], 2, "Missing option"),
     "restore-drill": ([], 2, "Missing option"),
     "restore": ([], 2, "Missing option"),
