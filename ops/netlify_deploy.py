@@ -81,7 +81,7 @@ def alias_url(alias: str, site_name: str) -> str:
     return f"https://{alias}--{site_name}.netlify.app"
 
 
-def _create(client: ApiClient, site_id: str, digest: Digest, body: dict[str, Any], title: str, token: str) -> tuple[dict[str, Any], bool]:
+def _create(client: ApiClient, site_id: str, body: dict[str, Any], title: str, token: str) -> tuple[dict[str, Any], bool]:
     """The created deploy, or the one a lost answer created (adopted: its `required` is not trusted)."""
     sent = False
     answered = False
@@ -195,7 +195,7 @@ def deploy_directory(
            + (f" under the alias {alias}" if alias else ""))
     with waiting("the Netlify API to create the deploy"):
         try:
-            deploy, adopted = _create(client, site_id, digest, body, title, token)
+            deploy, adopted = _create(client, site_id, body, title, token)
         except DeadlineExceeded:
             timed_out()
     deploy_id = str(deploy["id"])
