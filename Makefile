@@ -48,6 +48,7 @@ bench: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) bench/netlify_provider_bench.py
 	$(PY) bench/audit_bench.py
 	$(PY) bench/backup_bench.py
+	$(PY) bench/deploy_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

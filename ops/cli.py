@@ -87,6 +87,7 @@ COMMANDS = {
     "restore-drill": "ops.backup.cli",
     "restore": "ops.backup.cli",
     "drift": "ops.drift_cli",
+    "deploy": "ops.deploy_cli",
     "probe": "ops.probe",
     "promote": "ops.promote",
     "rollback": "ops.rollback",

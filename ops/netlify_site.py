@@ -1,4 +1,4 @@
-"""The Netlify API as the release commands (`ops rollback`, `ops promote`) read it: a client whose
+"""The Netlify API as the operator commands (`ops deploy`, `ops promote`, `ops rollback`) read it: a client whose
 token comes from NETLIFY_AUTH_TOKEN only, the stack's site by name, one deploy, the live deploy.
 
 Release commands run in CI and at an operator's terminal, where the stack's secret config is not

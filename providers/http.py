@@ -89,7 +89,8 @@ def _api_message(response: httpx.Response) -> str:
         text = response.text.strip()
         return text[:500] if text else response.reason_phrase
     if isinstance(body, dict):
-        for key in ("message", "msg", "error_description", "error"):
+        # "errors": Netlify's refusal of an upload that does not match the deploy (answers.netlify.com/t/49255).
+        for key in ("message", "msg", "error_description", "error", "errors"):
             if isinstance(body.get(key), str) and body[key]:
                 return body[key]
     return str(body)[:500]
@@ -191,6 +192,8 @@ class ApiClient:
         operation: str,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         not_found_ok: bool = False,
         resource: str | None = None,
@@ -199,7 +202,8 @@ class ApiClient:
 
         `idempotent` defaults from the method: a POST whose answer is lost raises `ResponseLost`
         instead of being resent, so the caller can look for what it may have created.
-        `not_found_ok` turns a 404 into a None result (for find/read).
+        `not_found_ok` turns a 404 into a None result (for find/read). `content` sends raw bytes
+        instead of JSON (a file upload; say its type in `headers`); it is resent as is on a retry.
         """
         if idempotent is None:
             idempotent = method.upper() != "POST"
@@ -216,7 +220,7 @@ class ApiClient:
             left = self._time_left(who, operation)
             try:
                 response = self._http().request(
-                    method, path, params=_clean(params), json=json,
+                    method, path, params=_clean(params), json=json, content=content, headers=headers,
                     timeout=self.timeout if left is None else min(self.timeout, left),
                 )
             except httpx.TimeoutException as exc:

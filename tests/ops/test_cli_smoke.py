@@ -21,6 +21,7 @@ SMOKE = {
     "probe": (["--stack", "qa"], 2, "unknown stack"),
     "rollback": (["--stack", "production", "--list"], 2, "NETLIFY_AUTH_TOKEN"),
     "promote": (["--stack", "production", "--deploy", "d1"], 2, "NETLIFY_AUTH_TOKEN"),
+    "deploy": (["--stack", "production", "--dir", "."], 2, "NETLIFY_AUTH_TOKEN"),
     "backup": ([], 2, "Missing option"),
     "restore-drill": ([], 2, "Missing option"),
     "restore": ([], 2, "Missing option"),

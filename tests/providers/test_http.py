@@ -170,6 +170,22 @@ def test_client_error_is_one_clear_api_error_and_not_retried(server):
     assert "fake-netlify-token" not in str(e)
 
 
+
+def test_raw_bytes_are_resent_as_they_were_and_an_errors_body_is_the_message(server):
+    """A file upload (octet-stream) retried after a 503 carries the same bytes; Netlify refuses a file
+    that does not match its deploy with `{"errors": "..."}` (answers.netlify.com/t/49255)."""
+    server.then(Answer(503, {"message": "busy"}), Answer(200, {"sha": "x"}),
+                Answer(422, {"errors": "Uploaded file a.js did not match deploy"}))
+    api = client(server, [])
+    body = bytes(range(256))
+    assert api.request("PUT", "/deploys/d/files/a.js", operation="uploadDeployFile", content=body,
+                       headers={"Content-Type": "application/octet-stream"}) == {"sha": "x"}
+    assert [r.body for r in server.requests] == [body.decode(errors="replace")] * 2
+    assert all(r.headers["Content-Type"] == "application/octet-stream" for r in server.requests)
+    with pytest.raises(ApiError) as refused:
+        api.request("PUT", "/deploys/d/files/a.js", operation="uploadDeployFile", content=b"x")
+    assert refused.value.message == "Uploaded file a.js did not match deploy"
+
 def test_not_found_is_none_only_when_asked(server):
     server.then(Answer(404, {"message": "Not Found"}), Answer(404, {"message": "Not Found"}))
     api = client(server, [])

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 import jsonschema
 
 from tests.support.loopback import LoopbackServer, reply_json
+from tests.support.netlify_deploys import DeployFiles
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
@@ -89,7 +90,9 @@ def _routes(spec_path: Path) -> list[tuple[str, re.Pattern[str], str, dict[str, 
     spec = with_renew(json.loads(spec_path.read_text()))
     routes = []
     for template, item in spec["paths"].items():
-        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"([^/]+)", template) + "$")
+        # A file path (uploadDeployFile's trailing {path}) spans segments: `assets/app.js`.
+        tail = "/(.+)" if template.endswith("/{path}") else ""
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"([^/]+)", template.removesuffix("/{path}")) + tail + "$")
         for method, op in item.items():
             if method != "parameters":
                 routes.append((method.upper(), pattern, op["operationId"], op))
@@ -101,7 +104,7 @@ def _routes(spec_path: Path) -> list[tuple[str, re.Pattern[str], str, dict[str, 
 _VALIDATORS: dict[tuple[str, str], jsonschema.Draft4Validator] = {}
 
 
-class FakeNetlify(LoopbackServer):
+class FakeNetlify(DeployFiles, LoopbackServer):
     """Stateful in-memory Netlify; `calls` records every request with its operationId."""
 
     def __init__(self, spec_path: Path = SPEC_PATH) -> None:
@@ -119,6 +122,7 @@ class FakeNetlify(LoopbackServer):
         self.hooks: dict[str, dict[str, dict[str, Any]]] = {}
         self.keys: dict[str, dict[str, Any]] = {}
         self.deploys: dict[str, dict[str, Any]] = {}  # by id, in creation order
+        self._init_deploy_files()
         # False: the registrar does not point at Netlify DNS yet (a zone just created), so
         # provisioning a certificate answers the API's documented 422 "bad dns for custom domain".
         self.dns_delegated = True
@@ -176,10 +180,13 @@ class FakeNetlify(LoopbackServer):
                 raw = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 query = dict(parse_qsl(parts.query))
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = None
+                if (self.headers.get("Content-Type") or "").startswith("application/octet-stream"):
+                    body: Any = raw  # a file upload: the bytes themselves
+                else:
+                    try:
+                        body = json.loads(raw) if raw else None
+                    except ValueError:
+                        body = None
                 with fake._lock:
                     if not (self.headers.get("Authorization") or "").startswith("Bearer "):
                         status, payload, headers, drop = 401, {"code": 401, "message": "Access Denied"}, {}, False
@@ -208,6 +215,7 @@ class FakeNetlify(LoopbackServer):
         if fault and fault.status is not None:
             self.calls.append(Call(method, path, operation, query, body, fault.status))
             return fault.status, {"code": fault.status, "message": "injected"}, dict(fault.headers), False
+        self.validate_request(operation, op, body)
         handler: Callable[..., tuple[int, Any]] | None = getattr(self, f"op_{operation}", None)
         if handler is None:
             raise AssertionError(f"fake has no handler for {operation}")
@@ -219,6 +227,17 @@ class FakeNetlify(LoopbackServer):
         self.calls.append(Call(method, path, operation, query, body, status))
         headers = {"X-Fake-Delay": str(fault.delay)} if fault and fault.delay else {}
         return status, payload, headers, bool(fault and fault.drop_after)
+
+    def validate_request(self, operation: str, op: dict[str, Any], body: Any) -> None:
+        """A JSON request body against the operation's body schema, where the spec gives one."""
+        schema = next((p.get("schema") for p in op.get("parameters", []) if p.get("in") == "body"), None)
+        if schema is None or body is None or isinstance(body, bytes):
+            return
+        key = (operation, "request")
+        if key not in _VALIDATORS:
+            _VALIDATORS[key] = jsonschema.Draft4Validator(schema)
+        for error in _VALIDATORS[key].iter_errors(body):
+            self.schema_errors.append(f"{operation} request: {error.message} at {list(error.path)}")
 
     def validate(self, operation: str, op: dict[str, Any], status: int, payload: Any) -> None:
         response = op["responses"].get(str(status)) or op["responses"].get("default")
@@ -331,7 +350,8 @@ class FakeNetlify(LoopbackServer):
         mine = [d for d in self.deploys.values() if d["site_id"] == site_id]
         mine.sort(key=lambda d: d["created_at"], reverse=True)
         page, per_page = int(query.get("page") or 1), int(query.get("per_page") or 100)
-        return 200, mine[(page - 1) * per_page : page * per_page]
+        # netlify/open-api#365: the live listing leaves out `draft` (getDeploy has it).
+        return 200, [{k: v for k, v in d.items() if k != "draft"} for d in mine[(page - 1) * per_page : page * per_page]]
 
     def _site_deploy(self, site_id: str, deploy_id: str) -> dict[str, Any]:
         self._site(site_id)
