@@ -1,23 +1,23 @@
 """The one CRUD skeleton of the dynamic providers, and the helpers their resources share.
 
 A provider over an API object only says how to find, create, fetch, update and delete its object
-and how live JSON maps to its properties (the hooks `find`, `create_new`, `id_of`, `fetch`,
-`outputs`, `apply`, `remove`, `normalise`, `validate`, `delete_before_replace`, `adopted`, and the
-class attributes `inputs`, `identity`, `write_only`, `open_maps`, `plumbing`); the rules that make
-providers cheap and safe are written once here:
+and how live JSON maps to its properties (the hooks `find`, `create_new`, `settle`, `id_of`,
+`fetch` / `fetch_with_state`, `outputs`, `apply`, `remove`, `normalise`, `validate`,
+`missing_outputs`, `delete_before_replace`, `adopted`, and the class attributes `inputs`,
+`identity`, `write_only`, `open_maps`, `plumbing`, `stables`); the rules that make providers cheap
+and safe are written once here:
 - `check` validates known inputs only (a value known at apply is checked then; in an open map,
   one member not known yet hides only its own problems);
 - `diff` is local (no HTTP), compares declared inputs only (None = unmanaged) in normal form,
   write-only inputs by the SHA-256 state keeps of them (never the value), and reports an unknown
   identity input as a change, never a replacement;
-- `create` finds first and adopts (`providers.http.create_or_adopt`), then converges an adopted object;
+- `create` finds first and adopts (`providers.http.create_or_adopt`), settles the object (found
+  or made), then converges an adopted object;
 - `read` is one GET and answers the drift-friendly inputs (`providers.base.refreshed_inputs`);
 - `update` writes only changed non-identity inputs; `delete` of a gone object (404) is fine.
 
-Netlify's providers all sit on it (`providers.netlify.common.NetlifyProvider`), and so do
-Supabase's (`providers.supabase.api.SupabaseProvider`) except the two whose docstrings name the
-hook they would need and why it would not be general (`project.ProjectProvider`,
-`api_keys.SecretApiKeyProvider`).
+Every Netlify provider (`providers.netlify.common.NetlifyProvider`) and every Supabase provider
+(`providers.supabase.api.SupabaseProvider`) sits on it.
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ class CrudProvider(ApiProvider):
     # Map inputs that are open sets of API fields: validated member by member, so one member not
     # known yet (a preview) hides only its own problems, not those of its known neighbours.
     open_maps: ClassVar[frozenset[str]] = frozenset()
+    # Outputs no update changes (the Supabase project's `ref`): the diff names them `stables`, so in a
+    # preview of an update they stay known and what reads them is not shown changing with it.
+    stables: ClassVar[tuple[str, ...]] = ()
 
     # ---- hooks -------------------------------------------------------------------------------
     def defaults(self, news: Props) -> Props:
@@ -97,15 +100,35 @@ class CrudProvider(ApiProvider):
         """The one GET of `read`; None when the object is gone."""
         raise NotImplementedError
 
+    def fetch_with_state(self, id_: str, state: Props) -> dict[str, Any] | None:
+        """`fetch`, for an object whose read depends on what state holds: its API id lives in state,
+        not in the resource id (a rotating key's current key), or what must be read besides the one
+        GET depends on what state lacks (the project's keys, when older state has none). What `read`
+        and an update whose write answered nothing call; by default `fetch(id_)`."""
+        return self.fetch(id_)
+
+    def settle(self, id_: str, live: dict[str, Any], props: Props, *, made: bool) -> dict[str, Any]:
+        """The object `create` found (`made` False: adopted) or made, once it can be used: waited on
+        until it is up, with the parts that are other API objects (the project's API keys, created
+        for a found project that lacks them). What both paths need before `outputs`; an adopted
+        object's differences from the program are converged after, by `update` (see `adopted`)."""
+        return live
+
     def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
         raise NotImplementedError
 
     def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
-        """Write the changed (non-identity) fields; return the live object if the answer has it."""
+        """Write the changed (non-identity) inputs and fill in the `missing_outputs` named in `changed`;
+        return the live object if the answer has it."""
         raise NotImplementedError(f"{self.kind}: no field can be updated in place")
 
     def remove(self, id_: str, props: Props) -> None:
         raise NotImplementedError
+
+    def missing_outputs(self, olds: Props) -> list[str]:
+        """Outputs state lacks because an older version of the provider wrote it: each counts as a
+        change (the diff stays local, no call), so the next update fills it in (`apply` sees it)."""
+        return []
 
     def delete_before_replace(self, olds: Props, news: Props) -> bool:
         """Whether a replacement must delete first: the new object cannot coexist with the old
@@ -218,13 +241,14 @@ class CrudProvider(ApiProvider):
 
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
         olds, news = plain(olds), plain(news)
-        changed = self.changed(olds, news)
+        changed = self.changed(olds, news) + self.missing_outputs(olds)
         # An identity input not known yet (an upstream Site being updated) is not a replacement:
         # the real update diffs again with the known value, and replaces only if it really changed.
         replaces = [k for k in changed if k in self.identity and not has_unknown(news.get(k))]
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
+            stables=list(self.stables) or None,
             delete_before_replace=self.delete_before_replace(olds, news) if replaces else None,
         )
 
@@ -243,6 +267,7 @@ class CrudProvider(ApiProvider):
 
         live = create_or_adopt(lambda: self.find(props), create_new, resource=self.kind)
         id_ = self.id_of(live, props)
+        live = self.settle(id_, live, props, made=bool(made))
         outs = self.manage(self.outputs(id_, live, props if made else self.adopted(props)), props)
         # An adopted object may differ from what the program declares: converge it now.
         if [k for k in self.changed(outs, props) if k not in self.identity]:
@@ -251,7 +276,7 @@ class CrudProvider(ApiProvider):
 
     def read(self, id_: str, props: Props) -> ReadResult:
         props = plain(props)
-        live = self.fetch(id_)
+        live = self.fetch_with_state(id_, props)
         if live is None:
             return ReadResult(self.gone_id, {})
         if not any(props.get(k) is not None for k in self.inputs):
@@ -261,13 +286,13 @@ class CrudProvider(ApiProvider):
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
         olds, news = plain(olds), self.defaults(plain(news))
-        changed = [k for k in self.changed(olds, news) if k not in self.identity]
+        changed = [k for k in self.changed(olds, news) if k not in self.identity] + self.missing_outputs(olds)
         if not changed:
             return UpdateResult(self.manage(
                 {**olds, **{k: news.get(k, olds.get(k)) for k in self.inputs if news.get(k) is not None}}, news))
         live = self.apply(id_, changed, olds, news)
         if live is None:
-            live = self.fetch(id_) or {}
+            live = self.fetch_with_state(id_, olds) or {}
         return UpdateResult(self.managed_outputs(id_, live, news))
 
     def delete(self, id_: str, props: Props) -> None:

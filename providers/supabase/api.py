@@ -80,12 +80,12 @@ class NotSettled(Exception):
 class SupabaseProvider(CrudProvider):
     """The CRUD skeleton bound to the Supabase API: calls named by the spec's operationIds, waits for a healthy project.
 
-    All but two of its providers fill in the skeleton's hooks only: the settings singletons
-    (`settings.py`: nothing to find, create writes the desired fields, delete stops managing, open
-    maps, write-only fields kept as hashes; the pooler adds its endpoint around them), the function
-    secrets (a write-only map compared with the API's digests), the custom hostname, the legacy key
-    switch and the key retirement. The project (`project.py`) and the rotating secret key
-    (`api_keys.SecretApiKeyProvider`) override its methods and say which hook is missing.
+    Its providers fill in the skeleton's hooks: the settings singletons (`settings.py`: nothing to
+    find, create writes the desired fields, delete stops managing, open maps, write-only fields kept
+    as hashes; the pooler adds its endpoint around them), the function secrets (a write-only map
+    compared with the API's digests), the custom hostname, the legacy key switch, the key retirement,
+    the project (`project.py`: settled once found or made, read with its state) and the rotating
+    secret key (`api_keys.SecretApiKeyProvider`: its API id lives in state).
     """
 
     endpoint: ClassVar[ApiEndpoint] = SUPABASE

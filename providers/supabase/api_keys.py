@@ -24,15 +24,13 @@ supabase/terraform-provider-supabase `internal/provider/project_resource.go` rea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, NamedTuple
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from providers.base import refreshed_inputs
 from providers.crud import Problems, Props
 from providers.http import ApiError, create_or_adopt
 from providers.keepers import KEEPER, PERIOD_KEEPER, key_name
@@ -46,16 +44,14 @@ from providers.supabase.api import (
     seconds_problem,
     wait_timeout_of,
 )
-from providers.unknowns import has_unknown, is_unknown
 from providers.values import parse_id
 
 SECRET_OUTPUTS = ["api_key"]
 # What a rotation's DELETE says (the spec's own example of `reason`); a compromise is not a rotation.
 RETIRE_PARAMS = {"was_compromised": False, "reason": "rotating_key"}
-def _with_wait_timeout(news: dict[str, Any], failures: list[CheckFailure]) -> CheckResult:
-    inputs = {**news, "wait_timeout": wait_timeout_of(news)}
-    problem = seconds_problem(inputs["wait_timeout"])
-    return CheckResult(inputs, [*failures, *([CheckFailure("wait_timeout", problem)] if problem else [])])
+# A key's name (prefix + window start) and grace period (shorter than the window) are checked together:
+# not at all while one of them is not known yet.
+_NAMING = frozenset({"keepers", "name_prefix", "grace_seconds"})
 
 
 class _Clocked(SupabaseProvider):
@@ -80,117 +76,130 @@ class _Clocked(SupabaseProvider):
 
 
 class SecretApiKeyProvider(_Clocked):
-    """Overrides the CRUD skeleton's methods; the hooks it would need are not general. `fetch` sees
-    only the resource id, but this object's API id (`key_id`) lives in state and changes at every
-    rotation while the resource id stays (`project_ref/name_prefix`): read needs the prior state. An
-    update does not write the object in place (`apply`): it creates the next window's key and moves
-    the previous one to `retiring` (never deleting it), which no other object does. The find/create
-    pair runs inside the settings retry (`write`: wait for a healthy project, then look again),
-    where the skeleton's `create_or_adopt` would nest a second retry loop of lost answers. And what
-    changes is the key's name derived from the keepers, compared with the stored `key_name`."""
+    """On the CRUD skeleton's hooks. The resource id (`project_ref/name_prefix`) stays while the key
+    behind it changes every window, so the key's id lives in state (`fetch_with_state`). The live
+    object is the window's key with its clock stamp and the retiring keys (`{"key", "created_at",
+    "retiring"}`, made by `settle`). The keepers compare by what they decide (`normalise`): the day the
+    key is named after, and the period. An update never writes the key in place (`apply`): a new window
+    finds or creates its key and moves the previous one to `retiring`, never deleting it. `find` and
+    `create_new` run under the settings retry (`write`), and a POST resent after a lasting 5xx looks
+    for the key first, so a lost answer never makes a second key."""
 
     kind = "supabase secret api key"
+    inputs: ClassVar[tuple[str, ...]] = ("project_ref", "name_prefix", "keepers", "grace_seconds", "description")
+    # A key of another project: the new one is created first, the old keys go at the end of the run.
+    identity = frozenset({"project_ref"})
+    unset_is_value = frozenset({"description"})  # a key without one
+    plumbing: ClassVar[tuple[str, ...]] = ("wait_timeout",)
+    depends_on: ClassVar[dict[str, frozenset[str]]] = {k: _NAMING - {k} for k in _NAMING}
 
-    # -- local -------------------------------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        failures = []
+    # -- local (an unset `wait_timeout` is the default at call time: `wait_timeout_of`) -------
+    def validate(self, news: Props) -> Problems:
+        problems: Problems = []
         keepers = news.get("keepers") or {}
         start, days, grace = keepers.get(KEEPER), keepers.get(PERIOD_KEEPER), news.get("grace_seconds")
-        if not has_unknown([start, days, grace, news.get("name_prefix")]):
+        try:
+            name = key_name(str(news.get("name_prefix")), str(start))
+        except ValueError:
+            problems.append((f"keepers.{KEEPER}", f"{start!r} is not an ISO 8601 date/time"))
+        else:
+            problems += [("name_prefix", f"key name {name!r}: {what}")
+                         for _where, what in spec.validate_body("v1-create-project-api-key", {"type": "secret", "name": name})]
+        if not str(days).isdigit() or int(str(days)) < 1:
+            problems.append((f"keepers.{PERIOD_KEEPER}", "must be a whole number of days"))
+        elif isinstance(grace, bool) or not isinstance(grace, (int, float)) or not 0 < grace < int(str(days)) * 86400:
+            problems.append(("grace_seconds", "must be positive and shorter than the rotation period"))
+        problem = seconds_problem(DEFAULT_WAIT_TIMEOUT if news.get("wait_timeout") is None else news["wait_timeout"])
+        return [*problems, *([("wait_timeout", problem)] if problem else [])]
+
+    def normalise(self, key: str, value: Any, props: Props, *, old: bool) -> Any:
+        # Another instant of the same day names the same key: a window start compares by its day.
+        if key == "keepers" and isinstance(value, Mapping) and isinstance(value.get(KEEPER), str):
             try:
-                name = key_name(str(news.get("name_prefix")), str(start))
+                return {**value, KEEPER: datetime.fromisoformat(value[KEEPER]).date().isoformat()}
             except ValueError:
-                failures.append(CheckFailure(f"keepers.{KEEPER}", f"{start!r} is not an ISO 8601 date/time"))
-            else:
-                for _where, what in spec.validate_body("v1-create-project-api-key", {"type": "secret", "name": name}):
-                    failures.append(CheckFailure("name_prefix", f"key name {name!r}: {what}"))
-            if not str(days).isdigit() or int(str(days)) < 1:
-                failures.append(CheckFailure(f"keepers.{PERIOD_KEEPER}", "must be a whole number of days"))
-            elif isinstance(grace, bool) or not isinstance(grace, (int, float)) or not 0 < grace < int(str(days)) * 86400:
-                failures.append(CheckFailure("grace_seconds", "must be positive and shorter than the rotation period"))
-        return _with_wait_timeout(news, failures)
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        ref = news.get("project_ref")
-        moved = not is_unknown(ref) and olds.get("project_ref") != ref
-        rotates = self._rotates(olds, news)
-        settings = [k for k in ("grace_seconds", "description") if olds.get(k) != news.get(k)]
-        period = (olds.get("keepers") or {}).get(PERIOD_KEEPER) != (news.get("keepers") or {}).get(PERIOD_KEEPER)
-        return DiffResult(
-            changes=bool(moved or rotates or settings or period or is_unknown(ref)),
-            replaces=["project_ref"] if moved else [],
-            delete_before_replace=False,  # the new project's key first; the old one goes at the end of the run
-        )
-
-    @staticmethod
-    def _rotates(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-        start = (news.get("keepers") or {}).get(KEEPER)
-        if is_unknown(start) or is_unknown(news.get("name_prefix")):
-            return True
-        return olds.get("key_name") != key_name(str(news["name_prefix"]), str(start))
+                return value
+        return value
 
     # -- remote ------------------------------------------------------------------------------
-    def _find(self, ref: str, name: str) -> dict[str, Any] | None:
+    def _named(self, ref: str, name: str) -> dict[str, Any] | None:
         keys = self.call("v1-get-project-api-keys", ref=ref, params={"reveal": True}) or []
         return next((k for k in keys if k.get("type") == "secret" and k.get("name") == name and k.get("api_key")), None)
 
-    def _key_for(self, props: dict[str, Any]) -> dict[str, Any]:
-        """This window's key: found by name (after a lost answer or a failed run), else created (revealed)."""
-        ref, name = props["project_ref"], key_name(props["name_prefix"], props["keepers"][KEEPER])
+    @staticmethod
+    def _ref_and_name(props: Props) -> tuple[str, str]:
+        return props["project_ref"], key_name(props["name_prefix"], props["keepers"][KEEPER])
+
+    def find(self, props: Props) -> dict[str, Any] | None:
+        ref, name = self._ref_and_name(props)
+        return self.write(ref, lambda: self._named(ref, name), wait_timeout_of(props))
+
+    def create_new(self, props: Props) -> dict[str, Any]:
+        ref, name = self._ref_and_name(props)
         body = {"type": "secret", "name": name, "description": props.get("description"),
                 "secret_jwt_template": SECRET_JWT_TEMPLATE}
-        key = self.write(ref, lambda: create_or_adopt(
-            lambda: self._find(ref, name),
-            lambda: self.call("v1-create-project-api-key", ref=ref, params={"reveal": True}, json=body),
-            resource=self.kind,
-        ), wait_timeout_of(props))
-        if not key.get("id") or not key.get("api_key"):
-            raise ApiError(self.kind, "v1-create-project-api-key", None, f"project {ref}: key {name} came back without its id or value")
-        return key
+        sent: list[bool] = []
 
-    def _outs(self, props: dict[str, Any], key: dict[str, Any], created_at: str,
-              retiring: list[dict[str, Any]]) -> dict[str, Any]:
-        keep = ("project_ref", "name_prefix", "keepers", "grace_seconds", "description", "wait_timeout")
-        return {**{k: props.get(k) for k in keep}, "key_id": key["id"], "key_name": key["name"],
-                "api_key": key["api_key"], "created_at": created_at, "retiring": retiring}
+        def send() -> Any:
+            # Sent again after a lasting 5xx (`write`): the first POST may have made the key, so look first.
+            if sent and (found := self._named(ref, name)) is not None:
+                return found
+            sent.append(True)
+            return self.call("v1-create-project-api-key", ref=ref, params={"reveal": True}, json=body)
+
+        return self.write(ref, send, wait_timeout_of(props))
+
+    def _checked(self, props: Props, key: dict[str, Any]) -> dict[str, Any]:
+        if key.get("id") and key.get("api_key"):
+            return key
+        ref, name = self._ref_and_name(props)
+        raise ApiError(self.kind, "v1-create-project-api-key", None, f"project {ref}: key {name} came back without its id or value")
+
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return f"{props['project_ref']}/{props['name_prefix']}"
+
+    def settle(self, id_: str, live: dict[str, Any], props: Props, *, made: bool) -> dict[str, Any]:
+        # Found or made, the key is this window's from now on (provider clock: tests inject it).
+        return {"key": self._checked(props, live), "created_at": self.now().isoformat(), "retiring": []}
 
     def _live(self, ref: str, retiring: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The retiring keys that still exist (one GET each): one deleted by a retirement or by hand drops out."""
         return [r for r in retiring
                 if self.call("v1-get-project-api-key", ref=ref, id=r["id"], not_found_ok=True) is not None]
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        key = self._key_for(props)
-        return CreateResult(f"{props['project_ref']}/{props['name_prefix']}",
-                            self._outs(props, key, self.now().isoformat(), []))
+    def fetch_with_state(self, id_: str, state: Props) -> dict[str, Any] | None:
+        if not state.get("key_id"):
+            raise ValueError(f"{self.kind} {id_!r}: state holds no key id (a secret key is created, never imported)")
+        ref = state.get("project_ref") or parse_id(KeyId, id_, self.kind).project_ref
+        key = self.call("v1-get-project-api-key", ref=ref, id=state["key_id"], params={"reveal": True}, not_found_ok=True)
+        if key is None:
+            return None  # deleted out of band: the next `up` creates it and updates every consumer
+        current = {"id": state["key_id"], "name": state.get("key_name"), "api_key": key.get("api_key") or state.get("api_key")}
+        return {"key": current, "created_at": state.get("created_at"),
+                "retiring": self._live(ref, list(state.get("retiring") or []))}
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        key = live["key"]
+        return {**{k: props.get(k) for k in KEY_INPUTS}, "key_id": key["id"], "key_name": key["name"],
+                "api_key": key["api_key"], "created_at": live["created_at"], "retiring": live["retiring"]}
+
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
         ref = news["project_ref"]
         retiring = self._live(ref, list(olds.get("retiring") or []))
-        if not self._rotates(olds, news):
+        if olds.get("key_name") == self._ref_and_name(news)[1]:  # the period, grace or description: nothing to write
             current = {"id": olds["key_id"], "name": olds["key_name"], "api_key": olds["api_key"]}
-            return UpdateResult(self._outs(news, current, olds["created_at"], retiring))
-        key = self._key_for(news)
+            return {"key": current, "created_at": olds["created_at"], "retiring": retiring}
+        key = self._checked(news, create_or_adopt(lambda: self.find(news), lambda: self.create_new(news),
+                                                  resource=self.kind))
         created = self.now()
         if olds.get("key_id") and olds["key_id"] != key["id"]:
             # Never deleted here: only a retirement does, after every consumer holds the new key.
             retire_after = created + timedelta(seconds=float(news["grace_seconds"]))
             retiring.append({"id": olds["key_id"], "name": olds["key_name"], "retire_after": retire_after.isoformat()})
         retiring = [r for r in retiring if r["id"] != key["id"]]
-        return UpdateResult(self._outs(news, key, created.isoformat(), retiring))
+        return {"key": key, "created_at": created.isoformat(), "retiring": retiring}
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        ref = props.get("project_ref") or parse_id(KeyId, id_, self.kind).project_ref
-        key = self.call("v1-get-project-api-key", ref=ref, id=props["key_id"], params={"reveal": True}, not_found_ok=True)
-        if key is None:
-            return ReadResult(None, {})  # deleted out of band: the next `up` creates it and updates every consumer
-        outs = {**props, "api_key": key.get("api_key") or props.get("api_key"),
-                "retiring": self._live(ref, list(props.get("retiring") or []))}
-        # Nothing the program declares lives on the key (its name follows from the keepers): the
-        # inputs are the prior ones; a key deleted out of band reads as gone above.
-        return ReadResult(id_, outs, refreshed_inputs(props, KEY_INPUTS, {}, []))
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
+    def remove(self, id_: str, props: Props) -> None:
         # The resource is gone from the program: so are its consumers, which the engine deletes first.
         ref = props["project_ref"]
         for key_id in [props.get("key_id"), *(r["id"] for r in props.get("retiring") or [])]:
@@ -227,7 +236,7 @@ class SecretApiKeyRetirementProvider(_Clocked):
         problems: Problems = []
         if set(news.get("delete") or []) & set(news.get("keep") or []):
             problems.append(("delete", "lists a key that is still current (in keep): it is never deleted"))
-        problem = seconds_problem(news.get("wait_timeout"))
+        problem = seconds_problem(DEFAULT_WAIT_TIMEOUT if news.get("wait_timeout") is None else news["wait_timeout"])
         return [*problems, *([("wait_timeout", problem)] if problem else [])]
 
     def normalise(self, key: str, value: Any, props: Props, *, old: bool) -> Any:

@@ -17,13 +17,13 @@ whether the listing keeps showing the disabled legacy keys does not matter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from providers.base import refreshed_inputs
+from providers.crud import Problems, Props
 from providers.http import ApiError, create_or_adopt
 from providers.supabase import spec
 from providers.supabase.api import (
@@ -49,6 +49,8 @@ COMPUTE_PREFIX = "ci_"  # compute add-on variants are `ci_<instance size>`
 KEY_TYPES = ("publishable", "secret")  # ApiKeyResponse.type: legacy | publishable | secret
 KEY_NAME = "default"  # what a new project's keys are named, and what a migration creates
 LEGACY_OUTPUTS = {"anon": "anon_key", "service_role": "service_role_key"}
+# What an import takes from the API as the program's inputs (no password: it cannot be read).
+IMPORTED = ("organization_slug", "name", "region", "instance_size", "wait_timeout", "poll_interval")
 
 
 def pick_key(keys: list[dict[str, Any]], key_type: str) -> dict[str, Any] | None:
@@ -83,51 +85,59 @@ def input_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class ProjectProvider(SupabaseProvider):
-    """Overrides the CRUD skeleton's methods; the hooks it would need are not general. Create adopts by
-    name like the skeleton, but then must wait for ACTIVE_HEALTHY, refuse a found project in another
-    region, set the password of an adopted one (its hash cannot be compared, so the skeleton's
-    converge-by-update cannot see it) and list or create the API keys: other API objects, no
-    `outputs` of one GET answer. `read` is one GET only when state already holds the keys: whether it
-    lists them (state from before them) or the compute add-on (an import) depends on the prior
-    state, which `fetch` never sees. `diff` reports a change of outputs (`api_keys`: state missing the
-    new keys) and `stables`, which compare no input. The password is write-only (kept as
-    `db_pass_sha256`, the layout state already holds, with no `wait_timeout`-style plumbing)."""
+    """On the CRUD skeleton's hooks. Found by organization and name (`find`; a same-named project in
+    another region is refused, never adopted), then `settle`d whether found or made: waited on until
+    ACTIVE_HEALTHY, its API keys listed (a found legacy-only project gets the new ones). A found
+    project's password is not the stack's (`adopted`), so `create` converges it: one update sets it.
+    The live object is the project with its keys (`{"project", "keys"}`, + `instance_size` on an
+    import); `fetch_with_state` reads more than the project only where state lacks something: the
+    keys (state from before them, which `missing_outputs` also names) or, on an import, the compute
+    add-on. An update reads nothing back (`apply` answers the project as state knows it). The password
+    is write-only (`db_pass_sha256`, the layout state already holds); `ref` never changes (`stables`)."""
 
     kind = "supabase project"
+    inputs: ClassVar[tuple[str, ...]] = ("organization_slug", "name", "region", "instance_size", "db_pass",
+                                         "legacy_api_keys")
+    # A new project of the same name would adopt the old one: a replacement deletes first.
+    identity = frozenset({"organization_slug", "region"})
+    # No declared size is a value too (the API's default); legacy keys: see `normalise`.
+    unset_is_value = frozenset({"instance_size", "legacy_api_keys"})
+    write_only: ClassVar[Mapping[str, str]] = {"db_pass": "db_pass_sha256"}
+    plumbing: ClassVar[tuple[str, ...]] = ("wait_timeout", "poll_interval")
+    stables: ClassVar[tuple[str, ...]] = ("ref",)
 
     # -- local -------------------------------------------------------------------------------
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = {
-            **news,
-            "wait_timeout": DEFAULT_WAIT_TIMEOUT if news.get("wait_timeout") is None else news["wait_timeout"],
-            "poll_interval": DEFAULT_POLL_INTERVAL if news.get("poll_interval") is None else news["poll_interval"],
-        }
-        failures = [CheckFailure(field, what) for field, what in input_problems(news)]
-        for key in ("wait_timeout", "poll_interval"):
-            problem = seconds_problem(inputs[key])
-            if problem:
-                failures.append(CheckFailure(key, problem))
-        return CheckResult(inputs, failures)
+    def defaults(self, news: Props) -> Props:
+        return {**news,
+                "wait_timeout": DEFAULT_WAIT_TIMEOUT if news.get("wait_timeout") is None else news["wait_timeout"],
+                "poll_interval": DEFAULT_POLL_INTERVAL if news.get("poll_interval") is None else news["poll_interval"]}
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # A new project of the same name would adopt the old one: replacement deletes first.
-        # An identity input not known yet is a change, not a replacement: the update diffs it again once known.
-        moved = [k for k in ("organization_slug", "region") if olds.get(k) != news.get(k)]
-        replaces = [k for k in moved if not is_unknown(news.get(k))]
-        changed = [k for k in ("name", "instance_size") if olds.get(k) != news.get(k)] + moved
-        password = news.get("db_pass")
-        if is_unknown(password) or sha256(str(password)) != olds.get("db_pass_sha256"):
-            changed.append("db_pass")
-        if not has_new_keys(olds):
-            changed.append("api_keys")  # the one output diffed: state from before the new keys
-        if olds.get("legacy_api_keys", "enabled") != news.get("legacy_api_keys", "enabled"):
-            changed.append("legacy_api_keys")
-        return DiffResult(
-            changes=bool(changed),
-            replaces=replaces,
-            stables=["ref"],
-            delete_before_replace=True,
-        )
+    def validate(self, news: Props) -> Problems:
+        problems = input_problems(news)
+        for key in ("wait_timeout", "poll_interval"):
+            if problem := seconds_problem(news.get(key)):
+                problems.append((key, problem))
+        return problems
+
+    def normalise(self, key: str, value: Any, props: Props, *, old: bool) -> Any:
+        # Legacy keys on is what state written before the switch existed meant: compared as unset.
+        return None if key == "legacy_api_keys" and value == "enabled" else value
+
+    def missing_outputs(self, olds: Props) -> list[str]:
+        return [] if has_new_keys(olds) else ["api_keys"]
+
+    def delete_before_replace(self, olds: Props, news: Props) -> bool:
+        return True
+
+    def adopted(self, props: Props) -> Props:
+        # A found project's password is unknown: no hash in its outputs, so `create` converges it.
+        return {k: v for k, v in props.items() if k != "db_pass"}
+
+    def read_inputs(self, outs: Props, prior: Props) -> Props | None:
+        if prior.get("db_pass_sha256") is None:
+            # An import (no password in state yet): the inputs are what the API shows, the size even when None.
+            return {k: outs.get(k) for k in IMPORTED}
+        return super().read_inputs(outs, prior)
 
     # -- remote ------------------------------------------------------------------------------
     def _find(self, slug: str, name: str) -> dict[str, Any] | None:
@@ -168,7 +178,7 @@ class ProjectProvider(SupabaseProvider):
         return create_or_adopt(lambda: pick_key(listed.pop() if listed else self._list_keys(ref), key_type),
                                lambda: self._create_key(ref, key_type), resource=self.kind)
 
-    def _api_keys(self, ref: str, interval: float, *, fresh: bool, legacy: bool = True) -> dict[str, str]:
+    def _api_keys(self, ref: str, interval: float, *, fresh: bool) -> dict[str, str]:
         """publishable_key and secret_key (+ the legacy pair while it exists), migrating a project without them.
 
         Right after create (`fresh`) the new keys may take a while to be listed: wait for both,
@@ -196,7 +206,7 @@ class ProjectProvider(SupabaseProvider):
                 raise ApiError(self.kind, "v1-create-project-api-key", None,
                                f"project {ref}: the API answered no value for its {key_type} key")
             outs[f"{key_type}_key"] = value
-        return {**(legacy_outputs(keys) if legacy else {}), **outs}
+        return {**legacy_outputs(keys), **outs}
 
     def _instance_size(self, ref: str) -> str | None:
         """The compute size from the project's selected add-ons (`ci_small` -> `small`); None without one."""
@@ -228,94 +238,79 @@ class ProjectProvider(SupabaseProvider):
             "url": f"https://{ref}.supabase.co",
         }
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        slug, name, password = props["organization_slug"], props["name"], props["db_pass"]
-        created: list[dict[str, Any]] = []
-
-        def post() -> dict[str, Any]:
-            created.append(self.call("v1-create-a-project", json=_create_body(props)))
-            return created[-1]
-
-        project = create_or_adopt(lambda: self._find(slug, name), post, resource=self.kind)
-        ref = project["ref"]
-        # Adopted (not created): a lost answer or a timed-out wait in an earlier run, or a same-named project.
-        if not created and project.get("region") not in (None, props["region"]):
+    def find(self, props: Props) -> dict[str, Any] | None:
+        project = self._find(props["organization_slug"], props["name"])
+        if project is not None and project.get("region") not in (None, props["region"]):
             raise ApiError(self.kind, "adopt", None,
-                           f"project {name!r} (ref {ref}) already exists in region {project['region']}, "
-                           f"not {props['region']}: import it with that region or choose another name")
-        live = self.wait_until_healthy(ref, timeout=props["wait_timeout"], interval=props["poll_interval"])
-        if not created:
-            self._set_password(ref, password)
-        outs = {
-            **self._inputs(props),
-            **self._observed(live),
-            **self._api_keys(ref, props["poll_interval"], fresh=bool(created), legacy=not legacy_off(props)),
-        }
-        outs["db_url"] = self._db_url(outs["db_host"], password)
-        outs["db_pass_sha256"] = sha256(password)
-        return CreateResult(ref, outs)
+                           f"project {props['name']!r} (ref {project['ref']}) already exists in region "
+                           f"{project['region']}, not {props['region']}: import it with that region or choose another name")
+        return project
 
-    @staticmethod
-    def _inputs(props: dict[str, Any]) -> dict[str, Any]:
-        keep = ("organization_slug", "name", "region", "instance_size", "wait_timeout", "poll_interval")
-        return {**{k: props.get(k) for k in keep}, "legacy_api_keys": props.get("legacy_api_keys") or "enabled"}
+    def create_new(self, props: Props) -> dict[str, Any]:
+        return self.call("v1-create-a-project", json=_create_body(props))
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def id_of(self, live: dict[str, Any], props: Props) -> str:
+        return str(live["ref"])
+
+    def settle(self, id_: str, live: dict[str, Any], props: Props, *, made: bool) -> dict[str, Any]:
+        # Found: a lost answer or a timed-out wait in an earlier run, or a same-named project.
+        project = self.wait_until_healthy(id_, timeout=props["wait_timeout"], interval=props["poll_interval"])
+        return {"project": project, "keys": self._api_keys(id_, props["poll_interval"], fresh=made)}
+
+    def fetch_with_state(self, id_: str, state: Props) -> dict[str, Any] | None:
         require_ref("v1-get-project", id_, self.kind)
         project = self.call("v1-get-project", ref=id_, not_found_ok=True)
         if project is None:
-            return ReadResult(None, {})
-        observed = self._observed(project)
-        outs = {**props, **observed}
-        outs.pop("db_pass", None)
-        outs.setdefault("wait_timeout", DEFAULT_WAIT_TIMEOUT)
-        outs.setdefault("poll_interval", DEFAULT_POLL_INTERVAL)
-        if not has_new_keys(props):
-            # Import, or state from before the new keys: list them (migrating a legacy-only project).
-            # A refresh keeps the keys in state: it stays one GET.
-            outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
-            outs.update(self._api_keys(id_, outs["poll_interval"], fresh=False, legacy=not legacy_off(props)))
-        outs.setdefault("db_url", "")
-        importing = "db_pass_sha256" not in props
-        if importing:
-            # The live compute size, so the first `up` after an import applies no add-on it already has.
-            outs["instance_size"] = self._instance_size(id_)
-        outs.setdefault("instance_size", None)
-        if importing:  # no state: the inputs come from the API
-            return ReadResult(id_, outs, {k: outs[k] for k in ("organization_slug", "name", "region", "instance_size",
-                                                                "wait_timeout", "poll_interval")})
-        # A refresh: the prior inputs with each drifted field's live value. The password is
-        # write-only and not in state: with nothing drifted the engine keeps its stored inputs.
-        drifted = [k for k in ("organization_slug", "name", "region") if observed.get(k) != props.get(k)]
-        keys = ("organization_slug", "name", "region", "instance_size", "legacy_api_keys", "wait_timeout", "poll_interval")
-        return ReadResult(id_, outs, refreshed_inputs(props, keys, observed, drifted, unreadable=["db_pass"]))
+            return None
+        # State holding the keys keeps a refresh one GET; older state (or an import) lists them, migrating.
+        interval = DEFAULT_POLL_INTERVAL if state.get("poll_interval") is None else state["poll_interval"]
+        live = {"project": project,
+                "keys": _stored_keys(state) if has_new_keys(state) else self._api_keys(id_, interval, fresh=False)}
+        if state.get("db_pass_sha256") is None:
+            # An import: the live compute size, so the first `up` after it applies no add-on it already has.
+            live["instance_size"] = self._instance_size(id_)
+        return live
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        outs = {**olds, **self._inputs(news)}
-        if legacy_off(news):
-            outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
-        if not has_new_keys(olds):
-            outs = {k: v for k, v in outs.items() if k not in LEGACY_OUTPUTS.values()}
-            outs.update(self._api_keys(id_, news["poll_interval"], fresh=False, legacy=not legacy_off(news)))
-        if news["name"] != olds.get("name"):
+    def outputs(self, id_: str, live: dict[str, Any], props: Props) -> Props:
+        observed, password = self._observed(live["project"]), props.get("db_pass")
+        return {
+            **observed,
+            "instance_size": live["instance_size"] if "instance_size" in live else props.get("instance_size"),
+            "legacy_api_keys": props.get("legacy_api_keys") or "enabled",
+            **self.defaults({k: props.get(k) for k in self.plumbing}),  # an import's state has none
+            # Once the stack disabled them, no legacy key is an output: nothing can deliver one.
+            **{k: v for k, v in live["keys"].items() if not (legacy_off(props) and k in LEGACY_OUTPUTS.values())},
+            # Known when written (create, update); a read keeps what state holds.
+            "db_url": props.get("db_url", "") if password is None else self._db_url(observed["db_host"], password),
+            "db_pass_sha256": props.get("db_pass_sha256") if password is None else sha256(password),
+        }
+
+    def apply(self, id_: str, changed: list[str], olds: Props, news: Props) -> dict[str, Any] | None:
+        keys = self._api_keys(id_, news["poll_interval"], fresh=False) if "api_keys" in changed else _stored_keys(olds)
+        if "name" in changed:
             self.write(id_, lambda: self.call("v1-update-a-project", ref=id_, json={"name": news["name"]}))
         size = news.get("instance_size")
-        if size is not None and size != olds.get("instance_size"):
+        if "instance_size" in changed and size is not None:
             body = {"addon_type": "compute_instance", "addon_variant": f"{COMPUTE_PREFIX}{size}"}
             if spec.validate_body("v1-apply-project-addon", body):
                 raise ApiError(self.kind, "v1-apply-project-addon", None,
                                f"instance_size {size!r} cannot be applied to an existing project "
                                f"(the API has no compute add-on ci_{size})")
             self.write(id_, lambda: self.call("v1-apply-project-addon", ref=id_, json=body))
-        password = news["db_pass"]
-        if sha256(password) != olds.get("db_pass_sha256"):
-            self._set_password(id_, password)
-            outs["db_pass_sha256"] = sha256(password)
-            outs["db_url"] = self._db_url(olds.get("db_host") or f"db.{id_}.supabase.co", password)
-        return UpdateResult(outs)
+        if "db_pass" in changed:
+            self._set_password(id_, news["db_pass"])
+        # No read back: the project as state knows it, with what was just written.
+        project = {"ref": id_, "name": news["name"], "organization_slug": news["organization_slug"],
+                   "region": news["region"], "status": olds.get("status"), "database": {"host": olds.get("db_host")}}
+        return {"project": project, "keys": keys}
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+    def remove(self, id_: str, props: Props) -> None:
         self.call("v1-delete-a-project", ref=id_, not_found_ok=True)
+
+
+def _stored_keys(state: Props) -> dict[str, str]:
+    """The key outputs state holds (a refresh or an update reads no key)."""
+    return {k: state[k] for k in ("publishable_key", "secret_key", *LEGACY_OUTPUTS.values()) if state.get(k)}
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,11 @@ def test_diff_is_local_and_names_what_changed(fake, provider):
     assert fake.count() == before
 
 
+def test_the_ref_is_stable_so_an_update_leaves_what_reads_it_unchanged_in_a_preview(provider):
+    outs = created(provider).outs
+    assert provider.diff("x", outs, props(name="maintainpro-stage")).stables == ["ref"]
+
+
 def test_password_rotation_patches_in_place_and_only_that(fake, provider):
     result = created(provider)
     before = fake.count()

@@ -95,6 +95,18 @@ def test_a_lost_create_answer_adopts_the_key_instead_of_making_a_second(fake, pr
     assert result.outs["key_id"] == fake.keys_of(project.ref, "secret")[1]["id"]
 
 
+def test_a_create_that_made_the_key_but_answered_500_finds_it_after_the_wait_instead_of_resending(
+        fake, project, keys, clock):
+    """A lasting 5xx on the POST is resent by the settings retry only after waiting for a healthy
+    project and looking for the key by name: the first POST may have made it."""
+    fake.lose_answer(CREATE, Answer(500, {"message": "upstream request timeout"}))
+    result = keys.create(inputs(project.ref, clock.now))
+    assert fake.count(CREATE) == 1 and secret_names(fake, project.ref) == ["default", "staging_ci_20261103"]
+    (key,) = [k for k in fake.keys_of(project.ref, "secret") if k["name"] != "default"]
+    assert result.outs["key_id"] == key["id"] and result.outs["api_key"] == key["api_key"]
+    assert fake.operations()[1:] == [CREATE, "v1-get-project", "v1-get-project-api-keys"]  # waited, then looked
+
+
 def test_a_run_failed_after_the_create_adopts_the_key_on_the_next_update(fake, project, keys, clock):
     """State kept the old key (the engine never saved the update): the next update finds the new one by name."""
     first = keys.create(inputs(project.ref, clock.now))
