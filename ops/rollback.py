@@ -29,6 +29,7 @@ from providers.http import ApiClient, ApiError, DeadlineExceeded, MissingCredent
 __all__ = ["Deploy", "choose_target", "find_site", "netlify_client", "production_deploys", "rollback"]
 
 DEPLOY_PAGE = 50
+PUBLISHABLE = frozenset({"ready", "old"})
 
 
 @dataclass(frozen=True)
@@ -63,28 +64,35 @@ class Deploy:
 
 
 def production_deploys(client: ApiClient, site_id: str) -> list[Deploy]:
-    """Ready production deploys, newest first (the API lists every context and state)."""
+    """Deploys that were live once and can be again, newest first (the API lists every context and state).
+
+    `published_at` marks a deploy that was published (branch deploys and drafts never are, so a draft
+    that failed its smoke test is never a rollback target, whatever `context` the API gives it); a
+    superseded deploy may be listed in state `old` rather than `ready` (BuilderIO/agent-native#3465,
+    whose Netlify rollback selects "ready production deploys with a published_at timestamp" and
+    accepts the "historical old deploy state").
+    """
     data = client.request(
         "GET", f"/sites/{site_id}/deploys", operation="listSiteDeploys", params={"per_page": DEPLOY_PAGE}
     ) or []
-    ready = [d for d in data if d.get("state") == "ready" and d.get("context") == "production" and d.get("id")]
+    ready = [d for d in data if d.get("state") in PUBLISHABLE and d.get("published_at") and d.get("id")]
     ready.sort(key=lambda d: str(d.get("created_at") or ""), reverse=True)
     return [Deploy.from_api(d) for d in ready]
 
 
 def choose_target(deploys: list[Deploy], published: str | None, wanted: str | None) -> Deploy:
-    """The named deploy, else the newest ready production deploy older than the published one."""
+    """The named deploy, else the newest once-published deploy older than the published one."""
     if wanted:
         for deploy in deploys:
             if deploy.id == wanted:
                 return deploy
-        raise LookupError(f"--to: '{wanted}' is not a ready production deploy of this site")
+        raise LookupError(f"--to: '{wanted}' is not a deploy of this site that was live before")
     ids = [d.id for d in deploys]
     if published not in ids:
         raise LookupError(f"the live deploy is not among the last {DEPLOY_PAGE} production deploys; name one with --to")
     earlier = deploys[ids.index(published) + 1 :]
     if not earlier:
-        raise LookupError("no earlier ready production deploy to roll back to")
+        raise LookupError("no earlier once-published deploy to roll back to")
     return earlier[0]
 
 
@@ -98,7 +106,7 @@ def _table(deploys: list[Deploy], published: str | None) -> Table:
 
 
 def list_document(site_name: str, deploys: list[Deploy], published: str | None) -> str:
-    """`--list --json`: the ready production deploys, newest first, keys sorted."""
+    """`--list --json`: the once-published deploys, newest first, keys sorted."""
     document = {"site": site_name, "published_deploy": published, "deploys": [d.document(published) for d in deploys]}
     return json.dumps(document, sort_keys=True, indent=2)
 

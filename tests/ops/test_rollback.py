@@ -20,13 +20,15 @@ SPEC = ROOT / "node_modules" / "@netlify" / "open-api" / "dist" / "swagger.json"
 SITE = {"id": "site-123", "name": "maintainpro-production", "published_deploy": {"id": "d2"}}
 
 
-def deploy(id_: str, created: str, state: str = "ready", context: str = "production") -> dict:
-    return {"id": id_, "created_at": created, "state": state, "context": context, "branch": "main", "commit_ref": f"c-{id_}"}
+def deploy(id_: str, created: str, state: str = "ready", context: str = "production", published: bool = True) -> dict:
+    """A deploy as listSiteDeploys shows it; `published`: it was live once (`published_at`)."""
+    return {"id": id_, "created_at": created, "state": state, "context": context, "branch": "main", "commit_ref": f"c-{id_}",
+            **({"published_at": created} if published else {})}
 
 
 DEPLOYS = [
-    deploy("d3", "2026-11-25T10:00:00Z", state="error"),
-    deploy("p1", "2026-11-25T09:00:00Z", context="deploy-preview"),
+    deploy("d3", "2026-11-25T10:00:00Z", state="error", published=False),
+    deploy("p1", "2026-11-25T09:00:00Z", context="deploy-preview", published=False),
     deploy("d2", "2026-11-24T10:00:00Z"),
     deploy("d1", "2026-11-23T10:00:00Z"),
     deploy("d0", "2026-11-22T10:00:00Z"),

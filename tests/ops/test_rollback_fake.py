@@ -20,12 +20,16 @@ SITE_NAME = read_stack_file("production").validate().netlify.site_name
 
 @pytest.fixture
 def fake() -> Iterator[FakeNetlify]:
-    """The production site: d0 < d1 < d2 (live) ready production deploys, a newer failed one, a preview."""
+    """The production site: d0 < d1 < d2 (live) once-published deploys, a never-published draft, a failed one, a preview."""
     with FakeNetlify() as server:
         _, site = server.op_createSite(query={}, body={"name": SITE_NAME})
-        server.add_deploy(site["id"], id="d0", created_at="2026-11-22T10:00:00Z", title="first")
+        # d0 and d1 were live once (published_at); d0 is listed `old`, as superseded deploys can be.
+        server.add_deploy(site["id"], id="d0", created_at="2026-11-22T10:00:00Z", title="first", state="old",
+                          published_at="2026-11-22T10:05:00Z")
         server.add_deploy(site["id"], id="d1", created_at="2026-11-23T10:00:00Z", title="[wip] fix [bold]it[/bold]",
-                          commit_ref="0123456789abcdef0123")
+                          commit_ref="0123456789abcdef0123", published_at="2026-11-23T10:05:00Z")
+        # A draft newer than d1 that failed its smoke test: ready, production context, never published.
+        server.add_deploy(site["id"], id="n1", created_at="2026-11-23T12:00:00Z", title="draft", draft=True)
         server.add_deploy(site["id"], id="d2", created_at="2026-11-24T10:00:00Z", title="broken", publish=True)
         server.add_deploy(site["id"], id="d3", created_at="2026-11-25T10:00:00Z", state="error")
         server.add_deploy(site["id"], id="p1", created_at="2026-11-25T09:00:00Z", context="deploy-preview")
@@ -158,3 +162,16 @@ def test_only_a_ready_deploy_can_be_published(fake: FakeNetlify) -> None:
     assert fake.site["published_deploy"]["id"] == "d2"  # type: ignore[attr-defined]
     _, other = fake.op_createSite(query={}, body={"name": "someone-elses-site"})
     assert client.request("GET", f"/sites/{other['id']}/deploys/d1", operation="getSiteDeploy", not_found_ok=True) is None
+
+
+def test_a_superseded_deploy_listed_old_is_a_target_and_a_never_published_draft_is_not(fake: FakeNetlify) -> None:
+    """n1 (ready, production context, never published) is newer than d1 but is skipped; d0 (`old`) can go back live."""
+    listed = run(fake.url, "--list", "--json")
+    assert [d["id"] for d in json.loads(listed.stdout)["deploys"]] == ["d2", "d1", "d0"]
+    rolled = run(fake.url, "--to", "d0", "--yes")
+    assert rolled.returncode == 0, rolled.stderr
+    assert fake.site["published_deploy"]["id"] == "d0"  # type: ignore[attr-defined]
+    assert fake.deploys["d2"]["state"] == "old"  # what it superseded is listed `old` now, still a target
+    refused = run(fake.url, "--to", "n1", "--yes")
+    assert refused.returncode == 2 and "'n1' is not" in refused.stderr
+    assert fake.site["published_deploy"]["id"] == "d0"  # type: ignore[attr-defined]

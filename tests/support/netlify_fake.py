@@ -161,7 +161,7 @@ class FakeNetlify(DeployFiles, LoopbackServer):
         return deploy
 
     def _publish(self, site: dict[str, Any], deploy: dict[str, Any]) -> None:
-        deploy["published_at"] = deploy["created_at"]
+        deploy["published_at"] = deploy.get("published_at") or deploy["created_at"]
         site["published_deploy"] = deploy  # the same object: lock changes show through the site
 
     # ---- HTTP plumbing ---------------------------------------------------------------------
@@ -374,11 +374,14 @@ class FakeNetlify(DeployFiles, LoopbackServer):
         """
         site = self._site(site_id)
         deploy = self._site_deploy(site_id, deploy_id)
-        if deploy["state"] != "ready":
+        if deploy["state"] not in ("ready", "old"):
             raise Reply(422, "The deploy is not ready for publishing")
         previous = site.get("published_deploy")
         if previous is not None and previous is not deploy:
             previous["locked"] = False
+            # A superseded deploy is listed in state `old` (BuilderIO/agent-native#3465 accepts the
+            # "historical old deploy state" for rollback targets) and can still be published again.
+            previous["state"] = "old"
         self._publish(site, deploy)
         return 201, deploy
 
