@@ -4,15 +4,16 @@ import pulumi
 
 from components.config import ConfigError
 from components.platform import Platform, PlatformArgs
-from components.runtime_config import now, program_config
+from components.runtime_config import deploy_token, now, program_config
 
 try:
     config = program_config()
     clock = now()
+    token = deploy_token()
 except ConfigError as error:
     # RunError prints the message without a traceback, before any resource is registered.
     raise pulumi.RunError(str(error)) from None
 
-platform = Platform(f"maintainpro-{config.environment}", PlatformArgs(config=config, now=clock))
+platform = Platform(f"maintainpro-{config.environment}", PlatformArgs(config=config, now=clock, deploy_token=token))
 for key, value in platform.stack_outputs.items():
     pulumi.export(key, value)

@@ -11,3 +11,10 @@ from __future__ import annotations
 CHECKOUT = "actions/checkout@v5"
 SETUP_PYTHON = "actions/setup-python@v6"
 CONFIGURE_AWS_CREDENTIALS = "aws-actions/configure-aws-credentials@v6"
+SETUP_NODE = "actions/setup-node@v5"
+UPLOAD_ARTIFACT = "actions/upload-artifact@v6"
+DOWNLOAD_ARTIFACT = "actions/download-artifact@v7"
+# v5.0.0 is its node24 release (release notes: "updates the runtime to node24").
+DEPENDENCY_REVIEW = "actions/dependency-review-action@v5"
+# action.yml `runs.using: node24` at v12 (12.6.1), which runs @lhci/cli ^0.15.1.
+LIGHTHOUSE_CI = "treosh/lighthouse-ci-action@v12"

@@ -17,6 +17,7 @@ import pulumi_github as github
 
 from components.config import EnvironmentConfig, GitHubConfig, RulesetConfig, StackConfig
 from components.names import pattern_slug as _slug
+from components.names import preview_environment
 
 
 @dataclass(frozen=True)
@@ -25,30 +26,37 @@ class DeliveryEnvironmentArgs:
     github: GitHubConfig
     variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # Secrets of `<stack>-preview`, the environment pull-request previews deploy through (no reviewers,
+    # any branch); None: the stack has no such environment.
+    preview_secrets: Mapping[str, pulumi.Input[str]] | None = None
 
     @classmethod
     def from_stack(
         cls, cfg: StackConfig, *, variables: Mapping[str, pulumi.Input[str]] | None = None,
         secrets: Mapping[str, pulumi.Input[str]] | None = None,
+        preview_secrets: Mapping[str, pulumi.Input[str]] | None = None,
     ) -> DeliveryEnvironmentArgs:
         return cls(stack=cfg.environment, github=cfg.github, variables=dict(variables or {}),
-                   secrets=dict(secrets or {}))
+                   secrets=dict(secrets or {}), preview_secrets=preview_secrets)
 
 
-def _plain(key: str, value: pulumi.Input[str]) -> pulumi.Output[str]:
-    """`value`, unless it is secret: a GitHub variable is readable by anyone with repo access."""
+def plain(value: pulumi.Input[str], refusal: str) -> pulumi.Output[str]:
+    """`value`, unless it is secret: then the program stops with `refusal` (e.g. a GitHub variable, or a
+    committed file, would publish it to anyone who can read the repository)."""
     out = pulumi.Output.from_input(value)
 
     def checked(pair: list[object]) -> str:
-        plain, secret = pair
+        text, secret = pair
         if secret:
-            raise pulumi.RunError(
-                f"GitHub environment variable {key} would publish a secret value; pass it in `secrets` instead"
-            )
-        return str(plain)
+            raise pulumi.RunError(refusal)
+        return str(text)
 
     secret: pulumi.Output[bool] = pulumi.Output.from_input(out.is_secret())
     return pulumi.Output.all(out, secret).apply(checked)
+
+
+def _plain(key: str, value: pulumi.Input[str]) -> pulumi.Output[str]:
+    return plain(value, f"GitHub environment variable {key} would publish a secret value; pass it in `secrets` instead")
 
 
 def branch_policy(env: EnvironmentConfig) -> github.RepositoryEnvironmentDeploymentBranchPolicyArgs | None:
@@ -138,6 +146,23 @@ class DeliveryEnvironment(pulumi.ComponentResource):
                 value=_plain(key, value), opts=child,
             )
 
+        # Pull-request previews: a pull request's ref (refs/pull/N/merge) is no branch the stack's own
+        # environment allows, so they deploy through one with no branch policy and no reviewers. Anyone
+        # who can push a branch can run a workflow in it, and so read its secrets (docs/ARCHITECTURE.md).
+        self.preview_environment: github.RepositoryEnvironment | None = None
+        self.preview_secrets: dict[str, github.ActionsEnvironmentSecret] = {}
+        if args.preview_secrets is not None:
+            self.preview_environment = github.RepositoryEnvironment(
+                f"{name}-preview", repository=cfg.app_repo, environment=preview_environment(args.stack),
+                prevent_self_review=False, can_admins_bypass=False, wait_timer=0, opts=child,
+            )
+            for key, value in sorted(args.preview_secrets.items()):
+                self.preview_secrets[key] = github.ActionsEnvironmentSecret(
+                    f"{name}-preview-secret-{key}",
+                    repository=cfg.app_repo, environment=self.preview_environment.environment, secret_name=key,
+                    value=pulumi.Output.secret(value), opts=child,
+                )
+
         self.ruleset: github.RepositoryRuleset | None = None
         if cfg.ruleset.enabled:
             # One ruleset per stack on the shared default branch: GitHub applies the most
@@ -165,5 +190,6 @@ class DeliveryEnvironment(pulumi.ComponentResource):
                 "environment": environment,
                 "secret_names": sorted(args.secrets),
                 "variable_names": sorted(args.variables),
+                "preview_secret_names": sorted(args.preview_secrets or {}),
             }
         )

@@ -42,3 +42,19 @@ SUPABASE_CI_SECRETS = ("SUPABASE_DB_URL",)
 # What CI receives from the Netlify site: the id `netlify deploy` and `ops rollback`-style jobs
 # address it by.
 NETLIFY_CI_VARIABLES = ("NETLIFY_SITE_ID",)
+
+# ---------------------------------------------------------------- delivery (the generated pipeline)
+
+# The secret of each stack's deploying GitHub environment(s) holding the Netlify token `ops deploy`
+# and `ops promote` read (the name the Netlify CLI and ops/rollback.py read too).
+DEPLOY_TOKEN_SECRET = "NETLIFY_AUTH_TOKEN"
+# The stack whose workflow runs the pull-request checks and deploys pull-request previews (to its site).
+PULL_REQUEST_STACK = "staging"
+# The pull-request jobs of that workflow: each job's id is its status check's name, so these are the
+# only names `github.ruleset.required_checks` may require (a check nothing produces blocks every merge).
+PULL_REQUEST_CHECKS = ("lint", "unit", "e2e", "audit", "build", "lighthouse", "preview")
+
+
+def preview_environment(stack: str) -> str:
+    """The GitHub environment pull-request previews deploy through: any branch, no reviewers."""
+    return f"{stack}-preview"

@@ -14,6 +14,8 @@ from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from components.headers import SecurityHeaders, SecurityHeadersArgs
 from components.monitoring import Monitoring, MonitoringArgs
+from components.names import DEPLOY_TOKEN_SECRET, PULL_REQUEST_STACK
+from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
 from components.repo_security import RepositorySecurity, RepositorySecurityArgs
 from components.secrets import SecretSet, SecretSetArgs
 from components.site import NetlifySite, NetlifySiteArgs
@@ -23,6 +25,9 @@ from components.site import NetlifySite, NetlifySiteArgs
 class PlatformArgs:
     config: StackConfig
     now: datetime
+    # The Netlify token the delivery pipeline deploys with (secret config `netlifyDeployToken`): delivered
+    # only as the deploying environments' secret, never into a file or variable.
+    deploy_token: pulumi.Input[str]
 
 
 class Platform(pulumi.ComponentResource):
@@ -81,7 +86,11 @@ class Platform(pulumi.ComponentResource):
         # before the components committing files to the default branch, which wait for its ruleset.
         self.delivery = DeliveryEnvironment(
             f"{name}-delivery",
-            DeliveryEnvironmentArgs.from_stack(cfg, variables=delivery_variables, secrets=delivery_secrets),
+            DeliveryEnvironmentArgs.from_stack(
+                cfg, variables=delivery_variables, secrets={**delivery_secrets, DEPLOY_TOKEN_SECRET: args.deploy_token},
+                # Pull requests are previewed on this stack's site, through their own environment.
+                preview_secrets={DEPLOY_TOKEN_SECRET: args.deploy_token} if cfg.environment == PULL_REQUEST_STACK else None,
+            ),
             child,
         )
         # -- Supabase key rotation (components/database.py): superseded secret API keys are deleted only after
@@ -117,6 +126,18 @@ class Platform(pulumi.ComponentResource):
         # -- monitoring (components/monitoring.py): the probe expects the same CSP origins as the headers.
         self.monitoring = Monitoring(
             "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url, commit_after=commit_after),
+            child,
+        )
+
+        # -- the delivery pipeline (components/pipeline.py): built with the values the site's env vars come from,
+        # committed once the token its deploy jobs read exists and Netlify has stopped building.
+        tokens = (self.delivery.secrets[DEPLOY_TOKEN_SECRET], *self.delivery.preview_secrets.values())
+        self.pipeline = DeliveryPipeline(
+            "pipeline",
+            DeliveryPipelineArgs.from_stack(
+                cfg, build_env=self.site.build_values("production"), preview_env=self.site.build_values("deploy-preview"),
+                commit_after=(*commit_after, *tokens, self.site.site),
+            ),
             child,
         )
 

@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import ConfigError, StackConfig, validate_config
+from components.config import DEPLOY_TOKEN_KEY, ConfigError, StackConfig, validate_config
 
 NOW_ENV = "MAINTAINPRO_NOW"
 
@@ -46,3 +46,14 @@ def now() -> datetime:
     except ValueError:
         raise ConfigError(NOW_ENV, [("(environment)", f"'{text}' is not an ISO 8601 date/time")]) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def deploy_token() -> pulumi.Output[str]:
+    """The Netlify token the delivery pipeline deploys with (secret config), or every step to set it."""
+    namespace, _, name = DEPLOY_TOKEN_KEY.partition(":")
+    token = pulumi.Config(namespace).get_secret(name)
+    if token is None:
+        raise ConfigError(f"Pulumi.{pulumi.get_stack()}.yaml", [(DEPLOY_TOKEN_KEY, (
+            f"missing: `pulumi config set --secret {DEPLOY_TOKEN_KEY}` (a Netlify personal access token; "
+            "it is delivered only as the deploying GitHub environments' secret NETLIFY_AUTH_TOKEN)"))])
+    return token

@@ -6,23 +6,25 @@ with its own NETLIFY records) whose records add CAA for the allowed issuers; sta
 its Netlify subdomain. Branch deploys, build hooks and environment variables per deploy context
 come from the config; values produced elsewhere (the Supabase URL and publishable key, rotated secrets)
 arrive as `pulumi.Input`s. Secrets never reach deploy previews, which build pull-request code.
+
+Netlify builds nothing (`stop_builds`): the delivery pipeline builds in CI and deploys through the
+API (components/pipeline.py), with the build values `build_values` hands it, the same the site's
+env vars are made from.
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_github as github
 
-from components.config import EnvVarConfig, NetlifyConfig, StackConfig
+from components.config import DeployContext, EnvVarConfig, NetlifyConfig, StackConfig
 from components.errors import ComponentError
 from components.names import NETLIFY_CI_VARIABLES as CI_VARIABLES
 from components.names import SUPABASE_ANON_KEY_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_URL_KEY
 from components.names import record_name as _record_name
-from providers.netlify.build_hook import BuildHook, BuildHookArgs
 from providers.netlify.certificate import Certificate, CertificateArgs
 from providers.netlify.deploy_key import DeployKey
 from providers.netlify.dns_record import DnsRecord, DnsRecordArgs
@@ -43,8 +45,6 @@ class NetlifySiteArgs:
     supabase_publishable_key: pulumi.Input[str] | None = None
     # Generated secrets delivered as secret env vars (key -> value), e.g. from the secrets component.
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    # The stack's committed `_headers` file (repo path), copied into the publish dir by every build.
-    headers_path: str | None = None
     # Production: the DNS zone (with records not managed here, e.g. mail) is protect and retain_on_delete.
     production: bool = False
 
@@ -60,20 +60,19 @@ class NetlifySiteArgs:
             supabase_url=supabase_url,
             supabase_publishable_key=supabase_publishable_key,
             secret_env=dict(secret_env or {}),
-            headers_path=cfg.headers_path,
             production=cfg.is_production,
         )
 
 
-def build_command(netlify: NetlifyConfig, headers_path: str | None) -> str:
-    """The configured build, then this stack's headers into the publish dir.
-
-    Both stacks build the same repository; each site serves its own stack's headers (its CSP names
-    its own Supabase project) because the build, not the branch, picks the file.
-    """
-    if headers_path is None:
-        return netlify.build_command
-    return f"{netlify.build_command} && cp {shlex.quote(headers_path)} {shlex.quote(netlify.publish_dir)}/_headers"
+def context_values(netlify: NetlifyConfig, context: DeployContext) -> dict[str, str]:
+    """The plain `netlify.env` values a build in `context` gets: the context's own value, else `all`'s
+    (Netlify's precedence), for variables scoped to builds."""
+    out = {}
+    for key, var in netlify.env.items():
+        value = var.values.get(context, var.values.get("all"))
+        if "builds" in var.scopes and value is not None:
+            out[key] = value
+    return out
 
 
 def env_values(config: EnvVarConfig) -> list[EnvValueArgs]:
@@ -103,13 +102,14 @@ def repository_name(repo_path: str) -> str:
 
 
 class NetlifySite(pulumi.ComponentResource):
+    config: NetlifyConfig
     site: Site
     site_id: pulumi.Output[str]
     url: pulumi.Output[str]
 
     def __init__(self, name: str, args: NetlifySiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("maintainpro:site:NetlifySite", name, None, opts)
-        cfg = args.netlify
+        cfg = self.config = args.netlify
         child = pulumi.ResourceOptions(parent=self)
 
         publishable = {SUPABASE_PUBLISHABLE_KEY_KEY: args.supabase_publishable_key}
@@ -140,12 +140,18 @@ class NetlifySite(pulumi.ComponentResource):
                     provider="github",
                     repo_path=args.repo_path,
                     repo_branch=cfg.production_branch,
-                    cmd=build_command(cfg, args.headers_path),
+                    # Kept as the record of how the app builds (CI runs the same command); Netlify
+                    # never runs it while builds are stopped, a netlify.toml's command would override it.
+                    cmd=cfg.build_command,
                     dir=cfg.publish_dir,
                     allowed_branches=allowed_branches(cfg),
                     deploy_key_id=self.deploy_key.key_id,
                     skip_prs=not cfg.deploy_previews,
+                    # CI is the only publisher: Netlify builds no push, pull request (a fork's
+                    # included), branch or build hook; API deploys stay allowed.
+                    stop_builds=True,
                 ),
+                prevent_non_git_prod_deploys=False,
                 custom_domain=cfg.custom_domain,
                 domain_aliases=list(cfg.domain_aliases) if cfg.custom_domain else None,
                 force_ssl=cfg.force_ssl,
@@ -155,6 +161,7 @@ class NetlifySite(pulumi.ComponentResource):
         )
         site_id = self.site.site_id
 
+        self._generated = generated
         self.env_vars: list[EnvVar] = []
         for key, var in cfg.env.items():
             self._env(name, key, EnvVarArgs(account_id=cfg.team_slug, site_id=site_id, key=key,
@@ -169,12 +176,6 @@ class NetlifySite(pulumi.ComponentResource):
                 account_id=cfg.team_slug, site_id=site_id, key=key,
                 values=[EnvValueArgs(context=c, value=pulumi.Output.secret(value)) for c in cfg.secret_contexts],
                 scopes=["builds", "functions", "runtime"], is_secret=True))
-
-        self.build_hooks = [
-            BuildHook(f"{name}-hook-{hook.title}", BuildHookArgs(site_id=site_id, title=hook.title, branch=hook.branch),
-                      child)
-            for hook in cfg.build_hooks
-        ]
 
         self.dns_zone: DnsZone | None = None
         self.certificate: Certificate | None = None
@@ -219,6 +220,15 @@ class NetlifySite(pulumi.ComponentResource):
             "deploy_public_key": self.deploy_key.public_key,
             "dns_servers": self.dns_servers or [],
         })
+
+    def build_values(self, context: DeployContext) -> dict[str, pulumi.Input[str]]:
+        """What a build for deploy context `context` inlines (Vite: every `VITE_*`): the plain env vars
+        scoped to builds and the values wired from the Supabase project; the env vars' own source.
+
+        The publishable key arrives secret (it is public only once built); generated secrets are not
+        build values: the build runs without any.
+        """
+        return {**context_values(self.config, context), **self._generated}
 
     def _env(self, name: str, key: str, args: EnvVarArgs) -> None:
         self.env_vars.append(

@@ -21,10 +21,10 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 
-from components.config import PROJECT
+from components.config import DEPLOY_TOKEN_KEY, PROJECT
 from components.runtime_config import NOW_ENV
 from components.runtime_config import now as program_clock
-from ops.stackfile import ROOT, StackFile
+from ops.stackfile import ROOT, SECRET_PLACEHOLDER, StackFile
 
 SECRET = "[secret]"
 UNKNOWN = "(known after apply)"
@@ -113,10 +113,28 @@ def _unwrap(value: Any) -> Any:
 # shows (e.g. the CSP with the project's URL) instead of "(known after apply)" everywhere.
 OFFLINE_REF = "offlinepreviewrefxyz"  # shaped like a Supabase project ref: 20 lower-case letters
 OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
-    "pulumi-python:dynamic/supabase:Project": {"ref": OFFLINE_REF, "url": f"https://{OFFLINE_REF}.supabase.co"},
+    "pulumi-python:dynamic/supabase:Project": {"ref": OFFLINE_REF, "url": f"https://{OFFLINE_REF}.supabase.co",
+                                               # public by design: the delivery workflow's build inlines it
+                                               "publishable_key": "sb_publishable_offline-preview"},
     # Inside a rotation window: the key exists and nothing is retiring, so the retirement lists nothing to delete.
     "pulumi-python:dynamic/supabase:SecretApiKey": {"key_id": "offline-preview-secret-key-id", "retiring": []},
 }
+
+
+# Credentials the program requires that a committed stack file never holds in this repository (they are
+# `pulumi config set --secret` where the stack really runs): offline they are a secret placeholder, as
+# every `secure:` value is.
+OFFLINE_CREDENTIALS = (DEPLOY_TOKEN_KEY,)
+
+
+def offline_config(stack_file: StackFile) -> tuple[dict[str, str], set[str]]:
+    """The config the engine hands the program offline, and which keys of it are secret."""
+    config, secret_keys = stack_file.engine_config(), set(stack_file.secret_keys)
+    for key in OFFLINE_CREDENTIALS:
+        if key not in config:
+            config[key] = SECRET_PLACEHOLDER
+            secret_keys.add(key)
+    return config, secret_keys
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -194,7 +212,8 @@ def run_stack(stack_file: StackFile, now: datetime | None = None, program_path: 
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)  # a fresh Stack resource per run, named after this stack
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack_file.stack, preview=True, monitor=monitor)
-    pulumi.runtime.set_all_config(stack_file.engine_config(), sorted(stack_file.secret_keys))
+    config, secret_keys = offline_config(stack_file)
+    pulumi.runtime.set_all_config(config, sorted(secret_keys))
     outputs: dict[str, Any] = {}
 
     @pulumi.runtime.test

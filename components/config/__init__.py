@@ -6,7 +6,8 @@ through an update. API tokens are deliberately not part of the model: they are s
 environment variables, and a plaintext token in a stack file is itself an error.
 
 The package: `types` (constants, the strict base, shared value types, `ConfigError`), one module
-per concern for the section models (`netlify`, `supabase`, `github`, `secrets`, `operations`),
+per concern for the section models (`netlify`, `supabase`, `github`, `secrets`, `operations`,
+`delivery`),
 `stack` (`StackConfig`), `rules` (rules spanning fields or sections) and `loader`
 (`validate_config`, `load_stack_config`, `split_config`). Validating imports neither pulumi nor a
 provider SDK nor the HTTP client: names wired between components come from `components.names`,
@@ -15,6 +16,13 @@ the Supabase spec checks from `providers.supabase.validation`.
 
 from __future__ import annotations
 
+from components.config.delivery import (
+    AuditLevel,
+    DeliveryConfig,
+    DoraTargets,
+    LighthouseConfig,
+    SitePath,
+)
 from components.config.github import (
     BypassActor,
     DependabotConfig,
@@ -71,6 +79,7 @@ from components.config.supabase import (
 )
 from components.config.types import (
     CREDENTIAL_KEYS,
+    DEPLOY_TOKEN_KEY,
     GITHUB_HOSTED_LABEL,
     MAX_AWS_SESSION_MINUTES,
     MAX_PRODUCTION_ROTATION_DAYS,
@@ -97,6 +106,7 @@ from components.config.types import (
 
 __all__ = [
     "AlertRoute",
+    "AuditLevel",
     "AllowlistMember",
     "ApiKeyName",
     "AuthConfig",
@@ -110,8 +120,11 @@ __all__ = [
     "Cron",
     "CspDirective",
     "CspSource",
+    "DEPLOY_TOKEN_KEY",
+    "DeliveryConfig",
     "DependabotConfig",
     "DeployContext",
+    "DoraTargets",
     "EnvKey",
     "EnvVarConfig",
     "EnvironmentConfig",
@@ -120,6 +133,7 @@ __all__ = [
     "HeadersConfig",
     "Hostname",
     "IpNetwork",
+    "LighthouseConfig",
     "MAX_AWS_SESSION_MINUTES",
     "MAX_PRODUCTION_ROTATION_DAYS",
     "MIN_PRODUCTION_AUDIT_RETENTION_DAYS",
@@ -146,6 +160,7 @@ __all__ = [
     "SecretConfig",
     "SecretConsumers",
     "SecretName",
+    "SitePath",
     "Severity",
     "Slug",
     "StackConfig",

@@ -17,7 +17,10 @@ from components.config.types import (
     Problem,
 )
 from components.names import (
+    DEPLOY_TOKEN_SECRET,
     NETLIFY_CI_VARIABLES,
+    PULL_REQUEST_CHECKS,
+    PULL_REQUEST_STACK,
     SUPABASE_ANON_KEY_KEY,
     SUPABASE_CI_SECRETS,
     SUPABASE_CI_VARIABLES,
@@ -61,6 +64,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     problems += _name_clashes(cfg)
     problems += _supabase_api_problems(cfg.supabase)
     problems += _backup_reach_problems(cfg)
+    problems += _delivery_problems(cfg)
     if cfg.environment != SECURITY_OWNER and "security" in cfg.github.model_fields_set:
         problems.append(("github.security", (
             f"repository security settings are declared by the {SECURITY_OWNER} stack only "
@@ -82,6 +86,26 @@ def _secret_context_problems(netlify: NetlifyConfig) -> list[Problem]:
             "deploy-preview: deploy previews build pull-request code, which must not receive secrets "
             "(set deploy_previews: false, or deliver secrets to production and branch-deploy only)",
         ))
+    return problems
+
+
+def _delivery_problems(cfg: StackConfig) -> list[Problem]:
+    """CI is the only publisher: config that assumes Netlify builds, or checks no job produces, is refused."""
+    problems: list[Problem] = []
+    for i, check in enumerate(cfg.github.ruleset.required_checks):
+        if check not in PULL_REQUEST_CHECKS:
+            problems.append((f"github.ruleset.required_checks[{i}]", (
+                f"'{check}' is not a job of the pull-request workflow (delivery-{PULL_REQUEST_STACK}.yml), so no "
+                f"pull request could ever merge: use one of {', '.join(PULL_REQUEST_CHECKS)}")))
+    # docs.netlify.com "Stop or activate builds": with builds stopped "If requests are sent to build hook
+    # URLs, Netlify will not build your site".
+    if cfg.netlify.build_hooks:
+        problems.append(("netlify.build_hooks", "Netlify builds nothing (build_settings.stop_builds: the delivery "
+                         "workflow is the only publisher), so a build hook would trigger nothing: remove it and "
+                         "re-run the workflow instead"))
+    if "NODE_VERSION" in cfg.netlify.env:
+        problems.append(("netlify.env.NODE_VERSION", "Netlify builds nothing: the pipeline builds with "
+                         "delivery.node_version, set it there"))
     return problems
 
 
@@ -192,6 +216,7 @@ def _wired_names() -> dict[str, dict[str, str]]:
         "github_secrets": {
             **dict.fromkeys((*SUPABASE_CI_VARIABLES, *SUPABASE_CI_SECRETS), project),
             **dict.fromkeys(NETLIFY_CI_VARIABLES, "the Netlify site's outputs"),
+            DEPLOY_TOKEN_SECRET: "the deploy token (secret config maintainpro-platform:netlifyDeployToken)",
         },
         # VITE_SUPABASE_ANON_KEY even with `legacy_anon_key_env` off: the name is the publishable key's.
         "netlify_env": dict.fromkeys((SUPABASE_URL_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY), project),

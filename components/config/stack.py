@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from components.config.delivery import DeliveryConfig
 from components.config.github import GitHubConfig
 from components.config.netlify import HeadersConfig, NetlifyConfig
 from components.config.operations import BackupsConfig, MonitoringConfig
@@ -23,6 +24,7 @@ class StackConfig(Strict):
     secrets: dict[SecretName, SecretConfig]
     backups: BackupsConfig
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @property
     def is_production(self) -> bool:

@@ -31,11 +31,14 @@ MAX_AWS_SESSION_MINUTES = 12 * 60
 # GitHub-hosted runner images (ubuntu-24.04, windows-latest, macos-14-large ...): their egress address changes.
 GITHUB_HOSTED_LABEL = re.compile(r"^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)(-[a-z0-9]+)*$")
 
+# The Netlify token the generated pipeline deploys with, delivered as its environments' NETLIFY_AUTH_TOKEN.
+DEPLOY_TOKEN_KEY = f"{PROJECT}:netlifyDeployToken"
 # Credentials: allowed only as secret config, never as plain values in a stack file.
 CREDENTIAL_KEYS = frozenset(
     {
         f"{PROJECT}:netlifyToken",
         f"{PROJECT}:supabaseAccessToken",
+        DEPLOY_TOKEN_KEY,
         "github:token",
         "github:appAuth",  # {id, installationId, pemFile}: the App's private key
         "aws:accessKey",

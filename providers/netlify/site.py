@@ -27,7 +27,8 @@ from providers.netlify.common import (
 SITE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 REPO_PROVIDERS = ("github", "gitlab", "bitbucket", "azure_devops")
-REPO_FIELDS = ("provider", "repo_path", "repo_branch", "cmd", "dir", "allowed_branches", "deploy_key_id", "skip_prs")
+REPO_FIELDS = ("provider", "repo_path", "repo_branch", "cmd", "dir", "allowed_branches", "deploy_key_id", "skip_prs",
+               "stop_builds")
 # netlify/open-api#358: a PATCH of `build_settings.repo_branch` is ignored by the live API; the UI
 # (and Netlify's Terraform provider, internal/provider/site_build_settings_resource.go) write
 # `build_settings.branch`, which reads back as `repo_branch`.
@@ -50,6 +51,10 @@ class SiteRepoArgs:
     # True turns Deploy Previews (builds of pull requests) off: Netlify's Terraform provider
     # writes `build_settings.skip_prs = !deploy_previews` (site_build_settings_resource.go).
     skip_prs: pulumi.Input[bool] | None = None
+    # True: Netlify builds nothing from the repository, neither production nor Deploy Previews nor
+    # branch deploys nor build hooks (the spec's repoInfo.stop_builds: "publish new deploys manually
+    # via the CLI or the API"; docs.netlify.com "Stop or activate builds").
+    stop_builds: pulumi.Input[bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ class SiteArgs:
     domain_aliases: pulumi.Input[list[str]] | None = None
     force_ssl: pulumi.Input[bool] | None = None
     pretty_urls: pulumi.Input[bool] | None = None
+    # True blocks production deploys that do not come from a Netlify build of the repository, i.e.
+    # every API/CLI deploy: must stay false while builds are stopped and CI publishes (spec: site
+    # property, default false).
+    prevent_non_git_prod_deploys: pulumi.Input[bool] | None = None
     branch_deploy_custom_domain: pulumi.Input[str] | None = None
     deploy_preview_custom_domain: pulumi.Input[str] | None = None
 
@@ -79,6 +88,7 @@ class SiteProvider(NetlifyProvider):
         "domain_aliases",
         "force_ssl",
         "pretty_urls",
+        "prevent_non_git_prod_deploys",
         "branch_deploy_custom_domain",
         "deploy_preview_custom_domain",
     )
@@ -111,7 +121,7 @@ class SiteProvider(NetlifyProvider):
                     problems.append(("domain_aliases", "must not repeat the custom domain"))
         if aliases and not news.get("custom_domain"):
             problems.append(("domain_aliases", "aliases need a custom_domain"))
-        for key in ("force_ssl", "pretty_urls"):
+        for key in ("force_ssl", "pretty_urls", "prevent_non_git_prod_deploys"):
             if news.get(key) is not None and not isinstance(news[key], bool):
                 problems.append((key, "must be true or false"))
         repo = news.get("repo")
@@ -131,8 +141,9 @@ class SiteProvider(NetlifyProvider):
                     isinstance(branches, list) and all(isinstance(b, str) and b for b in branches)
                 ):
                     problems.append(("repo.allowed_branches", "must be a list of branch names"))
-                if repo.get("skip_prs") is not None and not isinstance(repo["skip_prs"], bool):
-                    problems.append(("repo.skip_prs", "must be true or false"))
+                for flag in ("skip_prs", "stop_builds"):
+                    if repo.get(flag) is not None and not isinstance(repo[flag], bool):
+                        problems.append((f"repo.{flag}", "must be true or false"))
                 unknown = sorted(set(repo) - set(REPO_FIELDS))
                 if unknown:
                     problems.append(("repo", f"unknown field(s): {', '.join(unknown)}"))
@@ -151,6 +162,8 @@ class SiteProvider(NetlifyProvider):
                 repo["allowed_branches"] = sorted(set(repo["allowed_branches"]))
             if old and repo.get("skip_prs") is None:
                 repo["skip_prs"] = False  # unset reads as previews on (Netlify's Terraform provider)
+            if old and repo.get("stop_builds") is None:
+                repo["stop_builds"] = False  # unset reads as builds on
             return repo
         return value
 
@@ -216,6 +229,8 @@ class SiteProvider(NetlifyProvider):
             "domain_aliases": list(live.get("domain_aliases") or []),
             "force_ssl": live.get("force_ssl"),
             "pretty_urls": pretty,
+            # The spec's default when the answer leaves it out.
+            "prevent_non_git_prod_deploys": bool(live.get("prevent_non_git_prod_deploys", False)),
             "branch_deploy_custom_domain": live.get("branch_deploy_custom_domain") or None,
             "deploy_preview_custom_domain": live.get("deploy_preview_custom_domain") or None,
             "site_id": id_,

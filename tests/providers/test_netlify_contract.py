@@ -72,6 +72,15 @@ def test_site_crud_requests_are_valid(prism_url):
     written = json.loads(patch.content)["build_settings"]  # (Prism's read-back differs in every field)
     assert (written["branch"], written["skip_prs"], "repo_branch" in written) == ("release", True, False)
     assert_valid(rec, expect={"PATCH /sites/string"})
+    # CI publishes: builds stopped (repoInfo.stop_builds), API production deploys allowed (a site property).
+    # Prism's read-back holds placeholders: state a site that builds and refuses API production deploys.
+    blocked = {**olds, "repo": {**(olds["repo"] or {}), "stop_builds": False}, "prevent_non_git_prod_deploys": True}
+    provider.update(created["id"], blocked, {**SITE, "repo": {**SITE["repo"], "stop_builds": True},
+                                             "prevent_non_git_prod_deploys": False})
+    patch = [r for r, _ in rec.exchanges if r.method == "PATCH"][-1]
+    body = json.loads(patch.content)
+    assert (body["build_settings"]["stop_builds"], body["prevent_non_git_prod_deploys"]) == (True, False)
+    assert_valid(rec, expect={"PATCH /sites/string"})
 
 
 ENV = {

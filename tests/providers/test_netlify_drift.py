@@ -151,3 +151,20 @@ def test_deploy_key_has_no_managed_input(fake):
     settled(provider, created.id, created.outs, {})
     del fake.keys[created.id]
     assert provider.read(created.id, created.outs).id == ""
+
+
+def test_builds_activated_or_api_deploys_blocked_in_the_dashboard_is_drift(fake):
+    """CI is the only publisher: a dashboard user activating builds (build_settings.stop_builds) or
+    blocking API production deploys (prevent_non_git_prod_deploys) shows as drift on that property."""
+    provider, _ = attach(SiteProvider(), fake.url)
+    program = {**SITE, "repo": {**SITE["repo"], "stop_builds": True}, "prevent_non_git_prod_deploys": False}
+    created = provider.create(dict(program))
+    outs = settled(provider, created.id, created.outs, program)
+    fake.sites[created.id]["build_settings"]["stop_builds"] = False
+    read = provider.read(created.id, outs)
+    assert provider.diff(created.id, read.outs, program).changes is True
+    assert drifted(read.inputs, program) == {"repo"} and read.inputs["repo"]["stop_builds"] is False
+    fake.sites[created.id]["build_settings"]["stop_builds"] = True
+    fake.sites[created.id]["prevent_non_git_prod_deploys"] = True
+    read = provider.read(created.id, outs)
+    assert drifted(read.inputs, program) == {"prevent_non_git_prod_deploys"}

@@ -382,6 +382,33 @@ def test_deploy_previews_off_is_skip_prs(fake):
     assert provider.diff(created.id, provider.read(created.id, {}).outs, previews).changes is False
 
 
+def test_builds_stopped_with_api_deploys_allowed_is_written_and_settles(fake):
+    """A site that builds from git becomes one CI publishes to: `stop_builds` in build_settings (the
+    spec's repoInfo), `prevent_non_git_prod_deploys` on the site, each written once, then no change."""
+    provider, _ = attach(SiteProvider(), fake.url)
+    created = provider.create(dict(SITE))
+    fake.sites[created.id]["prevent_non_git_prod_deploys"] = True  # set in the dashboard: API deploys blocked
+    ci = {**SITE, "repo": {**SITE["repo"], "stop_builds": True}, "prevent_non_git_prod_deploys": False}
+    read = provider.read(created.id, created.outs)
+    assert provider.diff(created.id, read.outs, ci).changes is True
+    fake.reset_calls()
+    updated = provider.update(created.id, read.outs, ci)
+    assert fake.ops() == ["updateSite"]
+    assert fake.calls[0].body == {"prevent_non_git_prod_deploys": False, "build_settings": {"stop_builds": True}}
+    live = fake.sites[created.id]
+    assert (live["build_settings"]["stop_builds"], live["prevent_non_git_prod_deploys"]) == (True, False)
+    assert updated.outs["repo"]["stop_builds"] is True and updated.outs["prevent_non_git_prod_deploys"] is False
+    assert provider.diff(created.id, provider.read(created.id, updated.outs).outs, ci).changes is False
+
+
+def test_stop_builds_and_the_deploy_guard_must_be_booleans():
+    provider = SiteProvider()
+    problems = provider.validate({**SITE, "repo": {**SITE["repo"], "stop_builds": "yes"},
+                                  "prevent_non_git_prod_deploys": "no"})
+    assert ("repo.stop_builds", "must be true or false") in problems
+    assert ("prevent_non_git_prod_deploys", "must be true or false") in problems
+
+
 def _certified_site(fake, **extra):
     sites, _ = attach(SiteProvider(), fake.url)
     site = sites.create({**SITE, **extra})

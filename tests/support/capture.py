@@ -22,6 +22,8 @@ from pulumi.runtime.mocks import MockMonitor
 
 SECRET_SIG = {rpc._special_sig_key: rpc._special_secret_sig}
 FAKE_SESSION_URL = "postgresql://postgres.fakeprojectrefabcd@pooler.example.test:5432/postgres?sslmode=require"
+# The Netlify deploy token a test hands the program in place of secret config `netlifyDeployToken`.
+FAKE_DEPLOY_TOKEN = "fake-netlify-deploy-token-9f3c"
 FAKE_PROJECT_REF = "fakeprojectrefabcdef"  # shaped like a ref: 20 lower-case letters
 API_OUTPUTS: dict[str, dict[str, Any]] = {
     "pulumi-python:dynamic/supabase:PoolerConfig": {"session_url": FAKE_SESSION_URL},

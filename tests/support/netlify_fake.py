@@ -265,7 +265,7 @@ class FakeNetlify(DeployFiles, LoopbackServer):
 
     def _apply_site(self, site: dict[str, Any], body: dict[str, Any], *, patch: bool) -> None:
         for key in ("name", "custom_domain", "domain_aliases", "force_ssl", "processing_settings",
-                    "branch_deploy_custom_domain", "deploy_preview_custom_domain"):
+                    "branch_deploy_custom_domain", "deploy_preview_custom_domain", "prevent_non_git_prod_deploys"):
             if key in body:
                 site[key] = body[key]
         for key in ("repo", "build_settings"):

@@ -17,7 +17,7 @@ import pulumi
 from components.platform import Platform, PlatformArgs
 from ops.backup.dsn import Dsn
 from ops.stackfile import read_stack_file
-from tests.support.capture import CapturingMocks, fake_generated, run_program
+from tests.support.capture import FAKE_DEPLOY_TOKEN, CapturingMocks, fake_generated, run_program
 
 UTC = timezone.utc
 PASSWORD = "random:index/randomPassword:RandomPassword"
@@ -32,7 +32,7 @@ def _platform(now: datetime) -> tuple[CapturingMocks, dict[str, tuple[bool, Any]
     cfg = read_stack_file("production").validate()
 
     def build() -> pulumi.Output[Any]:
-        platform = Platform("maintainpro-production", PlatformArgs(cfg, now))
+        platform = Platform("maintainpro-production", PlatformArgs(cfg, now, pulumi.Output.secret(FAKE_DEPLOY_TOKEN)))
         outputs = {k: v for k, v in vars(platform.database).items() if isinstance(v, pulumi.Output)}
 
         async def collect() -> dict[str, tuple[bool, Any]]:

@@ -12,14 +12,15 @@ from datetime import datetime, timezone
 import pytest
 
 import ops.engine as engine
-from components import backups, database, delivery, headers, monitoring, repo_security, secrets, site
+from components import backups, database, delivery, headers, monitoring, pipeline, repo_security, secrets, site
 from ops.stackfile import read_stack_file
 from tests.stacks import ROOT
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
 ARGS = [
     backups.BackupScheduleArgs, database.SupabaseProjectArgs, delivery.DeliveryEnvironmentArgs,
-    headers.SecurityHeadersArgs, monitoring.MonitoringArgs, repo_security.RepositorySecurityArgs,
+    headers.SecurityHeadersArgs, monitoring.MonitoringArgs, pipeline.DeliveryPipelineArgs,
+    repo_security.RepositorySecurityArgs,
     secrets.SecretSetArgs, site.NetlifySiteArgs,
 ]
 

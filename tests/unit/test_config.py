@@ -67,7 +67,7 @@ INVALID = [
     ("production", f"{P}:github", "environment.admins_bypass", True, "github.environment.admins_bypass", "cannot be bypassed by admins"),
     ("staging", f"{P}:secrets", "database-password.consumers", {"github_secrets": ["WORK_ORDER_WEBHOOK_SECRET"]}, "secrets.work-order-webhook-secret.consumers.github_secrets", "GitHub secret WORK_ORDER_WEBHOOK_SECRET is also set by secrets.database-password"),
     ("staging", f"{P}:secrets", "database-password.consumers", {"github_secrets": ["APP_ENV"]}, "secrets.database-password.consumers.github_secrets", "GitHub secret APP_ENV is also set by github.variables"),
-    ("staging", f"{P}:secrets", "database-password.consumers", {"netlify_env": ["NODE_VERSION"]}, "secrets.database-password.consumers.netlify_env", "Netlify env var NODE_VERSION is also set by netlify.env"),
+    ("staging", f"{P}:secrets", "database-password.consumers", {"netlify_env": ["VITE_APP_ENV"]}, "secrets.database-password.consumers.netlify_env", "Netlify env var VITE_APP_ENV is also set by netlify.env"),
     ("staging", f"{P}:secrets", "database-password.consumers", {"supabase_secrets": ["WORK_ORDER_WEBHOOK_SECRET"]}, "secrets.work-order-webhook-secret.consumers.supabase_secrets", "Supabase function secret WORK_ORDER_WEBHOOK_SECRET is also set by secrets.database-password"),
     ("staging", f"{P}:secrets", "database-password.consumers", {"supabase_secrets": ["SUPABASE_HOOK"]}, "secrets.database-password.consumers.supabase_secrets", "SUPABASE_ prefix is reserved"),
     ("staging", f"{P}:netlify", "env.VITE_SUPABASE_URL", {"values": {"all": "https://x.example"}}, "netlify.env.VITE_SUPABASE_URL", "is set by the program from the Supabase project's outputs"),
@@ -163,6 +163,25 @@ INVALID = [
     ("production", f"{P}:github", "security.dependabot.open_pull_requests_limit", 51, "github.security.dependabot.open_pull_requests_limit", "less than or equal to 50"),
     ("production", f"{P}:github", "security.code_scanning", True, "github.security.code_scanning", "unknown key"),
     ("staging", f"{P}:github", "security", {"secret_scanning": True}, "github.security", "declared by the production stack only"),
+    # delivery (components/config/delivery.py, rules.py `_delivery_problems`)
+    ("staging", f"{P}:delivery", "coverage_threshold", 101, "delivery.coverage_threshold", "less than or equal to 100"),
+    ("staging", f"{P}:delivery", "audit_level", "severe", "delivery.audit_level", "Input should be 'low', 'moderate', 'high' or 'critical'"),
+    ("production", f"{P}:delivery", "lighthouse.min_performance_score", 90, "delivery.lighthouse.min_performance_score", "less than or equal to 1"),
+    ("staging", f"{P}:delivery", "lighthouse.max_lcp_ms", -1, "delivery.lighthouse.max_lcp_ms", "greater than or equal to 100"),
+    ("staging", f"{P}:delivery", "lighthouse.runs", 0, "delivery.lighthouse.runs", "greater than or equal to 1"),
+    ("staging", f"{P}:delivery", "lighthouse.budgetsFile", "budget.json", "delivery.lighthouse.budgetsFile", "unknown key"),
+    ("staging", f"{P}:delivery", "smoke_paths", ["/", "/"], "delivery", "smoke_paths lists / more than once"),
+    ("staging", f"{P}:delivery", "smoke_paths", ["healthz"], "delivery.smoke_paths[0]", "should match pattern"),
+    ("staging", f"{P}:delivery", "unit_test_command", "npm test\nnpm run other", "delivery.unit_test_command", "should match pattern"),
+    ("staging", f"{P}:delivery", "targets.change_failure_rate", 5, "delivery.targets.change_failure_rate", "less than or equal to 1"),
+    ("staging", f"{P}:delivery", "targets.deployment_frequency", "hourly", "delivery.targets.deployment_frequency", "Input should be 'daily', 'weekly' or 'monthly'"),
+    ("production", f"{P}:github", "ruleset.required_checks", ["lint", "test"], "github.ruleset.required_checks[1]",
+     "'test' is not a job of the pull-request workflow (delivery-staging.yml), so no pull request could ever merge: "
+     "use one of lint, unit, e2e, audit, build, lighthouse, preview"),
+    ("production", f"{P}:netlify", "build_hooks", [{"title": "nightly-rebuild", "branch": "main"}], "netlify.build_hooks", "a build hook would trigger nothing"),
+    ("staging", f"{P}:netlify", "env.NODE_VERSION", {"values": {"all": "20"}}, "netlify.env.NODE_VERSION", "set it there"),
+    ("staging", f"{P}:github", "variables.NETLIFY_AUTH_TOKEN", "fake", "github.variables.NETLIFY_AUTH_TOKEN", "is set by the program from the deploy token"),
+    ("staging", f"{P}:netlifyDeployToken", "", "fake-netlify-token", f"{P}:netlifyDeployToken", "credentials must be set with `pulumi config set --secret`"),
 ]
 
 

@@ -11,6 +11,7 @@ from components.config import ConfigError, GitHubConfig, StackConfig, load_stack
 from components.database import CI_SECRETS
 from components.database import CI_VARIABLES as DATABASE_CI_VARIABLES
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from components.names import DEPLOY_TOKEN_SECRET
 from components.site import CI_VARIABLES as SITE_CI_VARIABLES
 from ops.engine import SECRET, Preview, Registered, run_stack
 from ops.stackfile import read_stack_file
@@ -49,10 +50,16 @@ def _one(preview: Preview, type_: str) -> Registered:
     return found
 
 
+def _own_environment(preview: Preview, cfg: StackConfig) -> Registered:
+    """The environment named after the stack (staging also has `staging-preview`, for pull-request previews)."""
+    (found,) = [e for e in _delivery(preview, ENVIRONMENT) if e.inputs["environment"] == cfg.environment]
+    return found
+
+
 def test_environment_has_the_protection_rules_from_config(stack: tuple[StackConfig, Preview]) -> None:
     cfg, preview = stack
     env = cfg.github.environment
-    inputs = _one(preview, ENVIRONMENT).inputs
+    inputs = _own_environment(preview, cfg).inputs
     assert inputs["environment"] == cfg.environment
     assert inputs["repository"] == cfg.github.app_repo
     assert inputs["preventSelfReview"] is env.prevent_self_review
@@ -88,9 +95,10 @@ def test_production_requires_review_and_waits_and_staging_does_not() -> None:
 
 def test_every_environment_secret_is_secret_and_none_is_a_variable(stack: tuple[StackConfig, Preview]) -> None:
     cfg, preview = stack
-    secrets = preview.by_type(ENV_SECRET)
+    secrets = [s for s in preview.by_type(ENV_SECRET) if s.inputs["environment"] == cfg.environment]
     variables = preview.by_type(ENV_VARIABLE)
     expected = {key for s in cfg.secrets.values() for key in s.consumers.github_secrets} | set(CI_SECRETS)
+    expected.add(DEPLOY_TOKEN_SECRET)  # from secret config: the delivery workflow's deploy job reads it
     expected |= {key for k in cfg.supabase.secret_keys.keys.values() for key in k.consumers.github_secrets}
     assert {s.inputs["secretName"] for s in secrets} == expected
     for secret in secrets:
@@ -228,3 +236,21 @@ def test_wired_values_come_from_the_resources_that_own_them(stack: tuple[StackCo
     assert site.urn in variables["NETLIFY_SITE_ID"].property_dependencies["value"]
     db_url = next(s for s in preview.by_type(ENV_SECRET) if s.inputs["secretName"] == "SUPABASE_DB_URL")
     assert pooler.urn in db_url.property_dependencies["value"]
+
+
+def test_pull_request_previews_get_their_own_environment_on_staging_only(stack: tuple[StackConfig, Preview]) -> None:
+    """A pull request's ref is no branch `staging` allows, so previews deploy through `staging-preview`:
+    no reviewers, no branch policy, and the deploy token as its only secret. Production has none."""
+    cfg, preview = stack
+    names = sorted(e.inputs["environment"] for e in _delivery(preview, ENVIRONMENT))
+    if cfg.environment == "production":
+        assert names == ["production"]
+        return
+    assert names == ["staging", "staging-preview"]
+    (env,) = [e for e in _delivery(preview, ENVIRONMENT) if e.inputs["environment"] == "staging-preview"]
+    assert "reviewers" not in env.inputs and "deploymentBranchPolicy" not in env.inputs
+    assert env.inputs["waitTimer"] == 0 and env.inputs["canAdminsBypass"] is False
+    secrets = [s for s in preview.by_type(ENV_SECRET) if s.inputs["environment"] == "staging-preview"]
+    assert [(s.inputs["secretName"], s.inputs["value"]) for s in secrets] == [(DEPLOY_TOKEN_SECRET, SECRET)]
+    policies = [p for p in preview.by_type(POLICY) if p.inputs["environment"] == "staging-preview"]
+    assert policies == []

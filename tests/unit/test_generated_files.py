@@ -31,9 +31,10 @@ def test_every_default_branch_file_depends_on_the_stacks_ruleset(preview: Previe
     cfg = read_stack_file(preview.stack).validate()
     (ruleset,) = preview.by_type(RULESET)
     files = [f for f in preview.by_type(FILE) if f.inputs["branch"] == cfg.github.default_branch]
-    # headers, monitoring and (when enabled) the backup workflow: none may be missed
+    # headers, monitoring, the delivery pipeline and (when enabled) the backup workflow: none may be missed
     paths = {f.inputs["file"] for f in files}
     assert cfg.headers_path in paths and any("monitoring" in p for p in paths)
+    assert {f".github/workflows/delivery-{preview.stack}.yml", f"deploy/lighthouse/{preview.stack}/lighthouserc.json"} <= paths
     assert any("db-backup" in p for p in paths) == cfg.backups.enabled
     for file in files:  # the engine creates a resource only after those it depends on
         assert ruleset.urn in file.dependencies, file.inputs["file"]

@@ -9,6 +9,7 @@ import pytest
 
 from components.config import SecretConfig, SecretConsumers, StackConfig
 from components.database import CI_SECRETS
+from components.names import DEPLOY_TOKEN_SECRET
 from components.platform import Platform, PlatformArgs
 from components.secrets import (
     Consumer,
@@ -20,7 +21,7 @@ from components.secrets import (
     consumers_of,
 )
 from ops.stackfile import read_stack_file
-from tests.support.capture import CapturingMocks, fake_generated, run_program
+from tests.support.capture import FAKE_DEPLOY_TOKEN, CapturingMocks, fake_generated, run_program
 
 UTC = timezone.utc
 PASSWORD = "random:index/randomPassword:RandomPassword"
@@ -170,7 +171,8 @@ def test_secret_set_builds_one_password_per_configured_secret_and_routes_values(
 
 def _platform_under(now: datetime) -> CapturingMocks:
     cfg = production()
-    mocks, _ = run_program(lambda: Platform("maintainpro-production", PlatformArgs(cfg, now)), stack="production")
+    token = pulumi.Output.secret(FAKE_DEPLOY_TOKEN)
+    mocks, _ = run_program(lambda: Platform("maintainpro-production", PlatformArgs(cfg, now, token)), stack="production")
     return mocks
 
 
@@ -179,8 +181,8 @@ def _delivered(mocks: CapturingMocks) -> dict[str, tuple[object, bool]]:
         r.inputs["secretName"].value: (r.inputs["value"].value, r.inputs["value"].secret)
         for r in mocks.of_type(ENV_SECRET)
         # The Supabase project's outputs (also the backup workflow's database URL) are not generated, nor
-        # are Supabase secret API keys (tests/unit/test_secret_api_keys.py).
-        if r.inputs["secretName"].value not in (*CI_SECRETS, "SUPABASE_SECRET_KEY")
+        # are Supabase secret API keys (tests/unit/test_secret_api_keys.py) or the deploy token (secret config).
+        if r.inputs["secretName"].value not in (*CI_SECRETS, "SUPABASE_SECRET_KEY", DEPLOY_TOKEN_SECRET)
         and r.inputs["environment"].value == "production"
     }
 

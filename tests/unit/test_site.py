@@ -50,12 +50,10 @@ def test_production_site_children(monkeypatch):
         f"{name}-site": "Site",
         f"{name}-env-VITE_APP_ENV": "EnvVar",
         f"{name}-env-VITE_SENTRY_ENVIRONMENT": "EnvVar",
-        f"{name}-env-NODE_VERSION": "EnvVar",
         f"{name}-env-BUILD_HOOK_SECRET": "EnvVar",  # a rotated secret delivered to Netlify
         f"{name}-env-VITE_SUPABASE_URL": "EnvVar",  # from the database component
         f"{name}-env-VITE_SUPABASE_PUBLISHABLE_KEY": "EnvVar",
         f"{name}-env-VITE_SUPABASE_ANON_KEY": "EnvVar",  # netlify.legacy_anon_key_env: the app still reads it
-        f"{name}-hook-nightly-rebuild": "BuildHook",
         f"{name}-zone": "DnsZone",
         # No CNAME/ALIAS for the site's domains: the zone is linked to the site, so Netlify
         # serves them with its own NETLIFY records and refuses another address record there.
@@ -81,7 +79,6 @@ def test_production_site_children(monkeypatch):
     assert record_urns <= set(cert.dependencies)
     # The zone's name servers reach the certificate, whose "delegate first" error names them.
     assert cert.property_dependencies["dns_servers"] == (children[f"{name}-zone"].urn,)
-    assert children[f"{name}-hook-nightly-rebuild"].additional_secret_outputs == ("url",)
     rotated = children[f"{name}-env-BUILD_HOOK_SECRET"]
     assert rotated.inputs["is_secret"] is True and rotated.inputs["values"] == SECRET
     assert rotated.additional_secret_outputs == ("values", "value_hashes")
@@ -96,13 +93,13 @@ def test_staging_site_children(monkeypatch):
     preview = run("staging", monkeypatch)
     site, children = site_children(preview, "staging")
     kinds = sorted(r.type.removeprefix(NETLIFY) for r in children.values())
-    assert kinds == ["DeployKey"] + ["EnvVar"] * 6 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
+    assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
     keys = ("netlify-env-VITE_SUPABASE_PUBLISHABLE_KEY", "netlify-env-VITE_SUPABASE_ANON_KEY")
     assert {"netlify-env-VITE_SUPABASE_URL", *keys} <= set(children)
     for key in keys:
         assert children[key].inputs["values"] == SECRET  # the database hands it over as a secret; it stays one
         assert children[key].additional_secret_outputs == ("values", "value_hashes")
-    assert children["netlify-env-NODE_VERSION"].additional_secret_outputs == ()
+    assert children["netlify-env-VITE_APP_ENV"].additional_secret_outputs == ()
     web = children["netlify-site"].inputs
     assert "custom_domain" not in web and web["force_ssl"] is True
     assert web["repo"]["skip_prs"] is False  # staging builds deploy previews
@@ -234,9 +231,9 @@ def test_env_key_set_twice_is_a_clear_error(monkeypatch):
     @pulumi.runtime.test
     def program():
         NetlifySite("s", NetlifySiteArgs(netlify=cfg.netlify, repo_path="o/r",
-                                         secret_env={"NODE_VERSION": "x"}))
+                                         secret_env={"VITE_APP_ENV": "x"}))
 
-    with pytest.raises(pulumi.RunError, match="netlify.env: NODE_VERSION also come"):
+    with pytest.raises(pulumi.RunError, match="netlify.env: VITE_APP_ENV also come"):
         program()
 
 
@@ -304,11 +301,10 @@ def test_stack_asking_for_secrets_in_pull_request_builds_is_refused(context):
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
-def test_each_site_build_serves_its_own_stacks_headers(stack: str) -> None:
-    """Both sites build one repo: the build copies this stack's `_headers` into the publish dir."""
-    stack_file = read_stack_file(stack)
-    cfg = stack_file.validate()
-    (site,) = run_stack(stack_file).by_type("pulumi-python:dynamic/netlify:Site")
-    cmd = site.inputs["repo"]["cmd"]
-    assert cmd.startswith(cfg.netlify.build_command + " && ")
-    assert cmd.endswith(f"cp deploy/headers/{stack}/_headers {cfg.netlify.publish_dir}/_headers")
+def test_netlify_builds_nothing_and_accepts_api_deploys(stack: str) -> None:
+    """CI is the only publisher: builds stopped (pushes, pull requests, branches, hooks), API deploys to
+    production allowed, and no `cp` of `_headers` in a build command Netlify never runs (the workflow copies it)."""
+    (site,) = run_stack(read_stack_file(stack)).by_type("pulumi-python:dynamic/netlify:Site")
+    assert site.inputs["repo"]["stop_builds"] is True
+    assert site.inputs["prevent_non_git_prod_deploys"] is False
+    assert site.inputs["repo"]["cmd"] == "npm run build"  # both stack files' netlify.build_command, nothing appended

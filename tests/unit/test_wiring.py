@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pulumi
 import pytest
 
 from components.config import StackConfig
 from components.platform import Platform, PlatformArgs
 from components.site import BUILT_CONTEXTS, SUPABASE_ANON_KEY_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_URL_KEY
 from ops.stackfile import read_stack_file
-from tests.support.capture import Captured, CapturingMocks, fake_generated, revealed, run_program
+from tests.support.capture import FAKE_DEPLOY_TOKEN, Captured, CapturingMocks, fake_generated, revealed, run_program
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -33,7 +34,8 @@ def _config(stack: str) -> StackConfig:
 
 def _platform(stack: str, now: datetime) -> CapturingMocks:
     cfg = _config(stack)
-    mocks, _ = run_program(lambda: Platform(f"maintainpro-{stack}", PlatformArgs(cfg, now)), stack=stack)
+    token = pulumi.Output.secret(FAKE_DEPLOY_TOKEN)
+    mocks, _ = run_program(lambda: Platform(f"maintainpro-{stack}", PlatformArgs(cfg, now, token)), stack=stack)
     return mocks
 
 
