@@ -3,7 +3,7 @@
 The generated delivery workflow calls it after `ops deploy` uploaded the draft, in the stack's
 GitHub environment (reviewers and wait timer gate the production switch). Steps (`ops/release.py`):
 the draft must be a ready deploy of this stack's site; its unique URL passes the smoke test (the
-stack's monitoring checks of the site, `ops/release_checks.py`) or nothing is published; it is
+stack's `delivery.smoke_paths` and `health_path`, `ops/release_checks.py`) or nothing is published; it is
 published only while the live deploy is still the expected one (`ops/publish.py`); the live URL is
 validated with the same checks, and on failure the previous deploy is published again. A live
 deploy locked by `ops rollback` is respected: promote refuses until `ops rollback --unlock`, as

@@ -1,43 +1,41 @@
 """The checks a release runs against a deploy: before it goes live (its unique draft URL) and once
 it is live (the site's URL), the same ones, so "passed the smoke test" and "healthy live" mean one thing.
 
-They are the stack's own monitoring checks of the site (`ops probe` runs them every few minutes):
-uptime, header drift against the rendered `_headers`, and health, moved onto the URL under test
-(same path and expected status). SSL expiry is left to monitoring: a deploy does not change the
-certificate. A stack whose monitoring checks nothing on the site gets `DEFAULT_CHECKS`.
-
-TODO(delivery): take the smoke paths and the health endpoint from `cfg.delivery.*` once the
-`delivery` config section exists; `release_checks` is the one place to switch.
+They come from the stack's `delivery` section: every `smoke_paths` entry answers 200 with the
+security headers of the rendered `_headers` (the probe's header-drift check), and `health_path`, when
+set, answers healthy JSON. SSL expiry is left to monitoring: a deploy does not change the certificate.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from components.config import CheckConfig, StackConfig
 from ops.probe_checks import Result, run_checks
 
-RELEASE_KINDS = ("uptime", "headers", "health")
-# Where any template's host is replaced by the URL under test.
+# Where the checks are declared; `checks_at` puts the URL under test in its place.
 _ANYWHERE = "https://release.invalid"
-DEFAULT_CHECKS = (
-    CheckConfig(name="smoke-uptime", kind="uptime", url=f"{_ANYWHERE}/"),
-    CheckConfig(name="smoke-headers", kind="headers", url=f"{_ANYWHERE}/"),
-)
 
 
-def site_hosts(cfg: StackConfig) -> set[str]:
-    """The names the stack's site answers to: custom domain, aliases and its netlify.app name."""
-    names = [cfg.netlify.custom_domain, *cfg.netlify.domain_aliases, f"{cfg.netlify.site_name}.netlify.app"]
-    return {name.lower() for name in names if name}
+def _slug(path: str) -> str:
+    """A check name for `path` (`/` is `root`, `/app/login` is `app-login`)."""
+    return "-".join(part for part in re.split(r"[^a-z0-9]+", path.lower()) if part) or "root"
 
 
 def release_checks(cfg: StackConfig) -> list[CheckConfig]:
-    """The stack's monitoring checks of its own site that a release can run, else `DEFAULT_CHECKS`."""
-    hosts = site_hosts(cfg)
-    own = [c for c in cfg.monitoring.checks if c.kind in RELEASE_KINDS and (urlsplit(c.url).hostname or "") in hosts]
-    return own or list(DEFAULT_CHECKS)
+    """Uptime and headers on each of `delivery.smoke_paths`, then health on `delivery.health_path`."""
+    delivery = cfg.delivery
+    checks = [
+        CheckConfig(name=f"{kind}-{_slug(path)}", kind=kind, url=f"{_ANYWHERE}{path}", severity="critical")
+        for path in delivery.smoke_paths
+        for kind in ("uptime", "headers")
+    ]
+    if delivery.health_path is not None:
+        checks.append(CheckConfig(name="health", kind="health", url=f"{_ANYWHERE}{delivery.health_path}",
+                                  severity="critical"))
+    return checks
 
 
 def checks_at(base_url: str, checks: Sequence[CheckConfig]) -> list[CheckConfig]:

@@ -39,10 +39,10 @@ def test_a_good_draft_goes_live_after_its_smoke_test_and_is_validated_through_th
     ("broken", "expected"),
     [
         ({"headers": HEADERS.replace("X-Frame-Options: DENY", "X-Frame-Options: SAMEORIGIN")},
-         "app-headers ({url}/): drift: X-Frame-Options is 'SAMEORIGIN', expected 'DENY'"),
-        ({"status": 500}, "app-uptime ({url}/): HTTP 500, expected 200"),
-        ({"health": {"ok": False}}, "api-health ({url}/healthz): unhealthy"),
-        ({"health": None}, "api-health ({url}/healthz): HTTP 404, expected 200"),
+         "headers-root ({url}/): drift: X-Frame-Options is 'SAMEORIGIN', expected 'DENY'"),
+        ({"status": 500}, "uptime-root ({url}/): HTTP 500, expected 200"),
+        ({"health": {"ok": False}}, "health ({url}/healthz): unhealthy"),
+        ({"health": None}, "health ({url}/healthz): HTTP 404, expected 200"),
     ],
     ids=["header-drift", "http-500", "unhealthy-json", "no-health-endpoint"],
 )
@@ -70,7 +70,7 @@ def test_failed_live_validation_puts_the_previous_deploy_back(st: Stage) -> None
                              "getSite", "getSite", "restoreSiteDeploy", "getSite"]
     assert ("/", True) in st.sites.served["d-blue"].requests  # the rolled-back deploy was checked live too
     assert f"d-green went live but failed validation at {st.sites.live.url}" in result.stderr
-    assert "app-uptime" in result.stderr and "HTTP 502, expected 200" in result.stderr
+    assert "uptime-root" in result.stderr and "HTTP 502, expected 200" in result.stderr
     assert "rolled back: d-blue is live again; its live checks pass [live now: d-blue]" in result.stderr
 
 
@@ -92,10 +92,10 @@ def test_json_is_one_document_with_every_step(st: Stage) -> None:
     assert {k: document[k] for k in ("stack", "site", "deploy", "previous", "verdict", "live", "draft_url", "site_url")} == {
         "stack": "production", "site": SITE_NAME, "deploy": "d-green", "previous": "d-blue", "verdict": "rolled-back",
         "live": "d-blue", "draft_url": draft["deploy_ssl_url"], "site_url": st.sites.live.url}
-    assert [(r["name"], r["status"]) for r in document["smoke"]] == [("app-uptime", "ok"), ("app-headers", "ok"),
-                                                                     ("api-health", "ok")]
-    assert {r["name"]: r["status"] for r in document["validation"]} == {"app-uptime": "fail", "app-headers": "ok",
-                                                                         "api-health": "fail"}
+    assert [(r["name"], r["status"]) for r in document["smoke"]] == [("uptime-root", "ok"), ("headers-root", "ok"),
+                                                                     ("health", "ok")]
+    assert {r["name"]: r["status"] for r in document["validation"]} == {"uptime-root": "fail", "headers-root": "ok",
+                                                                         "health": "fail"}
     assert all(r["status"] == "ok" for r in document["after_rollback"])
     assert document["deployments"] == {"release": None, "rollback": None}  # nothing recorded: no log configured
     assert document["error"] in result.stderr

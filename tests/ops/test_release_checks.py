@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import CheckConfig, MonitoringConfig
-from ops.release_checks import DEFAULT_CHECKS, checks_at, release_checks
+from components.config import CheckConfig
+from ops.release_checks import checks_at, release_checks
 from ops.release_record import record_for, run_log_url, short
 from ops.stackfile import read_stack_file
 
@@ -14,23 +14,24 @@ PRODUCTION = read_stack_file("production").validate()
 STAGING = read_stack_file("staging").validate()
 
 
-def test_production_runs_its_site_checks_but_not_ssl_expiry() -> None:
+def test_production_checks_its_smoke_paths_and_health_endpoint() -> None:
+    # Pulumi.production.yaml: delivery.smoke_paths ["/"], health_path /healthz.
     checks = release_checks(PRODUCTION)
     assert [(c.name, c.kind, c.url) for c in checks] == [
-        ("app-uptime", "uptime", "https://app.maintainpro.example/"),
-        ("app-headers", "headers", "https://app.maintainpro.example/"),
-        ("api-health", "health", "https://app.maintainpro.example/healthz"),
+        ("uptime-root", "uptime", "https://release.invalid/"),
+        ("headers-root", "headers", "https://release.invalid/"),
+        ("health", "health", "https://release.invalid/healthz"),
     ]
 
 
-def test_staging_checks_its_netlify_app_name() -> None:
-    assert [c.name for c in release_checks(STAGING)] == ["app-uptime", "app-headers"]
-
-
-def test_checks_of_other_hosts_are_not_the_releases() -> None:
-    elsewhere = CheckConfig(name="status-page", kind="health", url="https://status.example.org/health")
-    cfg = STAGING.model_copy(update={"monitoring": MonitoringConfig(checks=[elsewhere])})
-    assert release_checks(cfg) == list(DEFAULT_CHECKS)
+def test_every_smoke_path_gets_uptime_and_headers_and_no_health_path_means_no_health_check() -> None:
+    delivery = STAGING.delivery.model_copy(update={"smoke_paths": ["/", "/app/login"], "health_path": None})
+    cfg = STAGING.model_copy(update={"delivery": delivery})
+    assert [(c.name, c.url) for c in release_checks(cfg)] == [
+        ("uptime-root", "https://release.invalid/"), ("headers-root", "https://release.invalid/"),
+        ("uptime-app-login", "https://release.invalid/app/login"),
+        ("headers-app-login", "https://release.invalid/app/login"),
+    ]
 
 
 def test_checks_move_onto_the_url_under_test_keeping_path_query_and_status() -> None:
