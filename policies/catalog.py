@@ -7,7 +7,14 @@ from pathlib import Path
 import yaml
 
 from policies.database import legacy_keys_disabled, network_restricted, protected, ssl_enforced
-from policies.delivery import environment_deployment_policy, environment_reviewers, repository_security, ruleset
+from policies.delivery import (
+    environment_deployment_policy,
+    environment_reviewers,
+    publishing_environment,
+    repository_security,
+    ruleset,
+    site_ci_publishing,
+)
 from policies.headers import (
     csp_no_unsafe_script,
     csp_required,
@@ -32,6 +39,7 @@ ENTRIES: tuple[Entry, ...] = tuple(
         rotation, delivered_rotation, github_no_literal, netlify_no_literal,
         force_ssl, tls_certificate,
         environment_reviewers, environment_deployment_policy, ruleset, repository_security,
+        site_ci_publishing, publishing_environment,
         ssl_enforced, network_restricted, protected, legacy_keys_disabled,
         backup_schedule, backup_retention, ssl_expiry_monitor, dns_zone_protected,
     )

@@ -45,6 +45,22 @@ jobs:
       - run: python -m ops backup --stack production
 """
 
+DELIVERY_WORKFLOW = """\
+name: delivery-production
+on:
+  workflow_dispatch: {}
+jobs:
+  deploy-production:
+    runs-on: ubuntu-24.04
+    environment:
+      name: production
+      url: https://app.maintainpro.example
+    steps:
+      - id: draft
+        run: python -m ops deploy --stack production --dir "$DIST" --json > draft.json
+      - run: python -m ops promote --stack production --deploy "$DEPLOY_ID"
+"""
+
 MONITORING_CHECKS = """\
 checks:
   - name: app-uptime
@@ -117,12 +133,16 @@ def compliant_stack() -> Stack:
                      parent=s.add(R.ROTATING_SECRET, "database-password-secret"))
     hook = s.add(R.RANDOM_PASSWORD, "build-hook-secret", {"length": 32.0, "keepers": {R.ROTATION_PERIOD_KEEPER: "90", R.ROTATION_WINDOW_KEEPER: "2026-10-01T00:00:00+00:00"}})
     site = s.add(R.NETLIFY_SITE, "site", {"name": "maintainpro-production", "custom_domain": "app.maintainpro.example",
-                 "domain_aliases": ["www.maintainpro.example"], "force_ssl": True})
+                 "domain_aliases": ["www.maintainpro.example"], "force_ssl": True,
+                 "prevent_non_git_prod_deploys": False, "repo": {"repo_path": "maintainpro-example/maintainpro-app",
+                 "stop_builds": True, "repo_branch": "main"}})
     s.add(R.NETLIFY_CERTIFICATE, "certificate", {"site_id": "site-id", "domains": ["app.maintainpro.example", "www.maintainpro.example"]},
           feeds={"site_id": [site]})
     s.add(R.NETLIFY_ENV_VAR, "env-build-hook-secret", {"key": "BUILD_HOOK_SECRET", "is_secret": True,
           "values": [{"context": "all", "value": "[secret]"}]}, feeds={"values": [hook], "site_id": [site]})
     s.add(R.NETLIFY_ENV_VAR, "env-app-env", {"key": "VITE_APP_ENV", "is_secret": False, "values": [{"context": "all", "value": "production"}]})
+    s.add(R.GITHUB_REPOSITORY_FILE, "delivery-workflow", {"repository": "maintainpro-app",
+          "file": ".github/workflows/delivery-production.yml", "content": DELIVERY_WORKFLOW, "branch": "main"})
     s.add(R.GITHUB_REPOSITORY_FILE, "headers-file", {"repository": "maintainpro-app", "file": "public/_headers",
           "content": COMPLIANT_HEADERS, "branch": "main"})
     project = s.add(R.SUPABASE_PROJECT, "database", {"name": "maintainpro-production", "region": "eu-central-1",
