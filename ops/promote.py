@@ -44,7 +44,8 @@ def _load(stack: str, stack_dir: Path, supabase_url: str | None) -> StackConfig:
     return cfg
 
 
-def prepare(client: ApiClient, cfg: StackConfig, deploy_id: str, expect_live: str | None, recording: Recording) -> Release:
+def prepare(client: ApiClient, cfg: StackConfig, deploy_id: str, expect_live: str | None, recording: Recording,
+            commit: str | None = None) -> Release:
     """Read the site and the draft; refuse what must not be promoted, before anything is checked or changed."""
     site_name = cfg.netlify.site_name
     site = find_site(client, site_name)
@@ -75,8 +76,11 @@ def prepare(client: ApiClient, cfg: StackConfig, deploy_id: str, expect_live: st
         draft_url=served_url(draft.get("deploy_ssl_url"), f"deploy {deploy_id}'s unique URL (deploy_ssl_url)"),
         site_url=served_url(live_url(site), f"{site_name}'s live URL (custom_domain / ssl_url)"), live=live.deploy_id,
     )
-    return Release(cfg, client, site_id, outcome, recording, draft_commit=draft.get("commit_ref"),
-                   previous_commit=published.get("commit_ref") if published.get("id") == previous else None)
+    # An API deploy carries no commit_ref: the commit comes from `--commit` (the pipeline's DEPLOY_COMMIT),
+    # and the previous deploy's from the record of its own release.
+    previous_commit = published.get("commit_ref") if published.get("id") == previous else None
+    return Release(cfg, client, site_id, outcome, recording, draft_commit=commit or draft.get("commit_ref"),
+                   previous_commit=previous_commit or recording.commit_of(cfg.environment, previous))
 
 
 def _report(outcome: Outcome, json_output: bool) -> None:
@@ -104,6 +108,11 @@ def promote(
                                  "(default: the one live when the command starts).")
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document with every step's result.")] = False,
+    commit: Annotated[
+        str | None, typer.Option(envvar="DEPLOY_COMMIT", metavar="SHA", help="The commit the draft was built from, "
+                                 "recorded with the GitHub deployment (default: the deploy's commit_ref, which an API "
+                                 "deploy has none of).")
+    ] = None,
     no_record: Annotated[bool, typer.Option("--no-record", help="Do not record the release as GitHub deployments.")] = False,
     supabase_url: Annotated[
         str | None, typer.Option(envvar=SUPABASE_URL_ENV, metavar="URL", help="The stack's Supabase API URL for the "
@@ -117,9 +126,10 @@ def promote(
     """Smoke test a draft deploy, publish it, validate it live and roll back by itself (needs NETLIFY_AUTH_TOKEN)."""
     cfg = _load(stack, stack_dir, supabase_url)
     until = time.monotonic() + timeout
-    recording = Recording(None if no_record else deployment_log(cfg), run_log_url())
     try:
-        release = prepare(netlify_client("promote", until), cfg, deploy, expect_live, recording)
+        client = netlify_client("promote", until)
+        recording = Recording(None if no_record else deployment_log(cfg), run_log_url())
+        release = prepare(client, cfg, deploy, expect_live, recording, commit)
     except (ApiError, MissingCredential) as error:
         _netlify_failed(error, timeout)
     release.supabase_url, release.until, release.budget = supabase_url, until, timeout

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from components.config import StackConfig
 from ops.console import EXIT_FAILED, OpsError, notice, timed_out
+from ops.deployment_record import FinalState
 from ops.netlify_site import Live, get_site
 from ops.probe_checks import Result
 from ops.publish import PublishFailed, PublishRefused, publish
@@ -155,7 +156,7 @@ class Release:
             return f"list the site's deploys with `python -m ops rollback --stack {self.cfg.environment} --list`"
         return f"put it back by hand: `python -m ops rollback --stack {self.cfg.environment} --to {previous} --yes`"
 
-    def _finish_release(self, state: str, description: str) -> None:
+    def _finish_release(self, state: FinalState, description: str) -> None:
         url = self.outcome.site_url if state == "success" else None
         self.recording.finish(self.outcome.deployments["release"], state, description, url)
 

@@ -187,7 +187,7 @@ def rollback(
                 "refusing to roll back without confirmation: pass --yes when not on a terminal",
             )
             client.deadline = time.monotonic() + timeout  # the operator's time at the prompt does not count
-        started = recording.start(record_for(cfg, "rollback", deploy_id=target.id, commit_ref=target.commit_ref,
+        started = recording.start(record_for(cfg, "rollback", deploy_id=target.id, commit_ref=target.commit_ref or recording.commit_of(cfg.environment, target.id),
                                              previous=published, description=f"roll back {site_name} to {target.id}"))
         publish(client, str(site["id"]), target.id, expect=published, lock=lock)
     except MissingCredential as error:

@@ -6,16 +6,17 @@ same under rate limits and outages and every failure reads the same way.
 
 from __future__ import annotations
 
-import email.utils
 import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import tenacity
+
+from providers.pagination import links, same_origin
+from providers.rate_limits import RATE_LIMITED_STATUS, parse_retry_after, rate_limit_wait
 
 if TYPE_CHECKING:
     import httpx  # imported where a request is sent: declaring a resource never pays for it
@@ -27,6 +28,10 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})  # test servers ma
 # Statuses that say the server did not act on the request, so even a POST may be resent.
 # Any other retryable status (500, 502, 504, 408) leaves a POST's outcome unknown.
 NOT_PROCESSED_STATUS = frozenset({425, 429, 503})
+MAX_PAGES = 1000  # `pages` stops there: a listing that never ends is a server's fault, not a reason to hang
+
+__all__ = ["ApiClient", "ApiError", "DeadlineExceeded", "MissingCredential", "ResponseLost", "RetryPolicy",
+           "create_or_adopt", "parse_retry_after", "resolve_token"]
 
 
 class ApiError(Exception):
@@ -61,24 +66,7 @@ class _Retryable(Exception):
         self.status = status
         self.message = message
         self.retry_after = retry_after
-
-
-def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - now())
+        self.past_deadline = False  # the server's wait would end after the caller's deadline
 
 
 def _api_message(response: httpx.Response) -> str:
@@ -143,6 +131,8 @@ class ApiClient:
     # A `time.monotonic()` instant after which no request is started or awaited (the CLI's
     # `--timeout`): a call past it raises `DeadlineExceeded`. None: only the retry budget applies.
     deadline: float | None = None
+    # Wall clock (epoch seconds) against which rate-limit resets and Retry-After dates are read.
+    now: Callable[[], float] = time.time
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def _http(self) -> httpx.Client:
@@ -205,8 +195,66 @@ class ApiClient:
         `not_found_ok` turns a 404 into a None result (for find/read). `content` sends raw bytes
         instead of JSON (a file upload; say its type in `headers`); it is resent as is on a retry.
         """
+        return self._call(method, path, operation=operation, params=params, json=json, content=content,
+                          headers=headers, idempotent=idempotent, not_found_ok=not_found_ok, resource=resource)[0]
+
+    def pages(
+        self, path: str, *, operation: str, params: Mapping[str, Any] | None = None,
+        resource: str | None = None, max_pages: int = MAX_PAGES,
+    ) -> Iterator[Any]:
+        """GET `path`, then each page its `Link: <url>; rel="next"` header names; yields each page's body.
+
+        Lazy, so a caller that has seen enough stops asking. A next link to another origin is refused
+        (the token would go with it), and more than `max_pages` pages is an error, never a hang.
+        """
+        who = resource or self.resource
+        url: str = path
+        query = params
+        for _ in range(max_pages):
+            body, headers = self._call("GET", url, operation=operation, params=query, resource=resource)
+            yield body
+            following = links(headers.get("Link") if headers is not None else None).get("next")
+            if following is None:
+                return
+            if not same_origin(following, self.base_url):
+                raise ApiError(who, operation, None, f"refusing to follow a next-page link off {self.base_url}")
+            url, query = following, None  # the link carries every parameter
+        raise ApiError(who, operation, None, f"more than {max_pages} pages: stopped reading")
+
+    def _refusal(self, response: httpx.Response, idempotent: bool, who: str, operation: str) -> _Retryable | None:
+        """A refusal worth resending (raised by the caller), None for a final answer; `ResponseLost`
+        when a non-idempotent request's outcome is unknown."""
+        status = response.status_code
+        if status not in RETRYABLE_STATUS and status not in RATE_LIMITED_STATUS:
+            return None
+        message = self._redacted(_api_message(response))
+        limited = rate_limit_wait(status, response.headers, message, self.now)
+        if limited is not None:  # rate-limited: refused before it was processed, so even a POST is resent
+            return _Retryable(status, message, limited)
+        if status not in RETRYABLE_STATUS:
+            return None  # a 403 that is not a rate limit: a permission, final
+        if not idempotent and status not in NOT_PROCESSED_STATUS:
+            raise ResponseLost(who, operation, status, f"outcome unknown: {message}")
+        return _Retryable(status, message, parse_retry_after(response.headers.get("Retry-After"), self.now))
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        not_found_ok: bool = False,
+        resource: str | None = None,
+    ) -> tuple[Any, httpx.Headers | None]:
+        """`request`, also returning the answer's headers (None for a 404 taken as None)."""
         if idempotent is None:
             idempotent = method.upper() != "POST"
+        resendable = idempotent  # a bool from here on (the closure below cannot see the narrowing)
         who = resource or self.resource
         started = time.monotonic()
 
@@ -214,7 +262,7 @@ class ApiClient:
 
         import httpx
 
-        def attempt() -> Any:
+        def attempt() -> tuple[Any, httpx.Headers | None]:
             nonlocal tries
             tries += 1
             left = self._time_left(who, operation)
@@ -225,34 +273,24 @@ class ApiClient:
                 )
             except httpx.TimeoutException as exc:
                 self._time_left(who, operation)  # the deadline, not the per-request timeout, ended it
-                if not idempotent and not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                if not resendable and not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
                     raise ResponseLost(who, operation, None, "request timed out after it was sent") from exc
                 raise _Retryable(None, f"timed out ({type(exc).__name__})", None) from exc
             except httpx.TransportError as exc:
-                if not idempotent and not isinstance(exc, httpx.ConnectError):
+                if not resendable and not isinstance(exc, httpx.ConnectError):
                     raise ResponseLost(who, operation, None, f"connection lost: {exc}") from exc
                 raise _Retryable(None, f"connection failed: {exc}", None) from exc
-            if response.status_code in RETRYABLE_STATUS:
-                if not idempotent and response.status_code not in NOT_PROCESSED_STATUS:
-                    raise ResponseLost(
-                        who,
-                        operation,
-                        response.status_code,
-                        f"outcome unknown: {self._redacted(_api_message(response))}",
-                    )
-                raise _Retryable(
-                    response.status_code,
-                    self._redacted(_api_message(response)),
-                    parse_retry_after(response.headers.get("Retry-After")),
-                )
+            refusal = self._refusal(response, resendable, who, operation)
+            if refusal is not None:
+                raise refusal
             if response.status_code == 404 and not_found_ok:
-                return None
+                return None, None
             if response.status_code >= 400:
                 raise ApiError(who, operation, response.status_code, self._redacted(_api_message(response)))
             if not response.content:
-                return None
+                return None, response.headers
             try:
-                return response.json()
+                return response.json(), response.headers
             except ValueError as exc:
                 raise ApiError(
                     who, operation, response.status_code, "response is not JSON"
@@ -278,9 +316,16 @@ class ApiClient:
             spent = time.monotonic() - started + waited
             exc = state.outcome.exception() if state.outcome else None
             asked = exc.retry_after if isinstance(exc, _Retryable) and exc.retry_after else 0.0
-            if asked and spent + asked > self.retry.total and isinstance(exc, _Retryable):
-                exc.message += f"; the server asked to wait {asked:g}s, past the {self.retry.total:g}s retry budget"
-                return True
+            if asked and isinstance(exc, _Retryable):
+                left = self.deadline - time.monotonic() if self.deadline is not None else None
+                if left is not None and asked > left:
+                    # Sleeping until the deadline only to give up then: give up now, saying why.
+                    exc.message += f"; the server asked to wait {asked:g}s, past the deadline"
+                    exc.past_deadline = True
+                    return True
+                if spent + asked > self.retry.total:
+                    exc.message += f"; the server asked to wait {asked:g}s, past the {self.retry.total:g}s retry budget"
+                    return True
             return spent >= self.retry.total
 
         attempts = tenacity.stop_after_attempt(self.retry.attempts)
@@ -294,7 +339,8 @@ class ApiClient:
         try:
             return retrying(attempt)
         except _Retryable as exc:
-            raise ApiError(
+            failure = DeadlineExceeded if exc.past_deadline else ApiError
+            raise failure(
                 who,
                 operation,
                 exc.status,

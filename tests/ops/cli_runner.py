@@ -58,11 +58,16 @@ def netlify_env(netlify_url: str, token: str | None = "fake-netlify-token") -> d
     return env
 
 
-def run_rollback(netlify_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
+def _recording(args: tuple[str, ...], record: bool) -> tuple[str, ...]:
+    """`args` with `--no-record` unless the test records (through a `deployment_log` it patched in)."""
+    return args if record or "--no-record" in args else (*args, "--no-record")
+
+
+def run_rollback(netlify_url: str, *args: str, token: str | None = "fake-netlify-token", record: bool = False) -> Completed:
     """`ops rollback --stack production ...` against a Netlify stand-in at `netlify_url`."""
-    return run_ops("rollback", "--stack", "production", *args, env=netlify_env(netlify_url, token))
+    return run_ops("rollback", "--stack", "production", *_recording(args, record), env=netlify_env(netlify_url, token))
 
 
-def run_promote(netlify_url: str, *args: str, token: str | None = "fake-netlify-token") -> Completed:
+def run_promote(netlify_url: str, *args: str, token: str | None = "fake-netlify-token", record: bool = False) -> Completed:
     """`ops promote --stack production ...` against a Netlify stand-in at `netlify_url`."""
-    return run_ops("promote", "--stack", "production", *args, env=netlify_env(netlify_url, token))
+    return run_ops("promote", "--stack", "production", *_recording(args, record), env=netlify_env(netlify_url, token))

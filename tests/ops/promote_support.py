@@ -31,6 +31,7 @@ class Stage:
     sites: ReleaseSites
     site: dict[str, Any]
     root: Path
+    record: bool = False  # True: the test patched a `deployment_log` in; else every run passes --no-record
 
     def draft(self, deploy_id: str, headers: str = HEADERS, health: Any = HEALTHY, **fields: Any) -> dict[str, Any]:
         directory = build(self.root / deploy_id, headers, health=health, title=deploy_id)
@@ -45,7 +46,7 @@ class Stage:
         return [(c.path.split("/")[-2], c.status) for c in self.fake.calls if c.operation == "restoreSiteDeploy"]
 
     def promote(self, *args: str, token: str = TOKEN) -> Completed:
-        return run_promote(self.fake.url, *args, token=token)
+        return run_promote(self.fake.url, *args, token=token, record=self.record)
 
 
 @contextmanager
@@ -77,6 +78,13 @@ class Recorder:
         self.records.append(record)
         self.calls.append(("start", record.task, record.payload["netlify_deploy_id"], deployment_id))
         return deployment_id
+
+    def commit_of(self, environment: str, netlify_deploy_id: str) -> str | None:
+        """The commit of the newest record of `netlify_deploy_id`, as the GitHub log reads it from history."""
+        for record in reversed(self.records):
+            if record.environment == environment and record.payload.get("netlify_deploy_id") == netlify_deploy_id:
+                return record.ref
+        return None
 
     def finish(self, deployment_id: int, state: str, *, environment_url: str | None, log_url: str | None,
                description: str) -> None:

@@ -23,7 +23,7 @@ from tests.ops.cli_runner import run_ops
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # The placeholders option values are written with (README "Exit codes and output").
 PLACEHOLDERS = {"NAME", "FILE", "DIR", "URL", "ISO", "DURATION", "ISO|DURATION", "SECONDS", "DEPLOY", "JSON",
-                "SEVERITY", "DSN", "N", "MINUTES", "MIB", "PREFIX", "KEY", "SCHEMA", "TEXT"}
+                "SEVERITY", "DSN", "N", "MINUTES", "MIB", "PREFIX", "KEY", "SCHEMA", "TEXT", "SHA"}
 # Values an option takes that are not a typer choice (validated in the command), and where they are listed.
 LISTED_VALUES = {("probe", "--fail-on"): ("critical", "warning", "info")}
 

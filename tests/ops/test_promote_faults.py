@@ -23,9 +23,10 @@ def st(tmp_path: Path) -> Iterator[Stage]:
 
 
 @pytest.fixture
-def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+def recorder(st: Stage, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     log = Recorder()
     monkeypatch.setattr(ops.promote, "deployment_log", lambda cfg: log)
+    st.record = True
     return log
 
 
@@ -132,7 +133,7 @@ def test_a_rolled_back_promotion_is_a_failed_deployment_then_a_rollback(st: Stag
     rollback = recorder.records[1]
     assert (rollback.ref, rollback.task) == ("blue-sha", "rollback")
     assert rollback.payload == {"stack": "production", "site": SITE_NAME, "netlify_deploy_id": "d-blue",
-                                "previous_deploy_id": "d-green", "rollback_of": 101}
+                                "previous_deploy_id": "d-green", "rollback_of": "101"}
     assert json.loads(result.stdout)["deployments"] == {"release": 101, "rollback": 102}
 
 
@@ -166,12 +167,14 @@ def test_no_record_builds_no_log(st: Stage, monkeypatch: pytest.MonkeyPatch) -> 
         raise AssertionError("--no-record must not build a deployment log")
 
     monkeypatch.setattr(ops.promote, "deployment_log", forbidden)
+    st.record = True  # the flag itself is what is tested
     st.draft("d-green")
     assert st.promote("--deploy", "d-green", "--no-record").returncode == 0
 
 
 def test_github_failing_does_not_decide_the_release(st: Stage, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ops.promote, "deployment_log", lambda cfg: Recorder(refuse=True))
+    st.record = True
     st.draft("d-green")
     result = st.promote("--deploy", "d-green")
     assert result.returncode == 0, result.stderr

@@ -87,7 +87,7 @@ def test_target_choice() -> None:
     assert choose_target(deploys, "d2", "d0").id == "d0"
     with pytest.raises(LookupError, match="no earlier"):
         choose_target(deploys, "d0", None)
-    with pytest.raises(LookupError, match="not a ready production deploy"):
+    with pytest.raises(LookupError, match="is not a deploy of this site that was live before"):
         choose_target(deploys, "d2", "d3")
     with pytest.raises(LookupError, match="name one with --to"):
         choose_target(deploys, "gone", None)

@@ -139,7 +139,7 @@ def test_the_live_deploy_changing_before_the_switch_is_refused(fake: FakeNetlify
 def test_a_rollback_is_recorded_as_a_rollback_deployment(fake: FakeNetlify, monkeypatch: pytest.MonkeyPatch) -> None:
     log = Recorder()
     monkeypatch.setattr(ops.rollback, "deployment_log", lambda cfg: log)
-    result = run(fake.url, "--yes")
+    result = run(fake.url, "--yes", record=True)
     assert result.returncode == 0, result.stderr
     assert log.calls == [("start", "rollback", "d1", 101), ("finish", 101, "success", fake.site["ssl_url"])]  # type: ignore[attr-defined]
     (record,) = log.records
