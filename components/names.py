@@ -42,3 +42,9 @@ SUPABASE_CI_SECRETS = ("SUPABASE_DB_URL",)
 # What CI receives from the Netlify site: the id `netlify deploy` and `ops rollback`-style jobs
 # address it by.
 NETLIFY_CI_VARIABLES = ("NETLIFY_SITE_ID",)
+
+# ---------------------------------------------------------------- backups (the `<stack>-backups` environment)
+
+# The Checkly heartbeat ping URL each backup workflow job reads, by job: an environment secret of the
+# backup environment only (components/backups.py), pinged after the job verified its work.
+HEARTBEAT_SECRETS = {"backup": "BACKUP_HEARTBEAT_URL", "restore-drill": "RESTORE_DRILL_HEARTBEAT_URL"}

@@ -116,6 +116,9 @@ OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
     "pulumi-python:dynamic/supabase:Project": {"ref": OFFLINE_REF, "url": f"https://{OFFLINE_REF}.supabase.co"},
     # Inside a rotation window: the key exists and nothing is retiring, so the retirement lists nothing to delete.
     "pulumi-python:dynamic/supabase:SecretApiKey": {"key_id": "offline-preview-secret-key-id", "retiring": []},
+    # Computed by Checkly / PagerDuty on create; both are secret outputs of the program.
+    "checkly:index/heartbeatMonitor:HeartbeatMonitor": {"heartbeat": {"pingToken": "offline-preview-ping-token"}},
+    "pagerduty:index/serviceIntegration:ServiceIntegration": {"integrationKey": "offline-preview-integration-key"},
 }
 
 
@@ -125,8 +128,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
         for key, value in OFFLINE_OUTPUTS.get(args.typ, {}).items():
-            if state.get(key) is None:
+            current = state.get(key)
+            if current is None:
                 state[key] = value
+            elif isinstance(current, dict) and isinstance(value, dict):  # a computed field of an input block
+                state[key] = {**value, **current}
         if args.typ.startswith("random:index/random"):
             # Generated values: an obviously fake stand-in, still secret where the real one is.
             state.setdefault("result", f"offline-preview-{args.name}")
@@ -194,7 +200,9 @@ def run_stack(stack_file: StackFile, now: datetime | None = None, program_path: 
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)  # a fresh Stack resource per run, named after this stack
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack_file.stack, preview=True, monitor=monitor)
-    pulumi.runtime.set_all_config(stack_file.engine_config(), sorted(stack_file.secret_keys))
+    placeholders = stack_file.unset_secrets()
+    pulumi.runtime.set_all_config({**stack_file.engine_config(), **placeholders},
+                                  sorted(stack_file.secret_keys | placeholders.keys()))
     outputs: dict[str, Any] = {}
 
     @pulumi.runtime.test

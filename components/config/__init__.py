@@ -6,7 +6,7 @@ through an update. API tokens are deliberately not part of the model: they are s
 environment variables, and a plaintext token in a stack file is itself an error.
 
 The package: `types` (constants, the strict base, shared value types, `ConfigError`), one module
-per concern for the section models (`netlify`, `supabase`, `github`, `secrets`, `operations`),
+per concern for the section models (`netlify`, `supabase`, `github`, `secrets`, `operations`, `monitoring`),
 `stack` (`StackConfig`), `rules` (rules spanning fields or sections) and `loader`
 (`validate_config`, `load_stack_config`, `split_config`). Validating imports neither pulumi nor a
 provider SDK nor the HTTP client: names wired between components come from `components.names`,
@@ -31,6 +31,18 @@ from components.config.loader import (
     split_config,
     validate_config,
 )
+from components.config.monitoring import (
+    CHECK_FREQUENCIES,
+    CHECKLY_LOCATIONS,
+    RETRY_STRATEGIES,
+    AlertRoute,
+    CheckConfig,
+    HeartbeatConfig,
+    MaintenanceWindowConfig,
+    MonitoringConfig,
+    RetryConfig,
+    StatusPageConfig,
+)
 from components.config.netlify import (
     AllowlistMember,
     BranchDeploysConfig,
@@ -42,10 +54,7 @@ from components.config.netlify import (
     NetlifyConfig,
 )
 from components.config.operations import (
-    AlertRoute,
     BackupsConfig,
-    CheckConfig,
-    MonitoringConfig,
     RetentionConfig,
 )
 from components.config.rules import (
@@ -70,6 +79,7 @@ from components.config.supabase import (
     SupabaseConfig,
 )
 from components.config.types import (
+    ALERT_WEBHOOKS_KEY,
     CREDENTIAL_KEYS,
     GITHUB_HOSTED_LABEL,
     MAX_AWS_SESSION_MINUTES,
@@ -93,9 +103,14 @@ from components.config.types import (
     Severity,
     Slug,
     Strict,
+    TimeZone,
 )
 
 __all__ = [
+    "ALERT_WEBHOOKS_KEY",
+    "CHECKLY_LOCATIONS",
+    "CHECK_FREQUENCIES",
+    "RETRY_STRATEGIES",
     "AlertRoute",
     "AllowlistMember",
     "ApiKeyName",
@@ -117,6 +132,7 @@ __all__ = [
     "EnvironmentConfig",
     "GITHUB_HOSTED_LABEL",
     "GitHubConfig",
+    "HeartbeatConfig",
     "HeadersConfig",
     "Hostname",
     "IpNetwork",
@@ -124,6 +140,7 @@ __all__ = [
     "MAX_PRODUCTION_ROTATION_DAYS",
     "MIN_PRODUCTION_AUDIT_RETENTION_DAYS",
     "MIN_PRODUCTION_RETENTION_DAYS",
+    "MaintenanceWindowConfig",
     "MonitoringConfig",
     "NetlifyConfig",
     "PRODUCTION_ALLOWED_SCRIPT_HOSTS",
@@ -135,6 +152,7 @@ __all__ = [
     "REQUIRED_SECRETS",
     "RepositorySecurityConfig",
     "RetentionConfig",
+    "RetryConfig",
     "Reviewer",
     "RulesetConfig",
     "RunnerLabel",
@@ -149,8 +167,10 @@ __all__ = [
     "Severity",
     "Slug",
     "StackConfig",
+    "StatusPageConfig",
     "Strict",
     "SupabaseConfig",
+    "TimeZone",
     "Visibility",
     "Weekday",
     "cross_field_problems",
