@@ -125,24 +125,28 @@ def ssl_monitor_args(check: CheckConfig, frequency: int, where: Placement,
     )
 
 
+def dns_assertions(expected: Sequence[str] | None = None) -> list[checkly.DnsMonitorRequestAssertionArgs]:
+    """The record resolves (NOERROR) to at least one answer, or to exactly as many as `expected` lists.
+
+    `$.Answer.length` is what Checkly's DNS monitor docs name for "the number of records returned"
+    (checklyhq.com/docs/detect/uptime-monitoring/dns-monitors/configuration); DNS assertions compare
+    only with EQUALS, NOT_EQUALS, GREATER_THAN or LESS_THAN (the SDK's `comparison` docstring).
+    """
+    count = ("EQUALS", str(len(expected))) if expected else ("GREATER_THAN", "0")
+    return [
+        checkly.DnsMonitorRequestAssertionArgs(source="RESPONSE_CODE", comparison="EQUALS", target="NOERROR"),
+        checkly.DnsMonitorRequestAssertionArgs(source="JSON_ANSWER", property="$.Answer.length", comparison=count[0],
+                                               target=count[1]),
+    ]
+
+
 def dns_monitor_args(name: str, query: str, record_type: str, frequency: int, where: Placement, severity: Severity,
                      subscriptions: Sequence[checkly.DnsMonitorAlertChannelSubscriptionArgs],
                      expected: pulumi.Input[Sequence[str]] | None = None) -> checkly.DnsMonitorArgs:
-    """A record that must resolve (NOERROR, at least one answer), holding each of `expected` when given.
-
-    `$.Answer.length` and the text answer are what Checkly's DNS monitor docs name for asserting the
-    records returned (checklyhq.com/docs/detect/uptime-monitoring/dns-monitors/configuration).
-    """
-    base = [
-        checkly.DnsMonitorRequestAssertionArgs(source="RESPONSE_CODE", comparison="EQUALS", target="NOERROR"),
-        checkly.DnsMonitorRequestAssertionArgs(source="JSON_ANSWER", property="$.Answer.length", comparison="GREATER_THAN",
-                                               target="0"),
-    ]
-    assertions: Any = base
+    """A record that must resolve; `expected` (the zone's name servers, an output) sets how many answers."""
+    assertions: Any = dns_assertions()
     if expected is not None:
-        assertions = pulumi.Output.from_input(expected).apply(lambda values: base + [
-            checkly.DnsMonitorRequestAssertionArgs(source="TEXT_ANSWER", comparison="CONTAINS", target=value)
-            for value in values or []])  # None: the zone has not reported its name servers
+        assertions = pulumi.Output.from_input(expected).apply(dns_assertions)
     return checkly.DnsMonitorArgs(
         activated=True, name=f"{name} ({where.stack})", frequency=frequency,
         request=checkly.DnsMonitorRequestArgs(query=query, record_type=record_type, assertions=assertions),

@@ -107,3 +107,25 @@ def test_the_pagerduty_integration_is_the_sdks_events_v2_type() -> None:
     assert alerting.PAGERDUTY_INTEGRATION in (pagerduty.ServiceIntegrationArgs.type.__doc__ or "")
     args = pagerduty.ServiceIntegrationArgs(service="PMAINT01", type=alerting.PAGERDUTY_INTEGRATION)
     assert args.service == "PMAINT01"
+
+
+def test_every_assertion_uses_a_source_and_comparison_its_sdk_class_documents() -> None:
+    cfg = read_stack_file("production").validate()
+    rendered = {"Content-Security-Policy": "default-src 'self'", "Strict-Transport-Security": "max-age=1"}
+    api = [a for c in cfg.monitoring.checks if c.kind != "ssl_expiry" for a in checkly_checks.api_assertions(c, rendered)]
+    api += checkly_checks.caa_assertions(cfg.netlify.caa_issuers)
+    dns = checkly_checks.dns_assertions() + checkly_checks.dns_assertions(["dns1.p01.nsone.net", "dns2.p01.nsone.net"])
+    for assertions, kind in ((api, checkly.CheckRequestAssertionArgs), (dns, checkly.DnsMonitorRequestAssertionArgs)):
+        sources, comparisons = documented(kind.source.__doc__), documented(kind.comparison.__doc__)
+        for assertion in assertions:
+            assert isinstance(assertion, kind)
+            assert assertion.source in sources and assertion.comparison in comparisons, (kind.__name__, assertion.source,
+                                                                                           assertion.comparison)
+    assert {(a.comparison, a.target) for a in dns if a.property == "$.Answer.length"} == {("GREATER_THAN", "0"), ("EQUALS", "2")}
+
+
+def test_the_other_fixed_values_are_ones_the_sdk_documents() -> None:
+    assert "API" in documented(checkly.CheckArgs.type.__doc__)
+    assert "GET" in documented(checkly.CheckRequestArgs.method.__doc__)
+    assert "SERVICE" in documented(checkly.StatusPageV3ComponentArgs.type.__doc__)
+    assert "MAJOR_OUTAGE" in documented(checkly.StatusPageV3AutomationRuleComponentArgs.target_impact.__doc__)

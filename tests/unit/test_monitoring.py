@@ -295,3 +295,15 @@ def test_the_ping_url_is_checklys_url_of_the_computed_token_and_secret() -> None
         return pulumi.Output.all(url, pulumi.Output.from_input(url.is_secret())).apply(verify)
 
     check()
+
+
+def test_the_status_page_takes_an_optional_custom_domain(tmp_path: Any) -> None:
+    from tests.stacks import mutate, stack_document, write_stack
+
+    document = mutate(stack_document("production"), "maintainpro-platform:monitoring", "status_page.custom_domain",
+                      "status.maintainpro.example")
+    write_stack(tmp_path, "production", document)
+    (page,) = run_stack(read_stack_file("production", tmp_path), NOW).by_type("checkly:index/statusPageV3:StatusPageV3")
+    assert page.inputs["customDomain"] == "status.maintainpro.example"
+    (default,) = preview("production").by_type("checkly:index/statusPageV3:StatusPageV3")
+    assert "customDomain" not in default.inputs
