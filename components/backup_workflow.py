@@ -6,10 +6,12 @@ environment; the document is written by the one workflow writer (components/work
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from components.actions import CONFIGURE_AWS_CREDENTIALS
 from components.config import BackupsConfig
+from components.names import HEARTBEAT_SECRETS
 from components.workflows import HOSTED_RUNNER, dump_workflow, ops_setup_steps
 
 HEADER = (
@@ -76,8 +78,25 @@ def setup_steps(stack: str, cfg: BackupsConfig, owner: str, job: str) -> list[di
     ]
 
 
-def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]:
-    """The app repo's scheduled workflow; every stack-specific input is an environment variable or secret."""
+def heartbeat_step(job: str) -> dict[str, Any]:
+    """The job's last step: ping its Checkly heartbeat (components/heartbeats.py).
+
+    Steps run only while every earlier one succeeded (GitHub's default `if: success()`), and
+    `ops backup` / `ops restore-drill` exit non-zero when verification (manifest, row counts, RTO)
+    fails, so the ping says "verified", and a missed or failed run lets the heartbeat alert.
+    """
+    return {
+        "name": "Heartbeat (only after the job verified its work)",
+        "run": 'curl --fail --silent --show-error --retry 3 --max-time 10 --output /dev/null "$HEARTBEAT_URL"',
+        "env": {"HEARTBEAT_URL": f"${{{{ secrets.{HEARTBEAT_SECRETS[job]} }}}}"},
+    }
+
+
+def workflow(environment: str, cfg: BackupsConfig, owner: str, heartbeats: Collection[str] = ()) -> dict[str, Any]:
+    """The app repo's scheduled workflow; every stack-specific input is an environment variable or secret.
+
+    `heartbeats`: the jobs (`backup`, `restore-drill`) that ping a heartbeat when they succeed.
+    """
     env_name = backup_environment(environment)
     timeouts = job_timeouts(cfg)
     common_env = {
@@ -88,6 +107,10 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
     weekly = f"github.event.schedule == '{cfg.restore_drill_schedule}'"
     manual = "github.event_name == 'workflow_dispatch'"
     r = cfg.retention
+
+    def pings(job: str) -> list[dict[str, Any]]:
+        return [heartbeat_step(job)] if job in heartbeats else []
+
     return {
         "name": f"Database backup ({environment})",
         "on": {
@@ -117,7 +140,7 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
                         "BACKUP_KEEP_WEEKLY": str(r.weekly),
                         "BACKUP_KEEP_MONTHLY": str(r.monthly),
                     },
-                }],
+                }, *pings("backup")],
             },
             "restore-drill": {
                 "if": f"{weekly} || ({manual} && inputs.job == 'restore-drill')",
@@ -142,11 +165,11 @@ def workflow(environment: str, cfg: BackupsConfig, owner: str) -> dict[str, Any]
                         "BACKUP_RTO_MINUTES": str(cfg.rto_minutes),
                         "BACKUP_TIMEOUT": command_timeout(timeouts["restore-drill"]),
                     },
-                }],
+                }, *pings("restore-drill")],
             },
         },
     }
 
 
-def workflow_yaml(environment: str, cfg: BackupsConfig, owner: str) -> str:
-    return dump_workflow(workflow(environment, cfg, owner), HEADER, width=120)
+def workflow_yaml(environment: str, cfg: BackupsConfig, owner: str, heartbeats: Collection[str] = ()) -> str:
+    return dump_workflow(workflow(environment, cfg, owner, heartbeats), HEADER, width=120)

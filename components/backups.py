@@ -11,7 +11,8 @@ environment may require reviewers, which would stall every scheduled run.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -26,6 +27,7 @@ from components.backup_workflow import (  # noqa: F401 (re-exported: the workflo
     workflow_yaml,
 )
 from components.config import BackupsConfig, GitHubConfig, StackConfig
+from components.names import HEARTBEAT_SECRETS
 from components.workflows import HOSTED_RUNNER  # noqa: F401 (re-exported)
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -45,14 +47,17 @@ class BackupScheduleArgs:
     # Resources the commit waits for: the stack's default-branch ruleset, whose bypass list lets the
     # deploying GitHub App push past it (without the dependency the first `up` races it).
     commit_after: tuple[pulumi.Resource, ...] = ()
+    # Checkly heartbeat ping URLs (secret) by workflow job (components/monitoring.py): each job pings
+    # its own after it verified its work; a job without one pings nothing.
+    heartbeat_urls: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
     @classmethod
     def from_stack(
         cls, cfg: StackConfig, *, database_url: pulumi.Input[str] | None = None,
-        commit_after: tuple[pulumi.Resource, ...] = (),
+        commit_after: tuple[pulumi.Resource, ...] = (), heartbeat_urls: Mapping[str, pulumi.Input[str]] | None = None,
     ) -> BackupScheduleArgs:
         return cls(stack=cfg.environment, backups=cfg.backups, github=cfg.github, production=cfg.is_production,
-                   database_url=database_url, commit_after=commit_after)
+                   database_url=database_url, commit_after=commit_after, heartbeat_urls=dict(heartbeat_urls or {}))
 
 
 def key_prefix(environment: str) -> str:
@@ -190,8 +195,8 @@ class BackupSchedule(pulumi.ComponentResource):
         bucket = self._bucket(region)
         role = self._role(region, bucket)
         environment = self._github_environment()
-        self._github_values(environment, bucket, role)
-        path = self._workflow_file(environment)
+        secrets = self._github_values(environment, bucket, role)
+        path = self._workflow_file(environment, secrets)
 
         self.bucket_name = bucket.bucket
         self.role_arn = role.arn
@@ -302,8 +307,12 @@ class BackupSchedule(pulumi.ComponentResource):
     def _in(self, environment: github.RepositoryEnvironment) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, depends_on=[environment])
 
-    def _github_values(self, environment: github.RepositoryEnvironment, bucket: aws.s3.Bucket, role: aws.iam.Role) -> None:
-        """What the workflow reads from its environment: variables, and the database URL as a secret."""
+    def _github_values(self, environment: github.RepositoryEnvironment, bucket: aws.s3.Bucket,
+                       role: aws.iam.Role) -> list[github.ActionsEnvironmentSecret]:
+        """What the workflow reads from its environment: variables; the database URL and heartbeat ping URLs as secrets.
+
+        The ping URLs are secrets of this environment only: no other job can ping (and so silence) a heartbeat.
+        """
         name, args, gh = self._name, self._args, self._args.github
         variables: dict[str, pulumi.Input[str]] = {
             "BACKUP_BUCKET": bucket.bucket,
@@ -316,23 +325,26 @@ class BackupSchedule(pulumi.ComponentResource):
                 f"{name}-var-{var.lower()}", repository=gh.app_repo, environment=environment.environment,
                 variable_name=var, value=value, opts=self._in(environment),
             )
-        if args.database_url is not None:
+        secrets = {"database-url": ("BACKUP_DATABASE_URL", args.database_url)} if args.database_url is not None else {}
+        secrets |= {f"{job}-heartbeat": (HEARTBEAT_SECRETS[job], url) for job, url in sorted(args.heartbeat_urls.items())}
+        return [
             github.ActionsEnvironmentSecret(
-                f"{name}-secret-database-url", repository=gh.app_repo, environment=environment.environment,
-                secret_name="BACKUP_DATABASE_URL", value=pulumi.Output.secret(args.database_url),
-                opts=self._in(environment),
+                f"{name}-secret-{what}", repository=gh.app_repo, environment=environment.environment,
+                secret_name=secret_name, value=pulumi.Output.secret(value), opts=self._in(environment),
             )
+            for what, (secret_name, value) in secrets.items()
+        ]
 
-    def _workflow_file(self, environment: github.RepositoryEnvironment) -> str:
-        """The workflow committed to the default branch, after the environment and the ruleset."""
+    def _workflow_file(self, environment: github.RepositoryEnvironment, secrets: list[github.ActionsEnvironmentSecret]) -> str:
+        """The workflow committed to the default branch, after the environment, its secrets and the ruleset."""
         args, gh = self._args, self._args.github
         path = workflow_path(args.stack)
         github.RepositoryFile(
             f"{self._name}-workflow", repository=gh.app_repo, file=path, branch=gh.default_branch,
-            content=workflow_yaml(args.stack, args.backups, gh.owner),
+            content=workflow_yaml(args.stack, args.backups, gh.owner, heartbeats=sorted(args.heartbeat_urls)),
             commit_message=f"ci: scheduled database backup for {args.stack} (managed by maintainpro-platform)",
             overwrite_on_create=True,
             opts=pulumi.ResourceOptions.merge(self._in(environment),
-                                              pulumi.ResourceOptions(depends_on=list(args.commit_after))),
+                                              pulumi.ResourceOptions(depends_on=[*secrets, *args.commit_after])),
         )
         return path

@@ -1,151 +1,193 @@
-"""Monitoring: a scheduled GitHub Actions workflow in the app repo that runs this project's probe.
+"""Monitoring on Checkly (pulumi-checkly): what watches the stack from outside, and whom it alerts.
 
-The probe (`python -m ops probe`) reads the same stack file and header rendering as the program,
-so what it checks is exactly what was deployed. The workflow holds no secret: alert webhook URLs
-are secrets of a dedicated `monitoring-<stack>` GitHub environment, referenced as
-`${{ secrets.ALERT_WEBHOOK_<SEVERITY> }}`. A dedicated environment, not the deployment one,
-because the deployment environment's required reviewers would hold every scheduled run.
+Per stack: a check group (the two stacks never share one), an alert channel per route, an API
+check or SSL monitor per `monitoring.checks` entry (each subscribed to the channels of its
+severity), DNS monitors for the records a stack with a managed zone serves (CAA through an API
+check), heartbeats for the backup job and the restore drill (their ping URLs go to the backup
+environment, see components/backups.py), maintenance windows that silence the stack's alerts, and
+in production a status page. `ops probe` runs the same checks once, on demand.
+
+The scheduled GitHub Actions probe this replaces is gone: its workflow file and its
+`monitoring-<stack>` environment are no longer declared, so the next `up` deletes them.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
-import pulumi_github as github
+import pulumi_checkly as checkly
 
-from components.config import MonitoringConfig, Severity, StackConfig
-from components.workflows import LATEST_RUNNER, dump_workflow, ops_setup_steps
+from components.alerting import AlertChannels, numeric_id
+from components.checkly_checks import (
+    Placement,
+    api_assertions,
+    api_check_args,
+    caa_assertions,
+    caa_check,
+    check_tag,
+    dns_monitor_args,
+    ssl_monitor_args,
+    stack_tag,
+    tags,
+)
+from components.config import (
+    ALERT_WEBHOOKS_KEY,
+    BackupsConfig,
+    HeadersConfig,
+    MonitoringConfig,
+    NetlifyConfig,
+    StackConfig,
+    StatusPageConfig,
+)
+from components.config.monitoring_rules import custom_domains
+from components.headers import security_headers
+from components.heartbeats import in_units, ping_url, plan
+from components.names import record_name
 
-SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
-SUPABASE_URL_ENV = "MAINTAINPRO_SUPABASE_URL"
-# The checks travel in the committed workflow: the probe runs what was applied, and auditors
-# (and the policy pack) can see from the file alone which domains are watched.
-CHECKS_ENV = "MAINTAINPRO_CHECKS"
-
-
-def webhook_env(severity: str) -> str:
-    """The environment variable (and environment secret) holding one severity's webhook URL."""
-    return f"ALERT_WEBHOOK_{severity.upper()}"
-
-
-def workflow_path(stack: str) -> str:
-    return f".github/workflows/maintainpro-monitoring-{stack}.yml"
-
-
-def environment_name(stack: str) -> str:
-    return f"monitoring-{stack}"
+CHECKLY_TIME = "%Y-%m-%dT%H:%M:%S.000Z"  # the SDK's MaintenanceWindow example: "2014-08-24T00:00:00.000Z"
+DNS_FREQUENCY = 60  # minutes: records change on a deploy, not between two checks
 
 
 @dataclass(frozen=True)
 class MonitoringArgs:
     monitoring: MonitoringConfig
     stack: str
-    owner: str
-    repository: str
-    # Scheduled workflows only run from the default branch.
-    branch: str
-    supabase_url: pulumi.Input[str] | None = None
-    # Resources the commit waits for: the stack's default-branch ruleset, whose bypass list lets the
-    # deploying GitHub App push past it (without the dependency the first `up` races it).
-    commit_after: tuple[pulumi.Resource, ...] = ()
+    headers: HeadersConfig
+    netlify: NetlifyConfig
+    backups: BackupsConfig
+    supabase_url: pulumi.Input[str] | None = None  # the CSP's connect-src, asserted by `headers` checks
+    dns_servers: pulumi.Input[Sequence[str]] | None = None  # the managed zone's name servers
+    webhook_urls: pulumi.Input[Mapping[str, str]] | None = None  # secret: `alertWebhooks`, by route target
 
     @classmethod
-    def from_stack(
-        cls, cfg: StackConfig, *, supabase_url: pulumi.Input[str] | None = None,
-        commit_after: tuple[pulumi.Resource, ...] = (),
-    ) -> MonitoringArgs:
-        return cls(
-            monitoring=cfg.monitoring,
-            stack=cfg.environment,
-            owner=cfg.github.owner,
-            repository=cfg.github.app_repo,
-            branch=cfg.github.default_branch,
-            supabase_url=supabase_url,
-            commit_after=commit_after,
-        )
-
-
-def render_workflow(args: MonitoringArgs, supabase_url: str | None = None) -> str:
-    """The workflow YAML (dumped from a dict, so it is valid YAML by construction)."""
-    routed = [s for s in SEVERITIES if any(r.severity == s for r in args.monitoring.alert_routes)]
-    env: dict[str, str] = {
-        "FAIL_ON": "${{ inputs.fail_on || 'warning' }}",
-        CHECKS_ENV: json.dumps([check.model_dump(mode="json") for check in args.monitoring.checks]),
-    }
-    if supabase_url:
-        env[SUPABASE_URL_ENV] = supabase_url
-    env |= {webhook_env(s): f"${{{{ secrets.{webhook_env(s)} }}}}" for s in routed}
-    document = {
-        "name": f"monitoring ({args.stack})",
-        "on": {
-            "schedule": [{"cron": args.monitoring.schedule}],
-            "workflow_dispatch": {
-                "inputs": {
-                    "fail_on": {
-                        "description": "Lowest severity whose failed checks fail the run",
-                        "type": "choice",
-                        "options": list(SEVERITIES),
-                        "default": "warning",
-                    }
-                }
-            },
-        },
-        "permissions": {"contents": "read"},
-        "concurrency": {"group": f"maintainpro-monitoring-{args.stack}", "cancel-in-progress": False},
-        "jobs": {
-            "probe": {
-                "runs-on": LATEST_RUNNER,
-                "timeout-minutes": 10,
-                "environment": environment_name(args.stack),
-                "steps": [
-                    *ops_setup_steps(f"{args.owner}/{args.monitoring.platform_repo}"),
-                    {
-                        "name": "probe",
-                        "env": env,
-                        "run": f'python -m ops probe --stack {args.stack} --fail-on "$FAIL_ON" --send',
-                    },
-                ],
-            }
-        },
-    }
-    routes = "\n".join(
-        f"#   {route.severity}: {route.channel} {route.target} (webhook: secrets.{webhook_env(route.severity)})"
-        for route in args.monitoring.alert_routes
-    )
-    comment = (
-        f"# Generated by maintainpro-platform (components/monitoring.py) for the {args.stack} stack. Do not edit.\n"
-        f"# Alert routes:\n{routes or '#   (none)'}\n"
-    )
-    return dump_workflow(document, comment, width=1000)
+    def from_stack(cls, cfg: StackConfig, *, supabase_url: pulumi.Input[str] | None = None,
+                   dns_servers: pulumi.Input[Sequence[str]] | None = None) -> MonitoringArgs:
+        """The webhook URLs come from secret config only (`pulumi config set --secret --path ...`)."""
+        hooks = None
+        if cfg.monitoring.webhook_targets:
+            namespace, _, key = ALERT_WEBHOOKS_KEY.partition(":")
+            hooks = pulumi.Config(namespace).require_secret_object(key)
+        return cls(monitoring=cfg.monitoring, stack=cfg.environment,
+                   headers=cfg.headers, netlify=cfg.netlify, backups=cfg.backups,
+                   supabase_url=supabase_url, dns_servers=dns_servers, webhook_urls=hooks)
 
 
 class Monitoring(pulumi.ComponentResource):
-    """The scheduled probe workflow and the environment that scopes its alert webhook secrets."""
+    """The stack's Checkly checks, monitors, heartbeats, alert channels, maintenance windows and status page."""
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("maintainpro:monitoring:Monitoring", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        self.environment = github.RepositoryEnvironment(
-            f"{name}-environment",
-            repository=args.repository,
-            environment=environment_name(args.stack),
-            opts=child,
-        )
-        content: pulumi.Input[str]
-        if args.supabase_url is None:
-            content = render_workflow(args)
-        else:
-            content = pulumi.Output.from_input(args.supabase_url).apply(lambda url: render_workflow(args, url))
-        self.workflow = github.RepositoryFile(
-            f"{name}-workflow",
-            repository=args.repository,
-            file=workflow_path(args.stack),
-            branch=args.branch,
-            content=content,
-            commit_message=f"ci(monitoring): scheduled probe for the {args.stack} stack (maintainpro-platform)",
-            overwrite_on_create=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.environment, *args.commit_after]),
-        )
-        self.register_outputs({"workflow_path": workflow_path(args.stack), "environment": environment_name(args.stack)})
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        m = args.monitoring
+        self.group = checkly.CheckGroupV2(
+            f"{name}-group", checkly.CheckGroupV2Args(name=f"MaintAInPro {args.stack}", activated=True, muted=False,
+                                                      tags=[stack_tag(args.stack)]), opts=self._child)
+        self.channels = AlertChannels(name, m.alert_routes, args.stack, args.webhook_urls, self)
+        self._where = Placement(args.stack, m.locations, m.retry, numeric_id(self.group))
+        self._checks()
+        self._dns()
+        self.heartbeat_urls: dict[str, pulumi.Output[str]] = self._heartbeats()
+        self._maintenance_windows()
+        self.status_page = self._status_page(m.status_page) if m.status_page else None
+        self.register_outputs({"group": self.group.id, "heartbeats": sorted(self.heartbeat_urls)})
+
+    def _checks(self) -> None:
+        """An API check per uptime/headers/health entry, an SSL monitor per ssl_expiry entry."""
+        args, m = self._args, self._args.monitoring
+        rendered = pulumi.Output.from_input(args.supabase_url).apply(lambda url: security_headers(args.headers, url))
+        for check in m.checks:
+            if check.kind == "ssl_expiry":
+                checkly.SslMonitor(f"{self._name}-ssl-{check.name}", ssl_monitor_args(
+                    check, m.frequency(check), self._where,
+                    self.channels.subscriptions(check.severity, checkly.SslMonitorAlertChannelSubscriptionArgs)),
+                    opts=self._child)
+            else:
+                checkly.Check(f"{self._name}-check-{check.name}", api_check_args(
+                    check, m.frequency(check), self._where,
+                    self.channels.subscriptions(check.severity, checkly.CheckAlertChannelSubscriptionArgs),
+                    api_assertions(check, rendered)), opts=self._child)
+
+    def _dns(self) -> None:
+        """With a managed zone: its delegation (NS), each custom domain and alias (A) and its CAA records."""
+        args, netlify, severity = self._args, self._args.netlify, self._args.monitoring.dns_severity
+        if not (netlify.manage_dns and netlify.custom_domain and netlify.dns_zone):
+            return
+        zone = netlify.dns_zone
+        subscribe = self.channels.subscriptions(severity, checkly.DnsMonitorAlertChannelSubscriptionArgs)
+        records = [("ns", zone, "NS", args.dns_servers), *(("a", host, "A", None) for host in custom_domains(netlify))]
+        for kind, query, record_type, expected in records:
+            label = f"dns-{kind}-{record_name(query)}"
+            checkly.DnsMonitor(f"{self._name}-{label}", dns_monitor_args(
+                label, query, record_type, DNS_FREQUENCY, self._where, severity, subscribe, expected), opts=self._child)
+        caa = caa_check(zone, severity)
+        checkly.Check(f"{self._name}-check-{caa.name}", api_check_args(
+            caa, DNS_FREQUENCY, self._where, self.channels.subscriptions(severity, checkly.CheckAlertChannelSubscriptionArgs),
+            caa_assertions(netlify.caa_issuers)), opts=self._child)
+
+    def _heartbeats(self) -> dict[str, pulumi.Output[str]]:
+        """A heartbeat per backup workflow job; the ping URLs (secret), by job, for the backup environment."""
+        args = self._args
+        severity = args.monitoring.heartbeats.severity
+        urls: dict[str, pulumi.Output[str]] = {}
+        for beat in plan(args.backups, args.monitoring.heartbeats):
+            period, period_unit = in_units(beat.period_minutes)
+            grace, grace_unit = in_units(beat.grace_minutes)
+            monitor = checkly.HeartbeatMonitor(
+                f"{self._name}-heartbeat-{beat.job}",
+                checkly.HeartbeatMonitorArgs(
+                    activated=True, name=f"{beat.title} ({args.stack})",
+                    description=f"Pinged by the {beat.job} job of the backup workflow after it verified its work (cron {beat.cron}).",
+                    heartbeat=checkly.HeartbeatMonitorHeartbeatArgs(period=period, period_unit=period_unit,
+                                                                    grace=grace, grace_unit=grace_unit),
+                    tags=tags(args.stack, f"heartbeat-{beat.job}", severity), use_global_alert_settings=False,
+                    alert_channel_subscriptions=self.channels.subscriptions(
+                        severity, checkly.HeartbeatMonitorAlertChannelSubscriptionArgs)),
+                # The ping token is a credential (a ping hides a missed backup) the provider does not mark sensitive.
+                opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["heartbeat"]),
+            )
+            urls[beat.job] = pulumi.Output.secret(monitor.heartbeat.apply(functools.partial(_ping_url, job=beat.job)))
+        return urls
+
+    def _maintenance_windows(self) -> None:
+        """Each window silences the alerts of this stack's checks (by the stack tag); checks keep running."""
+        args = self._args
+        for window in args.monitoring.maintenance_windows:
+            repeat = window.repeat
+            checkly.MaintenanceWindow(f"{self._name}-maintenance-{window.name}", checkly.MaintenanceWindowArgs(
+                name=f"{window.name} ({args.stack})", description=window.description,
+                starts_at=window.starts_utc.strftime(CHECKLY_TIME), ends_at=window.ends_utc.strftime(CHECKLY_TIME),
+                timezone=window.timezone, silence_alerts_tags=[stack_tag(args.stack)], silence_all_alerts=False,
+                repeat_unit=repeat.unit if repeat else None, repeat_interval=repeat.interval if repeat else None,
+                repeat_ends_at=repeat.until.strftime("%Y-%m-%dT00:00:00.000Z") if repeat and repeat.until else None,
+            ), opts=self._child)
+
+    def _status_page(self, page: StatusPageConfig) -> checkly.StatusPageV3:
+        """The page, a component per service, and a rule opening an incident on it when one of its checks fails."""
+        stack = self._args.stack
+        status = checkly.StatusPageV3(f"{self._name}-status-page", checkly.StatusPageV3Args(
+            url=page.subdomain, name=page.title, custom_domain=page.custom_domain,
+            description=f"Current status of {page.title}"), opts=self._child)
+        for order, service in enumerate(page.services):
+            slug = record_name("-".join(service.name.lower().split()))
+            component = checkly.StatusPageV3Component(f"{self._name}-status-{slug}", checkly.StatusPageV3ComponentArgs(
+                status_page_id=status.id, name=service.name, display_order=order, type="SERVICE"), opts=self._child)
+            checkly.StatusPageV3AutomationRule(f"{self._name}-status-{slug}-outage", checkly.StatusPageV3AutomationRuleArgs(
+                status_page_id=status.id, name=f"{service.name} outage", tags=[check_tag(stack, c) for c in service.checks],
+                first_update=f"We are investigating a problem with {service.name}.",
+                last_update=f"{service.name} is working normally again.",
+                components=[checkly.StatusPageV3AutomationRuleComponentArgs(component_id=component.id,
+                                                                            target_impact="MAJOR_OUTAGE")]),
+                opts=self._child)
+        return status
+
+
+def _ping_url(heartbeat: Any, job: str) -> str:
+    token = getattr(heartbeat, "ping_token", None)
+    if not token:  # computed by Checkly on create; a preview never gets here (the output is unknown)
+        raise pulumi.RunError(f"Checkly returned no ping token for the {job} heartbeat")
+    return ping_url(token)

@@ -58,3 +58,9 @@ PULL_REQUEST_CHECKS = ("lint", "unit", "e2e", "audit", "build", "lighthouse", "p
 def preview_environment(stack: str) -> str:
     """The GitHub environment pull-request previews deploy through: any branch, no reviewers."""
     return f"{stack}-preview"
+
+# ---------------------------------------------------------------- backups (the `<stack>-backups` environment)
+
+# The Checkly heartbeat ping URL each backup workflow job reads, by job: an environment secret of the
+# backup environment only (components/backups.py), pinged after the job verified its work.
+HEARTBEAT_SECRETS = {"backup": "BACKUP_HEARTBEAT_URL", "restore-drill": "RESTORE_DRILL_HEARTBEAT_URL"}

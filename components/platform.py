@@ -35,7 +35,8 @@ class Platform(pulumi.ComponentResource):
 
     Order matters through data: secrets feed the database and delivery; the database feeds the
     site's env vars and the CSP; they all feed the delivery environment's secrets/variables; and
-    the files committed to the default branch (headers, backups, monitoring, dependabot.yml) wait for its ruleset.
+    the files committed to the default branch (headers, backups, dependabot.yml) wait for its ruleset;
+    monitoring comes before backups, whose workflow pings its heartbeats.
     """
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -111,22 +112,24 @@ class Platform(pulumi.ComponentResource):
             child,
         )
 
+        # -- monitoring (components/monitoring.py): Checkly asserts the same CSP origins as the headers, and
+        # the managed zone's name servers; its heartbeats' ping URLs go to the backup workflow below.
+        self.monitoring = Monitoring(
+            "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url, dns_servers=self.site.dns_servers),
+            child,
+        )
+
         # -- backups (components/backups.py): the workflow dumps this stack's database (BACKUP_DATABASE_URL)
         # from a GitHub-hosted runner, which has no IPv6: through the session pooler, not the direct host.
         self.backups = (
             BackupSchedule(
                 f"{name}-backups",
-                BackupScheduleArgs.from_stack(cfg, database_url=self.database.pooler_url, commit_after=commit_after),
+                BackupScheduleArgs.from_stack(cfg, database_url=self.database.pooler_url, commit_after=commit_after,
+                                              heartbeat_urls=self.monitoring.heartbeat_urls),
                 child,
             )
             if cfg.backups.enabled
             else None
-        )
-
-        # -- monitoring (components/monitoring.py): the probe expects the same CSP origins as the headers.
-        self.monitoring = Monitoring(
-            "monitoring", MonitoringArgs.from_stack(cfg, supabase_url=self.supabase_url, commit_after=commit_after),
-            child,
         )
 
         # -- the delivery pipeline (components/pipeline.py): built with the values the site's env vars come from,

@@ -1,9 +1,8 @@
 """The one writer of every GitHub Actions workflow this program commits to the app repo.
 
-The backup/restore-drill workflow (components/backups.py) and the monitoring workflow
-(components/monitoring.py) are documents built here from the same pieces: the runners, the
-Python version, the step that checks out this repository's ops tools, the setup steps that
-install them, and the YAML dumper with the managed-file header. The pinned actions themselves
+The backup/restore-drill workflow (components/backup_workflow.py) is a document built here from
+shared pieces: the runner, the Python version, the step that checks out this repository's ops
+tools, the setup steps that install them, and the YAML dumper with the managed-file header. The pinned actions themselves
 are listed in components/actions.py.
 """
 
@@ -18,8 +17,6 @@ from components.actions import CHECKOUT, SETUP_PYTHON
 
 # Where a job runs unless told otherwise: a pinned image, so an image upgrade is a reviewed change.
 HOSTED_RUNNER = "ubuntu-24.04"
-# The monitoring probe's runner (HTTP checks only, nothing image-specific).
-LATEST_RUNNER = "ubuntu-latest"
 PYTHON_VERSION = "3.11"
 # How a workflow checks out this repository when it is private: a read-only token in this secret.
 # Without it the step falls back to the workflow's own `github.token`, enough for a public repo.

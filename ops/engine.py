@@ -118,6 +118,9 @@ OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
                                                "publishable_key": "sb_publishable_offline-preview"},
     # Inside a rotation window: the key exists and nothing is retiring, so the retirement lists nothing to delete.
     "pulumi-python:dynamic/supabase:SecretApiKey": {"key_id": "offline-preview-secret-key-id", "retiring": []},
+    # Computed by Checkly / PagerDuty on create; both are secret outputs of the program.
+    "checkly:index/heartbeatMonitor:HeartbeatMonitor": {"heartbeat": {"pingToken": "offline-preview-ping-token"}},
+    "pagerduty:index/serviceIntegration:ServiceIntegration": {"integrationKey": "offline-preview-integration-key"},
 }
 
 
@@ -129,7 +132,9 @@ OFFLINE_CREDENTIALS = (DEPLOY_TOKEN_KEY,)
 
 def offline_config(stack_file: StackFile) -> tuple[dict[str, str], set[str]]:
     """The config the engine hands the program offline, and which keys of it are secret."""
-    config, secret_keys = stack_file.engine_config(), set(stack_file.secret_keys)
+    placeholders = stack_file.unset_secrets()  # e.g. webhook alert URLs the operator sets, never committed
+    config = {**stack_file.engine_config(), **placeholders}
+    secret_keys = set(stack_file.secret_keys) | placeholders.keys()
     for key in OFFLINE_CREDENTIALS:
         if key not in config:
             config[key] = SECRET_PLACEHOLDER
@@ -143,8 +148,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
         for key, value in OFFLINE_OUTPUTS.get(args.typ, {}).items():
-            if state.get(key) is None:
+            current = state.get(key)
+            if current is None:
                 state[key] = value
+            elif isinstance(current, dict) and isinstance(value, dict):  # a computed field of an input block
+                state[key] = {**value, **current}
         if args.typ.startswith("random:index/random"):
             # Generated values: an obviously fake stand-in, still secret where the real one is.
             state.setdefault("result", f"offline-preview-{args.name}")

@@ -1,6 +1,8 @@
-"""`ops probe`: run a stack's monitoring checks, print the results, route alerts by severity.
+"""`ops probe`: run a stack's monitoring checks once, print the results, route alerts by severity.
 
-The checks come from the stack file's `monitoring` section and the expected headers from the same
+The post-deploy smoke test and an operator's on-demand check; Checkly runs the same checks on a
+schedule (components/monitoring.py). The checks come from the stack file's `monitoring` section
+(or `--checks-json`, e.g. against a deploy preview) and the expected headers from the same
 rendering that produced the committed `_headers` file, so "drift" means "differs from what the
 platform deployed". Alert webhook URLs are secrets: read from the environment, never printed.
 """
@@ -13,7 +15,7 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import httpx
 import typer
@@ -21,10 +23,9 @@ from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from components.config import AlertRoute, CheckConfig, ConfigError, StackConfig
+from components.config import AlertRoute, CheckConfig, ConfigError, Severity, StackConfig
 from components.errors import ComponentError
 from components.headers import security_headers
-from components.monitoring import CHECKS_ENV, SEVERITIES, SUPABASE_URL_ENV, webhook_env
 from ops.console import StackDir, deadline, fail, fail_config, remaining, stderr, stdout, timeout_option, waiting
 from ops.probe_checks import (  # noqa: F401 - Result, tls_context, expected_headers, CACHING_HEADERS: the probe's API
     CACHING_HEADERS,
@@ -35,6 +36,9 @@ from ops.probe_checks import (  # noqa: F401 - Result, tls_context, expected_hea
 )
 from ops.stackfile import ROOT, read_stack_file
 
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)  # most severe first
+SUPABASE_URL_ENV = "MAINTAINPRO_SUPABASE_URL"
+CHECKS_ENV = "MAINTAINPRO_CHECKS"
 EXIT_CHECK_FAILED = 1
 REQUEST_TIMEOUT = 10.0  # each connection/request; `--timeout` bounds the whole run
 RANK: dict[str, int] = {severity: len(SEVERITIES) - i for i, severity in enumerate(SEVERITIES)}  # critical highest
@@ -53,6 +57,11 @@ class Alert:
 
 
 # ---------------------------------------------------------------- alerts
+
+
+def webhook_env(severity: str) -> str:
+    """The environment variable holding one severity's webhook URL (`--send`)."""
+    return f"ALERT_WEBHOOK_{severity.upper()}"
 
 
 def route_alerts(results: Sequence[Result], routes: Sequence[AlertRoute]) -> list[Alert]:
@@ -107,8 +116,8 @@ def _table(stack: str, results: Sequence[Result]) -> Table:
     return table
 
 
-def _deployed_checks(text: str) -> list[CheckConfig]:
-    """The checks the deployed workflow carries (so what runs is what was reviewed and applied)."""
+def _given_checks(text: str) -> list[CheckConfig]:
+    """Checks given as JSON instead of the stack file's (another URL, e.g. a deploy preview)."""
     try:
         return TypeAdapter(list[CheckConfig]).validate_json(text)
     except ValidationError as error:
@@ -144,7 +153,7 @@ def probe(
     ] = None,
     checks_json: Annotated[
         str | None,
-        typer.Option(envvar=CHECKS_ENV, metavar="JSON", help="Checks to run as JSON (the deployed workflow sets it); default: the stack file's."),
+        typer.Option(envvar=CHECKS_ENV, metavar="JSON", help="Checks to run as JSON (e.g. against a deploy preview); default: the stack file's."),
     ] = None,
     stack_dir: StackDir = ROOT,
 ) -> None:
@@ -154,7 +163,7 @@ def probe(
     if ca_file is not None and not ca_file.is_file():
         fail(f"--ca-file: {ca_file} is not a file")
     cfg = _load(stack, stack_dir)
-    checks = _deployed_checks(checks_json) if checks_json else list(cfg.monitoring.checks)
+    checks = _given_checks(checks_json) if checks_json else list(cfg.monitoring.checks)
     if not checks:
         fail(f"Pulumi.{stack}.yaml: monitoring.checks is empty, nothing to probe")
     try:

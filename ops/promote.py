@@ -23,9 +23,9 @@ import typer
 from components.config import ConfigError, StackConfig
 from components.errors import ComponentError
 from components.headers import security_headers
-from components.monitoring import SUPABASE_URL_ENV
 from ops.console import EXIT_BAD_INPUT, EXIT_FAILED, StackDir, fail, fail_config, stdout, timed_out, timeout_option
 from ops.netlify_site import Live, find_site, get_deploy, live_url, netlify_client, served_url
+from ops.probe import SUPABASE_URL_ENV
 from ops.release import ROLLBACK_BUDGET, Outcome, Release, release_failed
 from ops.release_record import Recording, deployment_log, run_log_url
 from ops.stackfile import ROOT, read_stack_file

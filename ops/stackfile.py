@@ -2,6 +2,7 @@
 
 `secure:` values (encrypted by `pulumi config set --secret`) cannot be decrypted offline; they are
 kept as secret placeholders so the program sees that the secret exists without ever holding it.
+YAML timestamps stay text, as the CLI's YAML reader (yaml.v3, into untyped values) keeps them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,20 @@ from typing import Any
 
 import yaml
 
-from components.config import PROJECT, STACKS, ConfigError, StackConfig, validate_config
+from components.config import ALERT_WEBHOOKS_KEY, PROJECT, STACKS, ConfigError, StackConfig, validate_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_PLACEHOLDER = "[secret]"
+
+
+class _CliLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without the timestamp type: `2026-01-04T02:00:00` stays a string."""
+
+
+_CliLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,20 @@ class StackFile:
     def validate(self) -> StackConfig:
         source = str(self.path.name)
         return validate_config(self.raw, self.secret_keys, self.stack, source)
+
+    def unset_secrets(self) -> dict[str, str]:
+        """Secret config the program reads that a committed stack file leaves to the operator
+        (`pulumi config set --secret`, never committed): each a placeholder, so an offline preview runs.
+
+        Today the URLs of webhook alert routes (`alertWebhooks.<route target>`); none for an invalid file.
+        """
+        try:
+            targets = self.validate().monitoring.webhook_targets
+        except ConfigError:
+            return {}
+        if not targets or ALERT_WEBHOOKS_KEY in self.raw:
+            return {}
+        return {ALERT_WEBHOOKS_KEY: json.dumps(dict.fromkeys(targets, SECRET_PLACEHOLDER))}
 
 
 def _is_secure(value: Any) -> bool:
@@ -93,9 +118,9 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         raise ConfigError(path.name, [("(file)", f"stack file not found at {path}")])
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_CliLoader)
         duplicates = duplicate_keys(node) if node is not None else []
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_CliLoader)  # a SafeLoader, timestamps aside
     except UnicodeDecodeError as error:
         raise ConfigError(path.name, [("(file)", f"not UTF-8 text (byte {error.start})")]) from None
     except OSError as error:

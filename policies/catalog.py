@@ -26,7 +26,14 @@ from policies.headers import (
 )
 from policies.https import force_ssl, tls_certificate
 from policies.registry import Entry
-from policies.resilience import backup_retention, backup_schedule, dns_zone_protected, ssl_expiry_monitor
+from policies.resilience import (
+    backup_heartbeat,
+    backup_retention,
+    backup_schedule,
+    critical_route,
+    dns_zone_protected,
+    ssl_expiry_monitor,
+)
 from policies.secrets import delivered_rotation, github_no_literal, netlify_no_literal, rotation
 
 PACK_NAME = "maintainpro-platform"
@@ -41,7 +48,7 @@ ENTRIES: tuple[Entry, ...] = tuple(
         environment_reviewers, environment_deployment_policy, ruleset, repository_security,
         site_ci_publishing, publishing_environment,
         ssl_enforced, network_restricted, protected, legacy_keys_disabled,
-        backup_schedule, backup_retention, ssl_expiry_monitor, dns_zone_protected,
+        backup_schedule, backup_retention, ssl_expiry_monitor, dns_zone_protected, critical_route, backup_heartbeat,
     )
 )
 BY_NAME = {entry.name: entry for entry in ENTRIES}

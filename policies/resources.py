@@ -121,7 +121,21 @@ MONITORING = "maintainpro:monitoring:Monitoring"
 ROTATING_SECRET = "maintainpro:secrets:RotatingSecret"
 SUPABASE_COMPONENT = "maintainpro:database:SupabaseProject"
 
-# Monitoring checks are committed as files (workflow / checks config); a check is any mapping in
-# such a file's YAML or JSON with `kind` equal to this value and the monitored URL among its values.
-SSL_EXPIRY_CHECK_KIND = "ssl_expiry"
-CHECK_KIND = "kind"
+# ---------------------------------------------------------------- Checkly (pulumi-checkly 2.14) and PagerDuty
+CHECKLY_CHECK = "checkly:index/check:Check"
+CHECKLY_SSL_MONITOR = "checkly:index/sslMonitor:SslMonitor"
+CHECKLY_DNS_MONITOR = "checkly:index/dnsMonitor:DnsMonitor"
+CHECKLY_URL_MONITOR = "checkly:index/urlMonitor:UrlMonitor"
+CHECKLY_HEARTBEAT_MONITOR = "checkly:index/heartbeatMonitor:HeartbeatMonitor"
+CHECKLY_ALERT_CHANNEL = "checkly:index/alertChannel:AlertChannel"
+# Everything that runs and alerts: each carries `activated`, `muted`, `tags`, `alertChannelSubscriptions`.
+CHECKLY_ALERTING_TYPES = (CHECKLY_CHECK, CHECKLY_SSL_MONITOR, CHECKLY_DNS_MONITOR, CHECKLY_URL_MONITOR, CHECKLY_HEARTBEAT_MONITOR)
+ACTIVATED = "activated"
+MUTED = "muted"
+TAGS = "tags"
+ALERT_SUBSCRIPTIONS = "alertChannelSubscriptions"  # [{channelId, activated}], channelId wired from an AlertChannel
+SEND_FAILURE = "sendFailure"  # AlertChannel: unset means true (the SDK's default)
+SSL_HOSTNAME = ("request", "hostname")  # SslMonitor: the name whose certificate it watches
+# components/checkly_checks.py tags each check and monitor with its severity: `severity-<critical|warning|info>`.
+SEVERITY_TAG_PREFIX = "severity-"
+CRITICAL_TAG = f"{SEVERITY_TAG_PREFIX}critical"

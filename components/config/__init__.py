@@ -7,7 +7,7 @@ environment variables, and a plaintext token in a stack file is itself an error.
 
 The package: `types` (constants, the strict base, shared value types, `ConfigError`), one module
 per concern for the section models (`netlify`, `supabase`, `github`, `secrets`, `operations`,
-`delivery`),
+`delivery`, `monitoring`),
 `stack` (`StackConfig`), `rules` (rules spanning fields or sections) and `loader`
 (`validate_config`, `load_stack_config`, `split_config`). Validating imports neither pulumi nor a
 provider SDK nor the HTTP client: names wired between components come from `components.names`,
@@ -39,6 +39,18 @@ from components.config.loader import (
     split_config,
     validate_config,
 )
+from components.config.monitoring import (
+    CHECK_FREQUENCIES,
+    CHECKLY_LOCATIONS,
+    RETRY_STRATEGIES,
+    AlertRoute,
+    CheckConfig,
+    HeartbeatConfig,
+    MaintenanceWindowConfig,
+    MonitoringConfig,
+    RetryConfig,
+    StatusPageConfig,
+)
 from components.config.netlify import (
     AllowlistMember,
     BranchDeploysConfig,
@@ -50,10 +62,7 @@ from components.config.netlify import (
     NetlifyConfig,
 )
 from components.config.operations import (
-    AlertRoute,
     BackupsConfig,
-    CheckConfig,
-    MonitoringConfig,
     RetentionConfig,
 )
 from components.config.rules import (
@@ -78,6 +87,7 @@ from components.config.supabase import (
     SupabaseConfig,
 )
 from components.config.types import (
+    ALERT_WEBHOOKS_KEY,
     CREDENTIAL_KEYS,
     DEPLOY_TOKEN_KEY,
     GITHUB_HOSTED_LABEL,
@@ -102,9 +112,14 @@ from components.config.types import (
     Severity,
     Slug,
     Strict,
+    TimeZone,
 )
 
 __all__ = [
+    "ALERT_WEBHOOKS_KEY",
+    "CHECKLY_LOCATIONS",
+    "CHECK_FREQUENCIES",
+    "RETRY_STRATEGIES",
     "AlertRoute",
     "AuditLevel",
     "AllowlistMember",
@@ -130,6 +145,7 @@ __all__ = [
     "EnvironmentConfig",
     "GITHUB_HOSTED_LABEL",
     "GitHubConfig",
+    "HeartbeatConfig",
     "HeadersConfig",
     "Hostname",
     "IpNetwork",
@@ -138,6 +154,7 @@ __all__ = [
     "MAX_PRODUCTION_ROTATION_DAYS",
     "MIN_PRODUCTION_AUDIT_RETENTION_DAYS",
     "MIN_PRODUCTION_RETENTION_DAYS",
+    "MaintenanceWindowConfig",
     "MonitoringConfig",
     "NetlifyConfig",
     "PRODUCTION_ALLOWED_SCRIPT_HOSTS",
@@ -149,6 +166,7 @@ __all__ = [
     "REQUIRED_SECRETS",
     "RepositorySecurityConfig",
     "RetentionConfig",
+    "RetryConfig",
     "Reviewer",
     "RulesetConfig",
     "RunnerLabel",
@@ -164,8 +182,10 @@ __all__ = [
     "Severity",
     "Slug",
     "StackConfig",
+    "StatusPageConfig",
     "Strict",
     "SupabaseConfig",
+    "TimeZone",
     "Visibility",
     "Weekday",
     "cross_field_problems",

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from components.config.types import EnvKey, Strict
+from components.config.types import EnvKey, Strict, TimeZone
 
 
 class Reviewer(Strict):
@@ -61,14 +60,6 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 Visibility = Literal["public", "private", "internal"]
 
 
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{value}' is not an IANA time zone (e.g. Europe/Berlin, Etc/UTC)") from None
-    return value
-
-
 class DependabotConfig(Strict):
     """What the generated `.github/dependabot.yml` files ask of Dependabot version updates.
 
@@ -78,7 +69,7 @@ class DependabotConfig(Strict):
     interval: Literal["daily", "weekly", "monthly"] = "weekly"
     day: Weekday = "monday"  # weekly only
     time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "05:00"
-    timezone: Annotated[str, AfterValidator(_timezone)] = "Etc/UTC"
+    timezone: TimeZone = "Etc/UTC"
     # Dependabot's own default is 5; 0 turns version updates off (security updates still come).
     open_pull_requests_limit: Annotated[int, Field(ge=0, le=50)] = 5
     # One pull request per ecosystem for every minor and patch update instead of one per package.

@@ -7,9 +7,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from components.config.monitoring_rules import webhook_problems
 from components.config.rules import cross_field_problems
 from components.config.stack import StackConfig
-from components.config.types import CREDENTIAL_KEYS, PROJECT, PROVIDER_NAMESPACES, STACKS, ConfigError, Problem
+from components.config.types import (
+    ALERT_WEBHOOKS_KEY,
+    CREDENTIAL_KEYS,
+    PROJECT,
+    PROVIDER_NAMESPACES,
+    STACKS,
+    ConfigError,
+    Problem,
+)
 
 
 def _path(loc: Iterable[Any]) -> str:
@@ -90,6 +99,7 @@ def validate_config(raw: Mapping[str, Any], secret_keys: Iterable[str], stack: s
         ids = [str(a) for a in (allowed if isinstance(allowed, list) else [allowed])]
         if account not in ids:
             problems.append(("backups.aws_account_id", f"'{account}' is not in aws:allowedAccountIds ({', '.join(ids)})"))
+    problems += webhook_problems(raw.get(ALERT_WEBHOOKS_KEY), cfg.monitoring)
     if problems:
         raise ConfigError(source, problems)
     return cfg

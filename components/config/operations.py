@@ -1,4 +1,4 @@
-"""Backups and monitoring: the sections that run as scheduled workflows."""
+"""Backups: the section that runs as a scheduled workflow (monitoring has its own module, `monitoring`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from components.config.types import MAX_AWS_SESSION_MINUTES, PROJECT, Cron, IpNetwork, RunnerLabel, Severity, Strict
+from components.config.types import MAX_AWS_SESSION_MINUTES, Cron, IpNetwork, RunnerLabel, Strict
 
 
 class RetentionConfig(Strict):
@@ -84,26 +84,3 @@ class BackupsConfig(Strict):
         if self.enabled and self.aws_account_id is None:
             raise ValueError("set aws_account_id: the AWS account (12 digits, quoted) the bucket and role live in")
         return self
-
-
-class CheckConfig(Strict):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
-    kind: Literal["uptime", "ssl_expiry", "headers", "health"]
-    url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")]
-    severity: Severity = "warning"
-    ssl_expiry_warn_days: Annotated[int, Field(ge=1, le=90)] = 21
-    expect_status: Annotated[int, Field(ge=100, le=599)] = 200
-
-
-class AlertRoute(Strict):
-    severity: Severity
-    channel: Literal["email", "slack", "pagerduty", "github-issue"]
-    target: Annotated[str, Field(min_length=1)]
-
-
-class MonitoringConfig(Strict):
-    schedule: Cron = "*/10 * * * *"
-    # The repository holding this program (`github.owner`/<name>): the monitoring workflow runs its probe.
-    platform_repo: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,100}$")] = PROJECT
-    checks: list[CheckConfig] = Field(default_factory=list)
-    alert_routes: list[AlertRoute] = Field(default_factory=list)

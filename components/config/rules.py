@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network
 
+from components.config.monitoring_rules import monitoring_problems
 from components.config.netlify import NetlifyConfig
 from components.config.stack import StackConfig
 from components.config.supabase import SupabaseConfig
@@ -52,13 +53,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
         problems.append(("netlify.domain_aliases", "aliases need a custom_domain"))
     problems += _dns_problems(cfg.netlify)
     problems += _secret_context_problems(cfg.netlify)
-    used = {check.severity for check in cfg.monitoring.checks}
-    routed = {route.severity for route in cfg.monitoring.alert_routes}
-    for severity in sorted(used - routed):
-        problems.append(("monitoring.alert_routes", f"no route for severity '{severity}' used by a check"))
-    names = [check.name for check in cfg.monitoring.checks]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(("monitoring.checks", f"check name '{name}' is used more than once"))
+    problems += monitoring_problems(cfg)
     problems += _consumer_problems(cfg)
     problems += _secret_key_problems(cfg)
     problems += _name_clashes(cfg)
@@ -332,8 +327,4 @@ def _production_problems(cfg: StackConfig) -> list[Problem]:
     for finding in judge_csp({str(name): sources for name, sources in cfg.headers.csp.items()},
                              PRODUCTION_ALLOWED_SCRIPT_HOSTS):
         problems.append((f"headers.csp.{finding.directive}", f"production refuses this CSP: {finding.text}"))
-    if cfg.netlify.custom_domain and not any(
-        check.kind == "ssl_expiry" and cfg.netlify.custom_domain in check.url for check in cfg.monitoring.checks
-    ):
-        problems.append(("monitoring.checks", f"production needs an ssl_expiry check for {cfg.netlify.custom_domain}"))
     return problems

@@ -8,8 +8,9 @@ from pydantic import Field
 
 from components.config.delivery import DeliveryConfig
 from components.config.github import GitHubConfig
+from components.config.monitoring import MonitoringConfig
 from components.config.netlify import HeadersConfig, NetlifyConfig
-from components.config.operations import BackupsConfig, MonitoringConfig
+from components.config.operations import BackupsConfig
 from components.config.secrets import SecretConfig
 from components.config.supabase import SupabaseConfig
 from components.config.types import SecretName, Strict

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -33,6 +34,8 @@ GITHUB_HOSTED_LABEL = re.compile(r"^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)(
 
 # The Netlify token the generated pipeline deploys with, delivered as its environments' NETLIFY_AUTH_TOKEN.
 DEPLOY_TOKEN_KEY = f"{PROJECT}:netlifyDeployToken"
+# The secret config object holding the URL of each `webhook` alert route, keyed by the route's target.
+ALERT_WEBHOOKS_KEY = f"{PROJECT}:alertWebhooks"
 # Credentials: allowed only as secret config, never as plain values in a stack file.
 CREDENTIAL_KEYS = frozenset(
     {
@@ -44,10 +47,13 @@ CREDENTIAL_KEYS = frozenset(
         "aws:accessKey",
         "aws:secretKey",
         "aws:token",
+        "checkly:apiKey",  # pulumi-checkly's own (or CHECKLY_API_KEY); `checkly:accountId` is plain provider config
+        "pagerduty:token",  # pulumi-pagerduty's own (or PAGERDUTY_TOKEN)
+        ALERT_WEBHOOKS_KEY,  # {route target: webhook URL}: monitoring's webhook alert routes (components/alerting.py)
     }
 )
 # Provider namespaces whose own settings may sit in a stack file beside ours.
-PROVIDER_NAMESPACES = frozenset({"github", "aws"})
+PROVIDER_NAMESPACES = frozenset({"github", "aws", "checkly", "pagerduty"})
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 _SLUG = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
@@ -89,7 +95,16 @@ def _cron(value: str) -> str:
     return value
 
 
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not an IANA time zone (e.g. Europe/Berlin, Etc/UTC)") from None
+    return value
+
+
 Hostname = Annotated[str, Field(max_length=253), AfterValidator(_hostname)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
 RunnerLabel = Annotated[str, Field(pattern=r"^[^\s,]+$", max_length=100)]
 
 

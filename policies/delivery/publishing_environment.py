@@ -45,26 +45,27 @@ def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[tupl
              if str(get(f.props, R.FILE_PATH) or "").startswith(WORKFLOWS)]
     if not protected or any(not isinstance(get(f.props, R.FILE_CONTENT), str) for f in files):
         return  # nothing to protect, or a workflow's content is unknown until apply (judged at `up`)
+    guarded = {str(get(e.props, R.ENVIRONMENT_NAME)): e for e in protected}
     published: set[str] = set()
     for file in files:
         path = get(file.props, R.FILE_PATH)
         for job_id, stack, environment in publishing_jobs(load(get(file.props, R.FILE_CONTENT))):
             published.add(stack)
-            if stack in config["environments"] and environment != stack:
+            if stack in guarded and environment != stack:
                 yield (f"{path}: job '{job_id}' publishes {stack} outside the '{stack}' environment "
-                       f"(runs in {environment or 'no environment'}): its reviewers and wait timer gate nothing"), file.urn
-    for guarded in protected:
-        name = get(guarded.props, R.ENVIRONMENT_NAME)
+                       f"(runs in {environment or 'no environment'}): its reviewers and wait timer gate nothing"
+                       ), guarded[stack].urn
+    for name, resource in guarded.items():
         if name not in published:
             yield (f"no committed workflow publishes {name} (no job runs `ops promote --stack {name}`): "
-                   "the site is published some other way, past its reviewers"), guarded.urn
+                   "the site is published some other way, past its reviewers"), resource.urn
 
 
 POLICY = stack_policy(
     name="github-workflow-require-protected-publishing",
     description="The workflow job that publishes a protected stack runs in that stack's GitHub environment.",
     family="delivery",
-    subjects=(R.GITHUB_REPOSITORY_FILE, R.GITHUB_ENVIRONMENT),
+    subjects=(R.GITHUB_ENVIRONMENT,),  # the environment whose reviewers a misplaced job bypasses
     severity=Severity.HIGH,
     controls=soc2("CC8.1", "CC6.1") + cis("16.1"),
     remediation=(

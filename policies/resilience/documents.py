@@ -1,10 +1,7 @@
-"""Reading the YAML/JSON files a stack commits (workflows, monitoring checks) for the stack policies."""
+"""Reading the YAML/JSON files a stack commits (workflows, dependabot.yml) for the stack policies."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -18,20 +15,6 @@ def load(text: Any) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return None
-
-
-def walk(value: Any) -> Iterator[Any]:
-    """Every node of a parsed document, descending into strings that hold embedded JSON."""
-    yield value
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from walk(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from walk(item)
-    elif isinstance(value, str) and value.strip()[:1] in ("{", "["):
-        with contextlib.suppress(ValueError):
-            yield from walk(json.loads(value))
 
 
 def crons(workflow: Any) -> list[str]:

@@ -4,44 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlparse
 
 from pulumi_policy import Severity, StackValidationArgs
 
 from policies import resources as R
-from policies.props import get, of_type
+from policies.props import get, items, of_type
 from policies.registry import soc2, stack_policy
-from policies.resilience.documents import load, walk
 
 
-def monitored_hosts(args: StackValidationArgs) -> set[str]:
-    """Hosts named by an ssl_expiry check in any file the stack commits."""
-    hosts: set[str] = set()
-    for file in of_type(args.resources, R.GITHUB_REPOSITORY_FILE):
-        for node in walk(load(get(file.props, R.FILE_CONTENT))):
-            if isinstance(node, dict) and node.get(R.CHECK_KIND) == R.SSL_EXPIRY_CHECK_KIND:
-                for value in node.values():
-                    if isinstance(value, str):
-                        hosts.add((urlparse(value).hostname or value).lower())
-    return hosts
+def watched_hosts(args: StackValidationArgs) -> set[str]:
+    """Hostnames whose certificate an activated Checkly SSL monitor watches."""
+    return {
+        str(get(monitor.props, *R.SSL_HOSTNAME)).lower()
+        for monitor in of_type(args.resources, R.CHECKLY_SSL_MONITOR)
+        if get(monitor.props, R.ACTIVATED) is not False and get(monitor.props, *R.SSL_HOSTNAME)
+    }
 
 
 def check(args: StackValidationArgs, _config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     sites = [s for s in of_type(args.resources, R.NETLIFY_SITE) if get(s.props, R.SITE_CUSTOM_DOMAIN)]
-    hosts = monitored_hosts(args) if sites else set()
+    hosts = watched_hosts(args) if sites else set()
     for site in sites:
-        domain = str(get(site.props, R.SITE_CUSTOM_DOMAIN)).lower()
-        if domain not in hosts:
-            yield f"custom domain {domain} has no SSL-expiry check: an expiring certificate would go unnoticed", site.urn
+        names = [str(get(site.props, R.SITE_CUSTOM_DOMAIN)), *map(str, items(get(site.props, R.SITE_DOMAIN_ALIASES)))]
+        for name in (n.lower() for n in names):
+            if name not in hosts:
+                yield f"{name} has no activated SSL monitor: an expiring certificate would go unnoticed", site.urn
 
 
 POLICY = stack_policy(
     name="monitoring-domain-require-ssl-expiry-check",
-    description="Every custom domain is watched by an ssl_expiry monitoring check.",
+    description="Every custom domain and alias of a site is watched by an activated Checkly SSL monitor.",
     family="resilience",
     subjects=(R.NETLIFY_SITE,),
     severity=Severity.MEDIUM,
     controls=soc2("A1.1", "CC7.2"),
-    remediation="Add a `monitoring.checks` entry with `kind: ssl_expiry` and the custom domain's URL.",
+    remediation="Add a `monitoring.checks` entry with `kind: ssl_expiry` and the domain's https:// URL "
+                "(components/monitoring.py makes it a Checkly SslMonitor).",
     check=check,
 )

@@ -16,7 +16,7 @@ NOW = "2026-11-26T12:00:00Z"
 # Commands that need a database, a bucket or an API token are run without them: bad input, exit 2.
 SMOKE = {
     "preview": (["--stack", "staging"], 0, "stack staging:"),
-    "audit": (["--stack", "staging", "--now", NOW], 0, "stack staging: 20 passed"),
+    "audit": (["--stack", "staging", "--now", NOW], 0, "stack staging: 23 passed"),
     "secrets": (["--stack", "production", "--now", NOW], 0, "stack production: 3 generated secret(s)"),
     "probe": (["--stack", "qa"], 2, "unknown stack"),
     "rollback": (["--stack", "production", "--list"], 2, "NETLIFY_AUTH_TOKEN"),

@@ -40,9 +40,12 @@ on:
 jobs:
   backup:
     runs-on: ubuntu-24.04
-    environment: production
+    environment: production-backups
     steps:
       - run: python -m ops backup --stack production
+      - run: curl --fail "$HEARTBEAT_URL"
+        env:
+          HEARTBEAT_URL: ${{ secrets.BACKUP_HEARTBEAT_URL }}
 """
 
 DELIVERY_WORKFLOW = """\
@@ -59,17 +62,6 @@ jobs:
       - id: draft
         run: python -m ops deploy --stack production --dir "$DIST" --json > draft.json
       - run: python -m ops promote --stack production --deploy "$DEPLOY_ID"
-"""
-
-MONITORING_CHECKS = """\
-checks:
-  - name: app-uptime
-    kind: uptime
-    url: https://app.maintainpro.example/
-  - name: app-ssl-expiry
-    kind: ssl_expiry
-    url: https://app.maintainpro.example/
-    ssl_expiry_warn_days: 21
 """
 
 DEPENDABOT_APP = """\
@@ -90,6 +82,8 @@ PRODUCTION = {
     "aws-backups-bucket-require-retention": {"minRetentionDays": 365},
     "github-repository-require-security-features": {
         "repositories": ["maintainpro-app", "maintainpro-platform"], "dependabotEcosystems": {"maintainpro-app": ["npm"]}},
+    # As policies/config/production.json: Checkly computes a heartbeat's ping token, the program cannot rotate it.
+    "secrets-delivered-require-rotation": {"exempt": {"BACKUP_HEARTBEAT_URL": "fake reason: a ping URL"}},
 }
 
 
@@ -172,9 +166,26 @@ def compliant_stack() -> Stack:
           parent=backups, feeds={"bucket": [bucket]})
     s.add(R.GITHUB_REPOSITORY_FILE, "backup-workflow", {"repository": "maintainpro-app", "file": ".github/workflows/database-backup.yml",
           "content": BACKUP_WORKFLOW}, parent=backups)
+    # Checkly (components/monitoring.py): a critical check paging through PagerDuty, an SSL monitor per
+    # certificate name, the backup job's heartbeat whose ping URL is a secret of the backup environment.
     monitoring = s.add(R.MONITORING, "monitoring")
-    s.add(R.GITHUB_REPOSITORY_FILE, "monitoring-checks", {"repository": "maintainpro-app", "file": ".github/monitoring/checks.yml",
-          "content": MONITORING_CHECKS}, parent=monitoring)
+    pager = s.add(R.CHECKLY_ALERT_CHANNEL, "alert-critical-pagerduty", {"pagerduty": "[secret]", "sendFailure": True,
+                  "sendRecovery": True}, parent=monitoring)
+    def critical() -> dict[str, Any]:
+        return {"tags": ["maintainpro-production", R.CRITICAL_TAG],
+                "alertChannelSubscriptions": [{"channelId": "alert-critical-pagerduty-id", "activated": True}]}
+
+    s.add(R.CHECKLY_CHECK, "check-app-uptime", {"type": "API", "activated": True, "frequency": 1.0, **critical()},
+          parent=monitoring, feeds={"alertChannelSubscriptions": [pager]})
+    for host in ("app.maintainpro.example", "www.maintainpro.example"):
+        s.add(R.CHECKLY_SSL_MONITOR, f"ssl-{host.split('.')[0]}", {"activated": True, "frequency": 720.0,
+              "request": {"hostname": host, "port": 443.0, "alertDaysBeforeExpiry": 21.0}}, parent=monitoring)
+    heartbeat = s.add(R.CHECKLY_HEARTBEAT_MONITOR, "heartbeat-backup", {"activated": True, "heartbeat": {
+        "period": 1.0, "periodUnit": "days", "grace": 4.0, "graceUnit": "hours"}, **critical()},
+        parent=monitoring, feeds={"alertChannelSubscriptions": [pager]})
+    s.add(R.GITHUB_ENVIRONMENT_SECRET, "backup-secret-heartbeat", {"repository": "maintainpro-app",
+          "environment": "production-backups", "secretName": "BACKUP_HEARTBEAT_URL", "value": "[secret]"},
+          parent=backups, feeds={"value": [heartbeat]})
     for repo in ("maintainpro-app", "maintainpro-platform"):
         repository = s.add(R.GITHUB_REPOSITORY, f"{repo}-repository", {"name": repo, "archiveOnDestroy": True, "securityAndAnalysis": {
             "secretScanning": {"status": "enabled"}, "secretScanningPushProtection": {"status": "enabled"}}}, protect=True)

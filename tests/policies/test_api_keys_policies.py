@@ -7,9 +7,19 @@ from ops.policy_run import _stack_policy
 from policies import resources as R
 from policies.database import legacy_keys_disabled
 from policies.secrets import delivered_rotation, rotation
-from tests.policies.factories import NOW, assert_fails, assert_passes, compliant_stack, resource_args, violations
+from tests.policies.factories import (
+    NOW,
+    PRODUCTION,
+    assert_fails,
+    assert_passes,
+    compliant_stack,
+    resource_args,
+    violations,
+)
 
 PROD = {"maxRotationDays": 90, "now": NOW}
+# The compliant stack's heartbeat ping URL is exempted, as in policies/config/production.json.
+DELIVERED = PRODUCTION["secrets-delivered-require-rotation"]
 
 
 # -- secrets-password-require-rotation over SecretApiKey --------------------------------------------------------
@@ -29,7 +39,7 @@ def test_a_secret_api_key_rotating_too_rarely_or_pinned_fails_rotation() -> None
 # -- secrets-delivered-require-rotation ------------------------------------------------------------------------
 
 def test_secrets_delivered_from_rotating_sources_pass() -> None:
-    assert_passes(delivered_rotation.POLICY, compliant_stack().args())
+    assert_passes(delivered_rotation.POLICY, compliant_stack().args(DELIVERED))
 
 
 def test_a_secret_delivered_from_the_projects_unrotated_key_fails() -> None:
@@ -37,21 +47,21 @@ def test_a_secret_delivered_from_the_projects_unrotated_key_fails() -> None:
     stack = compliant_stack()
     secret = stack["secret-supabase-secret-key"]
     secret.property_dependencies["value"] = [stack["database"]]
-    assert_fails(delivered_rotation.POLICY, stack.args(), "delivers SUPABASE_SECRET_KEY, whose value comes from no rotating source",
+    assert_fails(delivered_rotation.POLICY, stack.args(DELIVERED), "delivers SUPABASE_SECRET_KEY, whose value comes from no rotating source",
                  secret.urn)
 
 
 def test_a_source_without_both_keepers_does_not_count_as_rotating() -> None:
     stack = compliant_stack()
     stack["build-hook-secret"].props["keepers"] = {R.ROTATION_PERIOD_KEEPER: "90"}
-    assert_fails(delivered_rotation.POLICY, stack.args(), "delivers BUILD_HOOK_SECRET", stack["env-build-hook-secret"].urn)
+    assert_fails(delivered_rotation.POLICY, stack.args(DELIVERED), "delivers BUILD_HOOK_SECRET", stack["env-build-hook-secret"].urn)
 
 
 def test_an_exempted_secret_passes_and_the_audit_shows_why() -> None:
     stack = compliant_stack()
     secret = stack["secret-supabase-secret-key"]
     secret.property_dependencies["value"] = []  # e.g. from encrypted stack config
-    config = {"exempt": {"SUPABASE_SECRET_KEY": "fake reason: issued by the vendor, rotated by hand"}}
+    config = {"exempt": {**DELIVERED["exempt"], "SUPABASE_SECRET_KEY": "fake reason: issued by the vendor, rotated by hand"}}
     assert_passes(delivered_rotation.POLICY, stack.args(config))
     findings = {f.urn: f for f in _stack_policy(delivered_rotation.POLICY, stack.nodes, config)}
     assert findings[secret.urn].outcome == "pass"

@@ -45,7 +45,7 @@ def test_promote_in_a_job_outside_the_production_environment_fails() -> None:
     _workflow(stack, DELIVERY_WORKFLOW.replace("      name: production\n", "      name: staging\n"))
     assert_fails(PUBLISHING, stack.args(),
                  ".github/workflows/delivery-production.yml: job 'deploy-production' publishes production outside "
-                 "the 'production' environment (runs in staging)", urn=stack["delivery-workflow"].urn)
+                 "the 'production' environment (runs in staging)", urn=stack["environment"].urn)
 
 
 def test_promote_in_a_job_with_no_environment_fails() -> None:
@@ -53,7 +53,7 @@ def test_promote_in_a_job_with_no_environment_fails() -> None:
     lines = DELIVERY_WORKFLOW.splitlines(keepends=True)
     start = lines.index("    environment:\n")
     _workflow(stack, "".join(lines[:start] + lines[start + 3:]))
-    assert_fails(PUBLISHING, stack.args(), "(runs in no environment)", urn=stack["delivery-workflow"].urn)
+    assert_fails(PUBLISHING, stack.args(), "(runs in no environment)", urn=stack["environment"].urn)
 
 
 def test_no_job_publishing_production_fails_on_the_environment() -> None:

@@ -115,24 +115,3 @@ def test_disabled_lifecycle_rule_does_not_count() -> None:
     rule = stack["backup-lifecycle"].props["rules"][0]
     rule.update(status="Disabled", expiration={"days": 1.0})
     assert_passes(backup_retention.POLICY, stack.args({"minRetentionDays": 365}))
-
-
-def test_custom_domain_without_ssl_expiry_check_fails() -> None:
-    stack = compliant_stack()
-    stack["monitoring-checks"].props["content"] = "checks:\n  - kind: uptime\n    url: https://app.maintainpro.example/\n"
-    assert_fails(ssl_expiry_monitor.POLICY, stack.args(), "custom domain app.maintainpro.example has no SSL-expiry check", stack["site"].urn)
-
-
-def test_ssl_expiry_check_for_another_host_does_not_count() -> None:
-    stack = compliant_stack()
-    stack["monitoring-checks"].props["content"] = "checks:\n  - kind: ssl_expiry\n    url: https://staging.maintainpro.example/\n"
-    assert_fails(ssl_expiry_monitor.POLICY, stack.args(), "app.maintainpro.example has no SSL-expiry check")
-
-
-def test_ssl_expiry_check_embedded_as_json_in_a_workflow_counts() -> None:
-    stack = compliant_stack()
-    stack["monitoring-checks"].props.update(
-        file=".github/workflows/monitoring.yml",
-        content='on:\n  schedule:\n    - cron: "*/5 * * * *"\njobs:\n  probe:\n    env:\n      CHECKS: \'[{"kind": "ssl_expiry", "url": "https://app.maintainpro.example/"}]\'\n',
-    )
-    assert_passes(ssl_expiry_monitor.POLICY, stack.args())

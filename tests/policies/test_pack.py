@@ -47,7 +47,8 @@ def test_staging_config_is_advisory() -> None:
     assert set(levels.values()) == {"advisory", "disabled"}
     assert [n for n, level in levels.items() if level == "disabled"] == [
         "github-repository-require-security-features",  # repository settings: declared by production only
-        "supabase-project-require-protection", "netlify-dns-zone-require-protection"]
+        "supabase-project-require-protection", "netlify-dns-zone-require-protection",
+        "monitoring-alerts-require-critical-route"]  # staging pages no one: its routes are warning and info
     assert pack.config(next(e for e in ENTRIES if e.name == "secrets-password-require-rotation")) == {"maxRotationDays": 180}
 
 

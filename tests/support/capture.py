@@ -33,6 +33,9 @@ API_OUTPUTS: dict[str, dict[str, Any]] = {
         "publishable_key": "sb_publishable_fake-key-from-the-project",
         "secret_key": "sb_secret_fake-key-from-the-project",
     },
+    # Computed by Checkly / PagerDuty on create (pulumi-checkly `heartbeat.ping_token`, pulumi-pagerduty `integration_key`).
+    "checkly:index/heartbeatMonitor:HeartbeatMonitor": {"heartbeat": {"pingToken": "fake-ping-token"}},
+    "pagerduty:index/serviceIntegration:ServiceIntegration": {"integrationKey": "fake-integration-key"},
 }
 
 
@@ -88,6 +91,8 @@ class CapturingMocks(pulumi.runtime.Mocks):
         for key, value in API_OUTPUTS.get(args.typ, {}).items():
             if state.get(key) is None:
                 state[key] = value
+            elif isinstance(state[key], dict) and isinstance(value, dict):  # a computed field of an input block
+                state[key] = {**value, **state[key]}
         with self._lock:
             self.resources.append(Captured(args.typ, args.name, inputs, state))
         return (f"{args.name}-id" if args.custom else None), state

@@ -341,20 +341,20 @@ def test_aws_resources_use_a_provider_in_the_backup_region_not_the_stacks_defaul
     assert region_var.inputs["value"] == provider.inputs["region"]
 
 
-def test_both_app_repo_workflows_check_out_the_platform_with_the_same_token_secret() -> None:
+def test_the_app_repo_workflow_checks_out_the_platform_with_the_token_secret() -> None:
     preview = run_stack(read_stack_file("production"))
     contents = {r.inputs["file"]: r.inputs["content"] for r in preview.by_type("github:index/repositoryFile:RepositoryFile")
                 if r.inputs["file"].startswith(".github/workflows/")}
+    # the monitoring workflow is gone; the delivery workflow is the pipeline's
+    assert set(contents) == {".github/workflows/db-backup-production.yml", ".github/workflows/delivery-production.yml"}
     backup = yaml.safe_load(contents[".github/workflows/db-backup-production.yml"])
-    monitoring = yaml.safe_load(contents[".github/workflows/maintainpro-monitoring-production.yml"])
     tokens = set()
-    for doc in (backup, monitoring):
-        for job in doc["jobs"].values():
-            (checkout,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
-            tokens.add(checkout["with"]["token"])
+    for job in backup["jobs"].values():
+        (checkout,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+        tokens.add(checkout["with"]["token"])
     assert tokens == {"${{ secrets.PLATFORM_REPO_TOKEN || github.token }}"}
     referenced = set(re.findall(r"secrets\.([A-Z0-9_]+)", contents[".github/workflows/db-backup-production.yml"]))
-    assert referenced == {"BACKUP_DATABASE_URL", "PLATFORM_REPO_TOKEN"}
+    assert referenced == {"BACKUP_DATABASE_URL", "PLATFORM_REPO_TOKEN", "BACKUP_HEARTBEAT_URL", "RESTORE_DRILL_HEARTBEAT_URL"}
 
 
 def test_role_reaches_only_its_prefix_of_the_bucket(stack: tuple[StackConfig, AwsMocks]) -> None:
@@ -458,10 +458,8 @@ def test_platform_wires_the_stacks_database_url_as_a_secret(stack_name: str) -> 
     preview = run_stack(read_stack_file(stack_name))
     (component,) = preview.by_type("maintainpro:backups:BackupSchedule")
     (project,) = preview.by_type("pulumi-python:dynamic/supabase:Project")
-    secrets = [r for r in preview.by_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
-               if r.parent == component.urn]
-    (secret,) = secrets
-    assert secret.inputs["secretName"] == "BACKUP_DATABASE_URL"
+    (secret,) = [r for r in preview.by_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")
+                 if r.parent == component.urn and r.inputs["secretName"] == "BACKUP_DATABASE_URL"]
     assert secret.inputs["environment"] == f"{stack_name}-backups"
     assert secret.inputs["value"] == SECRET
     assert project.urn in secret.property_dependencies.get("value", ())

@@ -128,7 +128,7 @@ INVALID = [
     ("staging", f"{P}:headers", "frame_options", "ALLOWALL", "headers.frame_options", "Input should be 'DENY' or 'SAMEORIGIN'"),
     ("production", f"{P}:environment", "", "staging", "environment", "does not match stack 'production'"),
     ("staging", f"{P}:monitoring", "checks.0.severity", "critical", "monitoring.alert_routes", "no route for severity 'critical'"),
-    ("production", f"{P}:monitoring", "checks.1.kind", "uptime", "monitoring.checks", "needs an ssl_expiry check for app.maintainpro.example"),
+    ("production", f"{P}:monitoring", "checks.1.kind", "uptime", "monitoring.checks", "production needs an ssl_expiry check for app.maintainpro.example"),
     ("staging", f"{P}:supabase", "", DELETE, "supabase", "Field required"),
     ("staging", f"{P}:extras", "", {"a": 1}, "extras", "unknown key"),
     ("staging", "datadog:apiKey", "", "x", "datadog:apiKey", "unknown config key"),

@@ -40,7 +40,7 @@ def stack(request: pytest.FixtureRequest) -> tuple[StackConfig, Preview]:
 
 
 def _delivery(preview: Preview, type_: str) -> list[Registered]:
-    """Resources of `type_` outside the monitoring component (it owns its own `monitoring-<stack>` environment)."""
+    """Resources of `type_` outside the monitoring component (Checkly only: it declares no GitHub object)."""
     monitoring = {r.urn for r in preview.by_type("maintainpro:monitoring:Monitoring")}
     return [r for r in preview.by_type(type_) if r.parent not in monitoring]
 

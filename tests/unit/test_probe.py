@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -232,7 +233,8 @@ def test_alerts_fire_on_the_routes_of_each_failing_severity() -> None:
     results = [_r("a", "critical", "fail"), _r("b", "warning", "warn"), _r("c", "info", "ok"), _r("d", "critical", "ok")]
     alerts = route_alerts(results, routes)
     assert [(a.severity, a.channel, a.target, a.checks) for a in alerts] == [
-        ("critical", "pagerduty", "maintainpro-production-oncall", ("a",)),
+        ("critical", "pagerduty", "PMAINT01", ("a",)),
+        ("critical", "email", "oncall@maintainpro.example", ("a",)),
         ("warning", "slack", "#maintainpro-alerts", ("b",)),
     ]
 
@@ -248,24 +250,32 @@ def test_only_failures_at_or_above_the_threshold_fail_the_run() -> None:
 
 
 @pytest.fixture()
-def local_stack(tmp_path: Path, far: Certs) -> Iterator[tuple[Path, Reply]]:
-    """A staging stack file whose checks point at local servers: the site is fine, health is down."""
+def local_stack(tmp_path: Path, far: Certs, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Reply]]:
+    """The staging stack, its checks pointed at local servers (`MAINTAINPRO_CHECKS`, as for a deploy preview:
+    a stack file's checks watch its own domains only): the site is fine, health is down."""
     health = Reply.json({"ok": False})
     staging_headers = security_headers(read_stack_file("staging").validate().headers, SUPABASE)
     with serve(health) as health_url, serve(Reply(headers=staging_headers), far) as good_site:
-        document = stack_document("staging")
-        mutate(document, f"{P}:monitoring", "checks", [
+        write_stack(tmp_path, "staging", stack_document("staging"))
+        monkeypatch.setenv("MAINTAINPRO_CHECKS", json.dumps([
             {"name": "app-uptime", "kind": "uptime", "url": good_site + "/", "severity": "warning"},
             {"name": "app-ssl", "kind": "ssl_expiry", "url": good_site + "/", "severity": "info"},
             {"name": "app-headers", "kind": "headers", "url": good_site + "/", "severity": "info"},
             {"name": "api-health", "kind": "health", "url": health_url + "/healthz", "severity": "warning"},
-        ])
-        write_stack(tmp_path, "staging", document)
+        ]))
         yield tmp_path, health
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
     return CliRunner().invoke(app, ["probe", *args], env=env, catch_exceptions=False)
+
+
+def test_the_stack_file_refuses_a_check_outside_its_domains(tmp_path: Path) -> None:
+    document = mutate(stack_document("staging"), f"{P}:monitoring", "checks.0.url", "https://127.0.0.1:8443/")
+    write_stack(tmp_path, "staging", document)
+    result = invoke("--stack", "staging", "--stack-dir", str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "monitoring.checks[0].url: host '127.0.0.1' is not one of this stack's domains" in " ".join(result.stderr.split())
 
 
 def test_command_exits_1_when_a_check_at_the_threshold_fails(local_stack: tuple[Path, Reply], far: Certs) -> None:
@@ -335,11 +345,10 @@ def test_table_output_lists_every_check(local_stack: tuple[Path, Reply], far: Ce
     assert "alert warning -> slack #maintainpro-staging: api-health (would fire)" in result.stdout
 
 
-def test_the_deployed_workflow_checks_win_over_the_stack_file(local_stack: tuple[Path, Reply], far: Certs) -> None:
+def test_given_checks_win_over_the_stack_file(local_stack: tuple[Path, Reply], far: Certs) -> None:
     stack_dir, _ = local_stack
-    cfg = read_stack_file("staging", stack_dir).validate()
-    uptime = next(c for c in cfg.monitoring.checks if c.kind == "uptime")
-    deployed = json.dumps([{**uptime.model_dump(mode="json"), "name": "deployed-uptime"}])
+    uptime = next(c for c in json.loads(os.environ["MAINTAINPRO_CHECKS"]) if c["kind"] == "uptime")
+    deployed = json.dumps([{**uptime, "name": "deployed-uptime"}])
     result = invoke("--stack", "staging", "--stack-dir", str(stack_dir), "--ca-file", str(far.ca),
                     "--supabase-url", SUPABASE, "--timeout", str(TIMEOUT), "--json", env={"MAINTAINPRO_CHECKS": deployed})
     assert result.exit_code == 0, result.output
