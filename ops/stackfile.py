@@ -93,9 +93,15 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         raise ConfigError(path.name, [("(file)", f"stack file not found at {path}")])
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        duplicates = duplicate_keys(node) if node is not None else []
-        document = yaml.safe_load(text)
+        # One parse: what `yaml.safe_load` does (compose, then construct), with the node graph kept
+        # for the duplicate-key check in between.
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            duplicates = duplicate_keys(node) if node is not None else []
+            document = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except UnicodeDecodeError as error:
         raise ConfigError(path.name, [("(file)", f"not UTF-8 text (byte {error.start})")]) from None
     except OSError as error:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import tenacity
-
 if TYPE_CHECKING:
-    import httpx  # imported where a request is sent: declaring a resource never pays for it
+    # httpx and tenacity are imported where a request is sent: declaring a resource never pays for them.
+    import httpx
+    import tenacity
 
 T = TypeVar("T")
 
@@ -209,6 +209,7 @@ class ApiClient:
         tries = 0
 
         import httpx
+        import tenacity
 
         def attempt() -> Any:
             nonlocal tries
