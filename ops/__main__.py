@@ -4,7 +4,7 @@ A command imports Pulumi, the provider SDKs, pydantic and typer (`ops preview`: 
 that live until exit). CPython's collector is tuned for long-lived programs: a young collection every
 700 new objects, full collections walking the whole heap as it grows (three during a preview), and at
 exit a teardown freeing the heap object by object although the operating system takes it back whole.
-That was over a quarter of `ops preview`'s time (docs/ARCHITECTURE.md, "Preview speed"). So this
+That was over a third of `ops preview`'s time (docs/ARCHITECTURE.md, "Preview speed"). So this
 process collects after every `YOUNG_COLLECTION` new objects (mypy, `mypy/build.py`, raises the
 threshold the same way) and freezes what is left when the command returns (`gc.freeze()`: the exit
 collection skips it; mypy leaves without the teardown too, `mypy/util.py` `hard_exit`). Output is
