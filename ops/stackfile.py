@@ -118,9 +118,15 @@ def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
         raise ConfigError(path.name, [("(file)", f"stack file not found at {path}")])
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=_CliLoader)
-        duplicates = duplicate_keys(node) if node is not None else []
-        document = yaml.load(text, Loader=_CliLoader)  # a SafeLoader, timestamps aside
+        # One parse: what `yaml.load` does (compose, then construct), with the node graph kept
+        # for the duplicate-key check in between.
+        loader = _CliLoader(text)  # a SafeLoader, timestamps aside
+        try:
+            node = loader.get_single_node()
+            duplicates = duplicate_keys(node) if node is not None else []
+            document = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except UnicodeDecodeError as error:
         raise ConfigError(path.name, [("(file)", f"not UTF-8 text (byte {error.start})")]) from None
     except OSError as error:

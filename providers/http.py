@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import tenacity
-
 from providers.pagination import links, same_origin
 from providers.rate_limits import RATE_LIMITED_STATUS, parse_retry_after, rate_limit_wait
 
 if TYPE_CHECKING:
-    import httpx  # imported where a request is sent: declaring a resource never pays for it
+    # httpx and tenacity are imported where a request is sent: declaring a resource never pays for them.
+    import httpx
+    import tenacity
 
 T = TypeVar("T")
 
@@ -261,6 +261,7 @@ class ApiClient:
         tries = 0
 
         import httpx
+        import tenacity
 
         def attempt() -> tuple[Any, httpx.Headers | None]:
             nonlocal tries

@@ -286,6 +286,7 @@ def test_the_legacy_client_flag_may_arrive_as_the_clis_string(tmp_path: Path) ->
     [
         ("config: [unclosed\n", "malformed YAML: line 2, column 1"),
         ("- just\n- a list\n", "must be a mapping"),
+        ("# nothing but a comment\n", "must be a mapping"),  # no YAML document at all
     ],
 )
 def test_unreadable_stack_files(tmp_path: Path, content: str, message: str) -> None:
@@ -315,6 +316,24 @@ def test_a_key_given_twice_is_refused_with_its_path_and_lines(tmp_path: Path, co
     assert [(p, m) for p, m in caught.value.problems if p == where] == [
         (where, f"{message}: the Pulumi CLI refuses a stack file with a duplicate key")]
 
+
+
+def test_anchors_aliases_and_merge_keys_read_as_yaml_means_them(tmp_path: Path) -> None:
+    """One parse serves both the duplicate-key check and the values: the check must see the mapping
+    as written, before a merge key (`<<`) copies `a` into it, or an override would read as a repeat."""
+    (tmp_path / "Pulumi.staging.yaml").write_text(
+        "config:\n"
+        "  maintainpro-platform:monitoring: &base\n"
+        "    a: 1\n"
+        "    c: [x]\n"
+        "  maintainpro-platform:backups:\n"
+        "    <<: *base\n"
+        "    a: 2\n"
+        "    b: *base\n"
+    )
+    raw = read_stack_file("staging", tmp_path).raw
+    assert raw["maintainpro-platform:monitoring"] == {"a": 1, "c": ["x"]}
+    assert raw["maintainpro-platform:backups"] == {"a": 2, "c": ["x"], "b": {"a": 1, "c": ["x"]}}
 
 def test_missing_and_unknown_stacks(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="stack file not found"):
