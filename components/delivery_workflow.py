@@ -47,7 +47,10 @@ STAGING_SHIPPED = ("github.event.workflow_run.conclusion == 'success' && "
 READ = {"contents": "read"}
 TIMEOUTS = {"lint": 15, "unit": 20, "e2e": 30, "audit": 10, "build": 20, "lighthouse": 20, "preview": 15, "deploy": 45}
 PREVIEW_PORT = 4173  # vite preview's own default
-DRAFT_OUTPUT = "$RUNNER_TEMP/deploy.json"
+DRAFT_OUTPUT = "$RUNNER_TEMP/deploy.json"  # `ops deploy --json` (ops/netlify_deploy.py DeployResult.document)
+# A build must outlive the production approval it waits for: GitHub lets a pending deployment wait
+# up to 30 days ("Reviewing deployments"), so 30 days, not the 7 a short pipeline would need.
+ARTIFACT_DAYS = 30
 
 
 def workflow_name(stack: str) -> str:
@@ -124,7 +127,7 @@ def build_job(spec: PipelineSpec, env: dict[str, str], artifact: str, if_: str, 
             {"name": f"The {spec.stack} stack's _headers into the build output",
              "run": f"cp {shlex.quote(spec.headers_path)} {shlex.quote(dist)}/_headers"},
             {"uses": UPLOAD_ARTIFACT, "with": {"name": artifact, "path": dist, "if-no-files-found": "error",
-                                               "include-hidden-files": True, "retention-days": 7}},
+                                               "include-hidden-files": True, "retention-days": ARTIFACT_DAYS}},
         ],
     }
 
@@ -154,7 +157,7 @@ def draft_step(spec: PipelineSpec, alias: str | None, message: str) -> dict[str,
         "run": (f'python -m ops deploy --stack {spec.stack} --dir "$DIST"{alias_arg} --message "$MESSAGE" --json'
                 f' > "{DRAFT_OUTPUT}"\n'
                 f'id=$(jq -er .deploy_id "{DRAFT_OUTPUT}")\n'
-                f'url=$(jq -er .deploy_url "{DRAFT_OUTPUT}")\n'
+                f'url=$(jq -er .url "{DRAFT_OUTPUT}")\n'
                 'echo "id=$id" >> "$GITHUB_OUTPUT"\n'
                 'echo "url=$url" >> "$GITHUB_OUTPUT"\n'),
     }
@@ -322,7 +325,11 @@ def document(spec: PipelineSpec) -> dict[str, Any]:
                                "branches": [branch]},
               "workflow_dispatch": None}
         jobs = push_jobs(spec, f"github.event_name == 'workflow_dispatch' || ({STAGING_SHIPPED})")
-        concurrency = {"group": workflow_name(spec.stack), "cancel-in-progress": False}
+        # No workflow-level group: every completed staging run starts a run here, failed ones too, and a
+        # newer pending run in a group cancels the pending one (GitHub "Control the concurrency of
+        # workflows and jobs"): a failed run would cancel a good release waiting its turn. The deploy
+        # job's own group serialises releases; a skipped job never joins it.
+        return {"name": workflow_name(spec.stack), "on": on, "permissions": {}, "jobs": jobs}
     return {"name": workflow_name(spec.stack), "on": on, "permissions": {}, "concurrency": concurrency, "jobs": jobs}
 
 
