@@ -28,6 +28,8 @@ class PlatformArgs:
     # The Netlify token the delivery pipeline deploys with (secret config `netlifyDeployToken`): delivered
     # only as the deploying environments' secret, never into a file or variable.
     deploy_token: pulumi.Input[str]
+    # The app repo's PLATFORM_REPO_TOKEN (components/runtime_config.py `platform_repo_token`); None: none delivered.
+    platform_repo_token: pulumi.Input[str] | None = None
 
 
 class Platform(pulumi.ComponentResource):
@@ -149,7 +151,7 @@ class Platform(pulumi.ComponentResource):
         self.repo_security = (
             RepositorySecurity(
                 "repo-security",
-                RepositorySecurityArgs.from_stack(cfg, commit_after=commit_after),
+                RepositorySecurityArgs.from_stack(cfg, commit_after=commit_after, platform_repo_token=args.platform_repo_token),
                 child,
             )
             if cfg.environment == SECURITY_OWNER

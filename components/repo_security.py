@@ -27,6 +27,7 @@ import pulumi_github as github
 import yaml
 
 from components.config import DependabotConfig, GitHubConfig, RepositorySecurityConfig, StackConfig, Visibility
+from components.workflows import PLATFORM_REPO_TOKEN
 
 DEPENDABOT_PATH = ".github/dependabot.yml"
 # The app's dependencies are npm packages. Its workflows' actions are not listed: the workflows are
@@ -119,10 +120,14 @@ class RepositorySecurityArgs:
     platform_repo: str
     # The app repo's default-branch ruleset: the dependabot.yml commit waits for it (see headers.py).
     commit_after: tuple[pulumi.Resource, ...] = ()
+    # The app repo's Actions secret PLATFORM_REPO_TOKEN (repository-level: every environment's jobs read it).
+    platform_repo_token: pulumi.Input[str] | None = None
 
     @classmethod
-    def from_stack(cls, cfg: StackConfig, *, commit_after: tuple[pulumi.Resource, ...] = ()) -> RepositorySecurityArgs:
-        return cls(github=cfg.github, platform_repo=cfg.monitoring.platform_repo, commit_after=commit_after)
+    def from_stack(cls, cfg: StackConfig, *, commit_after: tuple[pulumi.Resource, ...] = (),
+                   platform_repo_token: pulumi.Input[str] | None = None) -> RepositorySecurityArgs:
+        return cls(github=cfg.github, platform_repo=cfg.monitoring.platform_repo, commit_after=commit_after,
+                   platform_repo_token=platform_repo_token)
 
 
 class RepositorySecurity(pulumi.ComponentResource):
@@ -172,4 +177,9 @@ class RepositorySecurity(pulumi.ComponentResource):
             overwrite_on_create=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.commit_after)),
         )
+        if args.platform_repo_token is not None:
+            github.ActionsSecret(
+                f"{name}-platform-repo-token", repository=args.github.app_repo, secret_name=PLATFORM_REPO_TOKEN,
+                value=pulumi.Output.secret(args.platform_repo_token), opts=pulumi.ResourceOptions(parent=self),
+            )
         self.register_outputs({"repositories": sorted(r for _, r, _ in targets), "dependabot_path": DEPENDABOT_PATH})

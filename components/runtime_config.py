@@ -10,7 +10,14 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import DEPLOY_TOKEN_KEY, ConfigError, StackConfig, validate_config
+from components.config import (
+    DEPLOY_TOKEN_KEY,
+    PLATFORM_REPO_TOKEN_KEY,
+    SECURITY_OWNER,
+    ConfigError,
+    StackConfig,
+    validate_config,
+)
 
 NOW_ENV = "MAINTAINPRO_NOW"
 
@@ -48,12 +55,26 @@ def now() -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _required_secret(key: str, what: str) -> pulumi.Output[str]:
+    namespace, _, name = key.partition(":")
+    value = pulumi.Config(namespace).get_secret(name)
+    if value is None:
+        raise ConfigError(f"Pulumi.{pulumi.get_stack()}.yaml", [(key, f"missing: `pulumi config set --secret {key}` ({what})")])
+    return value
+
+
 def deploy_token() -> pulumi.Output[str]:
     """The Netlify token the delivery pipeline deploys with (secret config), or every step to set it."""
-    namespace, _, name = DEPLOY_TOKEN_KEY.partition(":")
-    token = pulumi.Config(namespace).get_secret(name)
-    if token is None:
-        raise ConfigError(f"Pulumi.{pulumi.get_stack()}.yaml", [(DEPLOY_TOKEN_KEY, (
-            f"missing: `pulumi config set --secret {DEPLOY_TOKEN_KEY}` (a Netlify personal access token; "
-            "it is delivered only as the deploying GitHub environments' secret NETLIFY_AUTH_TOKEN)"))])
-    return token
+    return _required_secret(DEPLOY_TOKEN_KEY, "a Netlify personal access token; it is delivered only as the "
+                            "deploying GitHub environments' secret NETLIFY_AUTH_TOKEN")
+
+
+def platform_repo_token(cfg: StackConfig) -> pulumi.Output[str] | None:
+    """The token app-repo workflows check this repository out with, where the program must deliver one:
+    on the stack owning repository settings, when this repository is not public (a workflow's own
+    `github.token` reaches only its repository: actions/checkout README, "Checkout multiple repos (private)")."""
+    if cfg.environment != SECURITY_OWNER or cfg.github.security.platform_repo_visibility == "public":
+        return None
+    return _required_secret(PLATFORM_REPO_TOKEN_KEY, f"a token that can read {cfg.github.owner}/"
+                            f"{cfg.monitoring.platform_repo}'s contents, e.g. a fine-grained personal access token; "
+                            "it is delivered only as the app repo's Actions secret PLATFORM_REPO_TOKEN")

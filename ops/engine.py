@@ -21,7 +21,7 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 
-from components.config import DEPLOY_TOKEN_KEY, PROJECT
+from components.config import DEPLOY_TOKEN_KEY, PLATFORM_REPO_TOKEN_KEY, PROJECT
 from components.runtime_config import NOW_ENV
 from components.runtime_config import now as program_clock
 from ops.stackfile import ROOT, SECRET_PLACEHOLDER, StackFile
@@ -127,7 +127,7 @@ OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
 # Credentials the program requires that a committed stack file never holds in this repository (they are
 # `pulumi config set --secret` where the stack really runs): offline they are a secret placeholder, as
 # every `secure:` value is.
-OFFLINE_CREDENTIALS = (DEPLOY_TOKEN_KEY,)
+OFFLINE_CREDENTIALS = (DEPLOY_TOKEN_KEY, PLATFORM_REPO_TOKEN_KEY)
 
 
 def offline_config(stack_file: StackFile) -> tuple[dict[str, str], set[str]]:

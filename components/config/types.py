@@ -34,6 +34,9 @@ GITHUB_HOSTED_LABEL = re.compile(r"^(ubuntu|windows|macos)-(latest|\d+(\.\d+)?)(
 
 # The Netlify token the generated pipeline deploys with, delivered as its environments' NETLIFY_AUTH_TOKEN.
 DEPLOY_TOKEN_KEY = f"{PROJECT}:netlifyDeployToken"
+# A read-only token for this (private) repository, the app repo's Actions secret PLATFORM_REPO_TOKEN:
+# the app workflows that run `python -m ops` check this repository out with it.
+PLATFORM_REPO_TOKEN_KEY = f"{PROJECT}:platformRepoToken"
 # The secret config object holding the URL of each `webhook` alert route, keyed by the route's target.
 ALERT_WEBHOOKS_KEY = f"{PROJECT}:alertWebhooks"
 # Credentials: allowed only as secret config, never as plain values in a stack file.
@@ -42,6 +45,7 @@ CREDENTIAL_KEYS = frozenset(
         f"{PROJECT}:netlifyToken",
         f"{PROJECT}:supabaseAccessToken",
         DEPLOY_TOKEN_KEY,
+        PLATFORM_REPO_TOKEN_KEY,
         "github:token",
         "github:appAuth",  # {id, installationId, pemFile}: the App's private key
         "aws:accessKey",
