@@ -2,8 +2,9 @@
 
 Both run as fresh processes (what an operator waits for) under the same mock engine. The bare
 program registers as many plain resources as the stack does; it is timed twice: importing only
-pulumi, and also importing the provider SDKs the program's resources come from (pulumi-github,
--random, -aws), which any program using those resources pays. The second ratio is the cost of the
+pulumi, and also importing the SDK modules the stack's resources come from (read from its own
+preview: pulumi-github, -random, -aws's service modules, -checkly, -pagerduty, ...), which any
+program using those resources pays. The second ratio is the cost of the
 project's own code: config validation, components, dynamic providers, wiring and rendering.
 Targets: under 2 s per stack, ratio under 1.5.
 
@@ -26,17 +27,25 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = 3
 
 BARE = """
-import sys, pulumi
+import importlib, sys, pulumi
 sys.path.insert(0, {root!r})
-if sys.argv[2] in ("sdk", "classes"):
-    import importlib, pulumi_aws.iam, pulumi_aws.s3, pulumi_github, pulumi_random
-if sys.argv[2] == "classes":  # `aws:s3/bucket:Bucket` -> pulumi_aws.s3.Bucket, `pulumi:providers:aws` -> pulumi_aws.Provider
+PACKAGES = {{"configcat": "pulumiverse_configcat"}}  # SDKs not named pulumi_<package>
+
+def where(token):
+    # `aws:s3/bucket:Bucket` -> (pulumi_aws.s3, Bucket); `pulumi:providers:aws` -> (pulumi_aws, Provider)
+    package, module, name = token.split(":")
+    if package == "pulumi":
+        package, module, name = name, "index", "Provider"
+    base, module = PACKAGES.get(package, f"pulumi_{{package}}"), module.split("/")[0]
+    return (base if module == "index" else f"{{base}}.{{module}}"), name
+
+if sys.argv[2] in ("sdk", "classes"):  # the SDK modules the stack's resources come from
     for token in sys.argv[3:]:
-        package, module, name = token.split(":")
-        if package == "pulumi":
-            package, module, name = name, "index", "Provider"
-        module = module.split("/")[0]
-        getattr(importlib.import_module(f"pulumi_{{package}}" + ("" if module == "index" else f".{{module}}")), name)
+        importlib.import_module(where(token)[0])
+if sys.argv[2] == "classes":  # ... and their resource classes, built on first access
+    for token in sys.argv[3:]:
+        module, name = where(token)
+        getattr(importlib.import_module(module), name)
 from ops.engine import RecordingMocks, RecordingMonitor
 n = int(sys.argv[1])
 mocks = RecordingMocks(); monitor = RecordingMonitor(mocks)
@@ -74,7 +83,7 @@ def main() -> None:
         sdk_types = sorted({r["type"] for r in resources if r["custom"] and r["type"].split(":")[0] != "pulumi-python"})
         preview = timed([sys.executable, "-m", "ops", "preview", "--stack", stack])
         bare = timed([sys.executable, "-c", BARE.format(root=str(ROOT)), str(count), "plain"])
-        sdk = timed([sys.executable, "-c", BARE.format(root=str(ROOT)), str(count), "sdk"])
+        sdk = timed([sys.executable, "-c", BARE.format(root=str(ROOT)), str(count), "sdk", *sdk_types])
         classes = timed([sys.executable, "-c", BARE.format(root=str(ROOT)), str(count), "classes", *sdk_types])
         print(f"{stack:<12}{count:>10}{preview:>11.2f}{bare:>9.2f}{preview / bare:>8.2f}{sdk:>12.2f}{preview / sdk:>8.2f}"
               f"{classes:>16.2f}{preview / classes:>8.2f}")
