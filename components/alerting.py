@@ -9,6 +9,7 @@ integration (pulumi-pagerduty, a secret output), a webhook route's URL is the se
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, TypeVar, cast
 
@@ -28,6 +29,15 @@ def route_slug(route: AlertRoute) -> str:
     return f"{route.severity}-{route.channel}-{target}"
 
 
+# The body a webhook route receives. Without a template Checkly has none to send (terraform-provider-checkly
+# `resource_alert_channel.go`: `template` optional, no default); `text` is what Slack-style receivers
+# read. The variables are Checkly's ("Webhooks": CHECK_NAME, ALERT_TITLE, ALERT_TYPE, RESULT_LINK, STARTED_AT).
+WEBHOOK_TEMPLATE = json.dumps({
+    "text": "{{ALERT_TITLE}}: {{RESULT_LINK}}", "check": "{{CHECK_NAME}}", "alert": "{{ALERT_TYPE}}",
+    "started_at": "{{STARTED_AT}}",
+})
+
+
 def channel_args(route: AlertRoute, stack: str, secret: pulumi.Input[str] | None = None) -> checkly.AlertChannelArgs:
     """The channel of one route; `secret` is the PagerDuty integration key or the webhook URL."""
     email = checkly.AlertChannelEmailArgs(address=route.target) if route.channel == "email" else None
@@ -40,7 +50,8 @@ def channel_args(route: AlertRoute, stack: str, secret: pulumi.Input[str] | None
         if route.channel == "pagerduty":
             pager = checkly.AlertChannelPagerdutyArgs(service_key=value, service_name=f"MaintAInPro {stack}")
         else:
-            webhook = checkly.AlertChannelWebhookArgs(name=f"{route.target} ({stack})", url=value, method="POST")
+            webhook = checkly.AlertChannelWebhookArgs(name=f"{route.target} ({stack})", url=value, method="POST",
+                                                      template=WEBHOOK_TEMPLATE)
     return checkly.AlertChannelArgs(
         email=email, slack_app=slack, pagerduty=pager, webhook=webhook,
         send_failure=True, send_recovery=route.send_recovery, send_degraded=route.send_degraded,

@@ -87,7 +87,7 @@ def heartbeat_step(job: str) -> dict[str, Any]:
     """
     return {
         "name": "Heartbeat (only after the job verified its work)",
-        "run": 'curl --fail --silent --show-error --retry 3 --max-time 10 --output /dev/null "$HEARTBEAT_URL"',
+        "run": 'curl --fail --silent --show-error --retry 3 --retry-connrefused --max-time 10 --output /dev/null "$HEARTBEAT_URL"',
         "env": {"HEARTBEAT_URL": f"${{{{ secrets.{HEARTBEAT_SECRETS[job]} }}}}"},
     }
 

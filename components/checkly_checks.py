@@ -45,8 +45,14 @@ def check_tag(stack: str, check: str) -> str:
     return f"maintainpro-{stack}-{check}"
 
 
+def severity_tag(stack: str, severity: Severity) -> str:
+    """A stack's checks of one severity: maintenance windows silence by it (tags are account-wide, so
+    the plain severity tag would silence the other stack too)."""
+    return f"{stack_tag(stack)}-{SEVERITY_TAG_PREFIX}{severity}"
+
+
 def tags(stack: str, name: str, severity: Severity) -> list[str]:
-    return [stack_tag(stack), check_tag(stack, name), f"{SEVERITY_TAG_PREFIX}{severity}"]
+    return [stack_tag(stack), check_tag(stack, name), f"{SEVERITY_TAG_PREFIX}{severity}", severity_tag(stack, severity)]
 
 
 class Retry(Protocol):

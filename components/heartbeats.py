@@ -1,7 +1,8 @@
 """The dead-man's switches of the backup workflow: which job pings which heartbeat, and how late is too late.
 
 A Checkly heartbeat alerts when no ping arrived within `period` + `grace` of the last one. Period:
-the longest pause of the job's cron; grace: the job's whole timeout (it pings when it ends) plus
+the longest pause of the job's cron; grace: the job's whole timeout (it pings when it ends), the other
+job's timeout (the workflow's one concurrency group queues a job behind the other's run), plus
 `monitoring.heartbeats.grace_minutes` (GitHub starts scheduled runs late under load). Pulumi-free:
 the monitoring component declares the monitors, the backup workflow renders the pings.
 """
@@ -53,7 +54,7 @@ def plan(backups: BackupsConfig, config: HeartbeatConfig) -> list[Heartbeat]:
     jobs = (("backup", "Database backup", backups.schedule, backups.backup_timeout_minutes),
             ("restore-drill", "Restore drill", backups.restore_drill_schedule, backups.restore_drill_timeout_minutes))
     out = []
-    for job, title, cron, timeout in jobs:
+    for (job, title, cron, timeout), (_, _, _, ahead) in zip(jobs, reversed(jobs), strict=True):
         gap = longest_gap(cron) or timedelta(days=365)
-        out.append(Heartbeat(job, title, cron, int(gap.total_seconds() // 60), timeout + config.grace_minutes))
+        out.append(Heartbeat(job, title, cron, int(gap.total_seconds() // 60), timeout + ahead + config.grace_minutes))
     return out

@@ -30,6 +30,7 @@ from components.checkly_checks import (
     caa_check,
     check_tag,
     dns_monitor_args,
+    severity_tag,
     ssl_monitor_args,
     stack_tag,
     tags,
@@ -154,14 +155,18 @@ class Monitoring(pulumi.ComponentResource):
         return urls
 
     def _maintenance_windows(self) -> None:
-        """Each window silences the alerts of this stack's checks (by the stack tag); checks keep running."""
+        """Each window silences the alerts of this stack's checks of the severities it lists (by their
+        per-stack severity tags); checks keep running. Critical alerts are not silenced by default:
+        Checkly sends no alert after a window for a check that started failing inside it ("Maintenance
+        windows", Silence alerts: Warning), so a silenced outage that outlasts the window pages no one."""
         args = self._args
         for window in args.monitoring.maintenance_windows:
             repeat = window.repeat
             checkly.MaintenanceWindow(f"{self._name}-maintenance-{window.name}", checkly.MaintenanceWindowArgs(
                 name=f"{window.name} ({args.stack})", description=window.description,
                 starts_at=window.starts_utc.strftime(CHECKLY_TIME), ends_at=window.ends_utc.strftime(CHECKLY_TIME),
-                timezone=window.timezone, silence_alerts_tags=[stack_tag(args.stack)], silence_all_alerts=False,
+                timezone=window.timezone, silence_all_alerts=False,
+                silence_alerts_tags=[severity_tag(args.stack, severity) for severity in window.silences],
                 repeat_unit=repeat.unit if repeat else None, repeat_interval=repeat.interval if repeat else None,
                 repeat_ends_at=repeat.until.strftime("%Y-%m-%dT00:00:00.000Z") if repeat and repeat.until else None,
             ), opts=self._child)

@@ -165,6 +165,10 @@ class MaintenanceWindowConfig(Strict):
     ends_at: datetime
     timezone: Annotated[TimeZone, AfterValidator(_checkly_zone)]
     repeat: RepeatConfig | None = None
+    # The severities whose alerts the window silences. Not critical unless listed: Checkly never alerts
+    # after a window for a check that started failing inside it, so a silenced outage outlasting the
+    # window would page no one (docs/ARCHITECTURE.md, Monitoring).
+    silences: list[Severity] = Field(default_factory=lambda: list[Severity](["warning", "info"]), min_length=1)
 
     def instant(self, moment: datetime) -> datetime:
         zone = ZoneInfo(self.timezone)

@@ -10,7 +10,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.config import ALERT_WEBHOOKS_KEY
+from components.alerting import channel_args
+from components.config import ALERT_WEBHOOKS_KEY, AlertRoute
 from components.monitoring import MonitoringArgs
 from ops.engine import SECRET, Preview, run_stack
 from ops.stackfile import StackFile, read_stack_file
@@ -81,3 +82,11 @@ def test_a_real_run_without_the_secret_config_stops_with_pulumis_one_message(tmp
     pulumi.runtime.set_all_config({}, [])
     with pytest.raises(pulumi.ConfigMissingError, match="maintainpro-platform:alertWebhooks"):
         MonitoringArgs.from_stack(cfg)
+
+
+def test_a_webhook_channel_sends_a_json_body_with_the_alert() -> None:
+    """Checkly sends no body without a template; receivers in the Slack style read `text`."""
+    webhook = channel_args(AlertRoute.model_validate(ROUTE), "staging", FAKE_URL).webhook
+    assert webhook is not None
+    body = json.loads(webhook.template)  # type: ignore[arg-type]
+    assert body["text"] == "{{ALERT_TITLE}}: {{RESULT_LINK}}" and body["check"] == "{{CHECK_NAME}}"

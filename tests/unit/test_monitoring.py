@@ -162,12 +162,13 @@ def test_the_heartbeat_ping_url_reaches_only_the_backup_environment(stack: str) 
 
 
 def test_heartbeat_periods_follow_the_crons_and_grace_covers_the_job() -> None:
-    """Production: backup daily (17 2 * * *), 180 min timeout + 60 grace; drill weekly, 120 + 60."""
+    """Production: backup daily (17 2 * * *), timeout 180 min; drill weekly, 120; grace_minutes 60. The
+    jobs share one concurrency group, so each may queue behind the other: 180 + 120 + 60 = 360 min each."""
     p = preview("production")
     assert named(p, "monitoring-heartbeat-backup").inputs["heartbeat"] == {
-        "period": 1, "periodUnit": "days", "grace": 4, "graceUnit": "hours"}
+        "period": 1, "periodUnit": "days", "grace": 6, "graceUnit": "hours"}
     assert named(p, "monitoring-heartbeat-restore-drill").inputs["heartbeat"] == {
-        "period": 7, "periodUnit": "days", "grace": 3, "graceUnit": "hours"}
+        "period": 7, "periodUnit": "days", "grace": 6, "graceUnit": "hours"}
     assert severity_of(named(p, "monitoring-heartbeat-backup")) == "critical"
     assert severity_of(named(preview("staging"), "monitoring-heartbeat-backup")) == "warning"
 
@@ -210,12 +211,26 @@ def test_maintenance_windows_are_utc_instants_silencing_the_stacks_alerts() -> N
     assert windows["monitoring-maintenance-scheduled-maintenance"] == {
         "name": "scheduled-maintenance (production)", "description": "Weekly platform maintenance (dependency updates, restarts)",
         "startsAt": "2026-01-04T01:00:00.000Z", "endsAt": "2026-01-04T02:00:00.000Z", "timezone": "Europe/Berlin",
-        "repeatUnit": "WEEK", "repeatInterval": 1, "silenceAlertsTags": ["maintainpro-production"], "silenceAllAlerts": False,
+        "repeatUnit": "WEEK", "repeatInterval": 1, "silenceAllAlerts": False,
+        # warning and info only, by default: a critical outage that outlasts a window must still page
+        "silenceAlertsTags": ["maintainpro-production-severity-warning", "maintainpro-production-severity-info"],
     }
     migrations = windows["monitoring-maintenance-database-migrations"]
     assert (migrations["startsAt"], migrations["endsAt"], migrations["repeatUnit"]) == (
         "2026-01-06T20:00:00.000Z", "2026-01-06T21:30:00.000Z", "MONTH")
     assert "tags" not in migrations  # silenced, never paused: the checks keep recording
+
+
+def test_a_window_silences_only_this_stacks_checks_of_its_severities() -> None:
+    p = preview("production")
+    silenced = {tag for r in p.by_type("checkly:index/maintenanceWindow:MaintenanceWindow")
+                for tag in r.inputs["silenceAlertsTags"]}
+    uptime = named(p, "monitoring-check-app-uptime").inputs["tags"]  # critical: pages PagerDuty
+    assert "maintainpro-production-severity-critical" in uptime and not silenced & set(uptime)
+    warned = [r.inputs["tags"] for r in p.resources if r.type.startswith("checkly:")
+              and "maintainpro-production-severity-warning" in (r.inputs.get("tags") or [])]
+    assert warned and all(silenced & set(t) for t in warned)
+    assert not any("staging" in tag for tag in silenced)  # tags are account-wide: never the other stack's
 
 
 def test_alert_channels_carry_their_route_and_flags() -> None:

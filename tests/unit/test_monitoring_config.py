@@ -181,8 +181,10 @@ def test_heartbeats_follow_the_backup_schedule_and_job_timeouts() -> None:
                             schedule="0 */6 * * *", restore_drill_schedule="47 4 1 * *",
                             backup_timeout_minutes=45, restore_drill_timeout_minutes=90)
     beats = {b.job: b for b in plan(backups, HeartbeatConfig(grace_minutes=30))}
-    assert (beats["backup"].period_minutes, beats["backup"].grace_minutes, beats["backup"].secret) == (360, 75, "BACKUP_HEARTBEAT_URL")
-    assert (beats["restore-drill"].period_minutes, beats["restore-drill"].grace_minutes) == (31 * 1440, 120)
+    # grace: its own timeout + the other job's (one concurrency group: it may queue behind it) + 30
+    assert (beats["backup"].period_minutes, beats["backup"].grace_minutes, beats["backup"].secret) == (
+        360, 45 + 90 + 30, "BACKUP_HEARTBEAT_URL")
+    assert (beats["restore-drill"].period_minutes, beats["restore-drill"].grace_minutes) == (31 * 1440, 90 + 45 + 30)
     assert beats["restore-drill"].secret == "RESTORE_DRILL_HEARTBEAT_URL"
     assert plan(backups.model_copy(update={"enabled": False}), HeartbeatConfig()) == []
 
