@@ -325,3 +325,13 @@ def test_the_primary_rate_limit_is_waited_out_until_its_reset(fake, history):
     assert [c.status for c in fake.calls].count(403) == 1 and len(fake.calls) == 17  # the 16 reads and the refused one
     assert any("retrying (1/4) after HTTP 403: API rate limit exceeded" in line for line in lines)
     assert (figures.successful, figures.lead_time_median, figures.restore_median) == (5, 1.5, 39.5)
+
+
+def test_a_wait_past_the_timeout_ends_at_once_saying_so(fake, history):
+    fake.fail("repos/list-deployments", status=429, headers={"Retry-After": "600"},
+              message="You have exceeded a secondary rate limit.")
+    result = metrics(fake, "--timeout", "5")
+    assert result.returncode == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert ("error: --timeout: gave up after 5s waiting for GitHub to answer repos/list-deployments (You have "
+            "exceeded a secondary rate limit.; the server asked to wait 600s, past the deadline") in result.stderr
+    assert len(fake.calls) == 1
