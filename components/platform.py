@@ -13,6 +13,7 @@ from components.config import SECURITY_OWNER, StackConfig
 from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
 from components.headers import SecurityHeaders, SecurityHeadersArgs
+from components.metrics_workflow import DeliveryMetrics, DeliveryMetricsArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.names import DEPLOY_TOKEN_SECRET, PULL_REQUEST_STACK
 from components.pipeline import DeliveryPipeline, DeliveryPipelineArgs
@@ -144,6 +145,14 @@ class Platform(pulumi.ComponentResource):
                 commit_after=(*commit_after, *tokens, self.site.site),
             ),
             child,
+        )
+
+        # -- delivery metrics (components/metrics_workflow.py): the targets are production's, measured weekly from
+        # the deployment record the pipeline writes.
+        self.metrics = (
+            DeliveryMetrics("metrics", DeliveryMetricsArgs.from_stack(cfg, commit_after=commit_after), child)
+            if cfg.is_production
+            else None
         )
 
         # -- repository security (components/repo_security.py): repository-level settings of the app repo and

@@ -88,6 +88,7 @@ COMMANDS = {
     "restore": "ops.backup.cli",
     "drift": "ops.drift_cli",
     "deploy": "ops.deploy_cli",
+    "metrics": "ops.metrics_cli",
     "probe": "ops.probe",
     "promote": "ops.promote",
     "rollback": "ops.rollback",

@@ -35,6 +35,11 @@ PAGE = 100  # GitHub's largest page ("per_page ... max 100")
 RETIRE_SCAN = 20  # older records a success looks through for the one it supersedes
 RESOURCE = "github deployments"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"  # GitHub's ISO 8601 form for `since` / `until`
+# What a 403 says the token needs: to record (every release) or only to read (the metrics).
+WRITE_ACCESS = ("Deployments read and write (a workflow's token: `permissions: deployments: write`; a classic token: "
+                "the repo_deployment scope)")
+READ_ACCESS = ("Deployments and Contents read (a workflow's token: `permissions: deployments: read, contents: read`; "
+               "a classic token: the repo scope for a private repository)")
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 
 
@@ -56,11 +61,12 @@ def run_log_url(env: Mapping[str, str] = os.environ) -> str | None:
 class GitHubDeployments:
     """The deployments of one repository (`owner/name`) through the shared client."""
 
-    def __init__(self, client: ApiClient, repo: str) -> None:
+    def __init__(self, client: ApiClient, repo: str, *, needs: str = WRITE_ACCESS) -> None:
         if not _REPO.match(repo):
             raise ValueError(f"repo: {repo!r} is not owner/name")
         self.client = client
         self.repo = repo
+        self.needs = needs  # the access a 403 names
 
     # ---- writing ------------------------------------------------------------------------------
     def start(self, record: DeploymentRecord, *, log_url: str | None) -> int:
@@ -218,8 +224,7 @@ class GitHubDeployments:
         """The API's refusal with what it means for the token and the repository."""
         hints = {
             401: f"{TOKEN_ENV} was refused (expired, revoked or mistyped)",
-            403: f"{TOKEN_ENV} may not do this on {self.repo}: it needs Deployments read and write (a workflow's "
-                 "token: `permissions: deployments: write`; a classic token: the repo_deployment scope)",
+            403: f"{TOKEN_ENV} may not do this on {self.repo}: it needs {self.needs}",
             404: f"{self.repo} does not exist or {TOKEN_ENV} cannot see it (GitHub answers 404 for a repository "
                  "a token has no access to), or the object asked for is not there",
         }

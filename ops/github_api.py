@@ -27,14 +27,16 @@ API_VERSION = "2022-11-28"
 HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
 
 
-def github_client(until: float | None = None, *, resource: str = "github") -> ApiClient:
+def github_client(until: float | None = None, *, resource: str = "github",
+                  permissions: str = "deployments: write") -> ApiClient:
     """A client with the token from GITHUB_TOKEN, printing each retry (rate limits too) on stderr and
-    giving up at the monotonic instant `until` (a command's `--timeout`)."""
+    giving up at the monotonic instant `until` (a command's `--timeout`); `permissions` is what a
+    workflow's token needs for the command, named when the token is missing."""
     token = os.environ.get(TOKEN_ENV)
     if not token:
         raise MissingCredential(
             f"{resource}: no API token; export {TOKEN_ENV} (in a workflow: `{TOKEN_ENV}: ${{{{ github.token }}}}` "
-            "with `permissions: deployments: write`)"
+            f"with `permissions: {permissions}`)"
         )
     return ApiClient(os.environ.get(API_URL_ENV) or DEFAULT_API_URL, token, resource=resource,
                      extra_headers=HEADERS, notice=notice, deadline=until)

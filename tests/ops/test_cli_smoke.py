@@ -22,6 +22,7 @@ SMOKE = {
     "rollback": (["--stack", "production", "--list"], 2, "NETLIFY_AUTH_TOKEN"),
     "promote": (["--stack", "production", "--deploy", "d1"], 2, "NETLIFY_AUTH_TOKEN"),
     "deploy": (["--stack", "production", "--dir", "."], 2, "NETLIFY_AUTH_TOKEN"),
+    "metrics": (["--stack", "production"], 2, "export GITHUB_TOKEN"),
     "backup": ([], 2, "Missing option"),
     "restore-drill": ([], 2, "Missing option"),
     "restore": ([], 2, "Missing option"),
@@ -34,7 +35,7 @@ SMOKE = {
 def test_each_command_runs_as_a_module(command: str) -> None:
     args, code, expected = SMOKE[command]
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BACKUP_", "RESTORE_", "AWS_", "NETLIFY_", "SUPABASE_", "MAINTAINPRO_"))}
+           if not k.startswith(("BACKUP_", "RESTORE_", "AWS_", "NETLIFY_", "SUPABASE_", "MAINTAINPRO_", "GITHUB_TOKEN"))}
     result = subprocess.run([sys.executable, "-m", "ops", command, *args], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
     output = result.stdout + result.stderr

@@ -166,6 +166,10 @@ class FakeGitHub(LoopbackServer):
             self._add_status(r, deployment_id, state=state, at=stamp(at), creator=creator)
         return deployment_id
 
+    def add_status(self, deployment_id: int, state: str, at: datetime, repo: str = APP_REPO) -> None:
+        """A status added later (e.g. `inactive` once a newer record superseded it): no side effects."""
+        self._add_status(self.repo(repo), deployment_id, state=state, at=stamp(at), creator=user(self.url, BOT, 41_000_000))
+
     # ---- HTTP plumbing -----------------------------------------------------------------------
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -440,11 +444,15 @@ class FakeGitHub(LoopbackServer):
         base, head = repo.resolve(base_ref), repo.resolve(head_ref)
         if not dots or base is None or head is None:
             raise Reply(404, error("Not Found", 404))
-        base_line, head_line = repo.ancestry(base), repo.ancestry(head)
-        in_base = set(base_line)
-        merge_base = next(s for s in head_line if s in in_base)
-        ahead = head_line[: head_line.index(merge_base)][::-1]  # chronological
-        behind = base_line.index(merge_base)
+        newer = repo.back_to(head, base)
+        if newer is not None:  # base is an ancestor of head: the merge base itself (the usual case, found quickly)
+            merge_base, ahead, behind = base, newer[::-1], 0
+        else:
+            base_line, head_line = repo.ancestry(base), repo.ancestry(head)
+            in_base = set(base_line)
+            merge_base = next(s for s in head_line if s in in_base)
+            ahead = head_line[: head_line.index(merge_base)][::-1]  # chronological
+            behind = base_line.index(merge_base)
         headers: dict[str, str] = {}
         if "page" in query or "per_page" in query:
             listed, headers = self._page(ahead, path, query)

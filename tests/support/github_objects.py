@@ -63,6 +63,16 @@ class Repo:
             current = self.commits[current].parent
         return line
 
+    def back_to(self, head: str, base: str) -> list[str] | None:
+        """`head` and its ancestors newer than `base`, newest first; None when `base` is not one of them.
+        What a comparison of a base with a later commit of its line needs, without walking to the root."""
+        line: list[str] = []
+        current: str | None = head
+        while current is not None and current != base:
+            line.append(current)
+            current = self.commits[current].parent
+        return line if current == base else None
+
     def latest_state(self, deployment_id: int) -> str | None:
         statuses = self.statuses.get(deployment_id) or []
         return statuses[-1]["state"] if statuses else None

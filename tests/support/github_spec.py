@@ -155,14 +155,21 @@ def routes() -> tuple[Route, ...]:
     return tuple(found)
 
 
+@functools.cache
+def _candidates(method: str, segments: int) -> tuple[Route, ...]:
+    """The routes a `method` request of a path with `segments` slashes may match, in `routes()` order: those
+    with as many segments, and every route with a multi-segment parameter."""
+    return tuple(r for r in routes() if r.method == method
+                 and (r.template.count("/") == segments or "(.+?)" in r.pattern.pattern))
+
+
 @functools.lru_cache(maxsize=4096)
 def match(method: str, path: str) -> tuple[Route, tuple[str, ...]] | None:
     """The operation a request names, and its path parameters (cached: a listing asks again and again)."""
-    for route in routes():
-        if route.method == method:
-            found = route.pattern.match(path)
-            if found:
-                return route, found.groups()
+    for route in _candidates(method, path.count("/")):
+        found = route.pattern.match(path)
+        if found:
+            return route, found.groups()
     return None
 
 

@@ -90,6 +90,7 @@ def test_every_generated_workflow_is_actionlint_clean(stack: str, tmp_path: Path
     workflows = generated_workflows(stack)
     # not vacuously clean: the delivery and backup workflows are among them, heartbeat pings included
     assert f"delivery-{stack}.yml" in workflows and any("db-backup" in name for name in workflows), sorted(workflows)
+    assert ("delivery-metrics-production.yml" in workflows) == (stack == "production"), sorted(workflows)
     assert "HEARTBEAT_URL" in "".join(workflows.values())  # the heartbeat pings' scripts are linted too
     findings = actionlint(write_workflows(tmp_path, workflows), tmp_path, runner_config(tmp_path, stack))
     assert findings == [], "\n" + report(findings)
