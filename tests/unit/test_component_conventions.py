@@ -12,13 +12,13 @@ from datetime import datetime, timezone
 import pytest
 
 import ops.engine as engine
-from components import backups, database, delivery, headers, monitoring, pipeline, repo_security, secrets, site
+from components import backups, database, delivery, flags, headers, monitoring, pipeline, repo_security, secrets, site
 from ops.stackfile import read_stack_file
 from tests.stacks import ROOT
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
 ARGS = [
-    backups.BackupScheduleArgs, database.SupabaseProjectArgs, delivery.DeliveryEnvironmentArgs,
+    backups.BackupScheduleArgs, database.SupabaseProjectArgs, delivery.DeliveryEnvironmentArgs, flags.FeatureFlagsArgs,
     headers.SecurityHeadersArgs, monitoring.MonitoringArgs, pipeline.DeliveryPipelineArgs,
     repo_security.RepositorySecurityArgs,
     secrets.SecretSetArgs, site.NetlifySiteArgs,
