@@ -194,3 +194,18 @@ def test_a_flow_style_rollout_is_left_for_a_human(stacks: Path) -> None:
     path.write_text(text[:start] + flow + text[end:])
     result = advance(stacks, "newWorkOrderForm", SOAKED, no_configcat(), stack="staging")
     assert result.returncode == 2 and "cannot edit safely" in result.stderr and "block mapping" in result.stderr
+
+
+def test_past_expiry_and_ready_to_remove_are_shown(stacks: Path) -> None:
+    """Staging's flag taken to its last stage (100 %) on 2026-12-01 09:00 with a 24 h soak, read on 2027-07-01:
+    a day past its expiry (2027-06-30) and long past its soak."""
+    path = stacks / "Pulumi.staging.yaml"
+    path.write_text(path.read_text().replace("          stage: 2\n", "          stage: 3\n"))
+    out = flags_json(stacks, no_configcat(), stack="staging", now="2027-07-01T00:00:00Z")
+    form = out["flags"][0]
+    assert (form["percentage"], form["expired"], form["ready_to_remove"], form["next"]) == (100, True, True, None)
+    text = run_ops("flags", "--stack", "staging", "--now", "2027-07-01T00:00:00Z", "--stack-dir", str(stacks),
+                   env=no_configcat()).stdout
+    assert "expires 2027-06-30 (PAST: remove it)" in text and "READY TO REMOVE: at 100 % for longer than its 24 h soak" in text
+    soaking = flags_json(stacks, no_configcat(), stack="staging", now="2026-12-02T09:00:00Z")["flags"][0]
+    assert (soaking["expired"], soaking["ready_to_remove"]) == (False, False)  # exactly 24 h: not longer than the soak
