@@ -63,7 +63,7 @@ def _live(flags: FlagsConfig, stack: str, seconds: float) -> tuple[dict[str, Ser
         except LookupError as missing:
             return None, f"skipped ({missing})"
         except ApiError as error:
-            fail(f"ConfigCat: {error}", EXIT_FAILED)
+            fail(str(error), EXIT_FAILED)
         finally:
             client.close()
 

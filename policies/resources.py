@@ -149,4 +149,3 @@ FLAG_EXPIRES = "expires"  # ISO date, the planned removal date (None: none plann
 FLAG_PERCENTAGE = "percentage"  # share of users outside the segments served the rollout's value now
 FLAG_SINCE = "since"  # ISO date/time the live rollout stage went live (None: no live stage)
 FLAG_SOAK_HOURS = "soak_hours"
-CONFIGCAT_SETTING_VALUE = "configcat:index/settingValueV2:SettingValueV2"
