@@ -28,6 +28,9 @@ SUPABASE_PUBLISHABLE_KEY_KEY = "VITE_SUPABASE_PUBLISHABLE_KEY"
 # `netlify.legacy_anon_key_env` is on: supabase-js takes a publishable key wherever it took the anon
 # key (supabase.com/changelog/29260: "A single publishable key ... can be used to replace the anon key").
 SUPABASE_ANON_KEY_KEY = "VITE_SUPABASE_ANON_KEY"
+# The stack's ConfigCat environment's SDK key, for the browser SDK (configcat-react's `ConfigCatProvider
+# sdkKey`): like the publishable key, public once built.
+CONFIGCAT_SDK_KEY_KEY = "VITE_CONFIGCAT_SDK_KEY"
 
 # ---------------------------------------------------------------- CI (the stack's GitHub environment)
 

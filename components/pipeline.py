@@ -6,7 +6,9 @@ from the one source the site's env vars are made from (`NetlifySite.build_values
 into the workflow, since the build jobs run without an environment: a secret among them stops the
 program. The Supabase publishable key is the one exception, and by name: it is public by design
 (supabase.com docs, "API keys": publishable keys are safe to expose in a browser when row-level
-security is on) and every visitor's browser receives it in the bundle.
+security is on) and every visitor's browser receives it in the bundle. The ConfigCat SDK key is the
+other, for the same reason: the browser SDK is given it in the bundle (configcat/react-sdk README:
+`<ConfigCatProvider sdkKey="#YOUR_SDK_KEY#">`) and it only reads the flags' values.
 """
 
 from __future__ import annotations
@@ -22,10 +24,15 @@ from components import lighthouse
 from components.config import LighthouseConfig, StackConfig
 from components.delivery import plain
 from components.delivery_workflow import PipelineSpec, render, workflow_path
-from components.names import PULL_REQUEST_STACK, SUPABASE_ANON_KEY_KEY, SUPABASE_PUBLISHABLE_KEY_KEY
+from components.names import (
+    CONFIGCAT_SDK_KEY_KEY,
+    PULL_REQUEST_STACK,
+    SUPABASE_ANON_KEY_KEY,
+    SUPABASE_PUBLISHABLE_KEY_KEY,
+)
 
 # Build values public by design although the program holds them as secrets until they are built.
-PUBLIC_BUILD_VALUES = frozenset({SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY})
+PUBLIC_BUILD_VALUES = frozenset({SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY, CONFIGCAT_SDK_KEY_KEY})
 
 
 def site_url(cfg: StackConfig) -> str:

@@ -12,6 +12,7 @@ from components.backups import BackupSchedule, BackupScheduleArgs
 from components.config import SECURITY_OWNER, StackConfig
 from components.database import SupabaseProject, SupabaseProjectArgs
 from components.delivery import DeliveryEnvironment, DeliveryEnvironmentArgs
+from components.flags import FeatureFlags, FeatureFlagsArgs
 from components.headers import SecurityHeaders, SecurityHeadersArgs
 from components.metrics_workflow import DeliveryMetrics, DeliveryMetricsArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -71,6 +72,9 @@ class Platform(pulumi.ComponentResource):
         delivery_variables.update(self.database.ci_variables)
         delivery_secrets.update(self.database.ci_secrets)
 
+        # -- feature flags (components/flags.py): the ConfigCat environment's SDK key is a build value of the site.
+        self.flags = FeatureFlags("flags", FeatureFlagsArgs.from_stack(cfg), child)
+
         # -- site (components/site.py)
         # A fixed name: renaming the Netlify site is an in-place update, not a new component
         # (a name from config would move every child's URN and delete-then-adopt live DNS).
@@ -81,6 +85,7 @@ class Platform(pulumi.ComponentResource):
                 supabase_url=self.supabase_url,
                 supabase_publishable_key=self.supabase_publishable_key,
                 secret_env=self.secrets.delivered_as("netlify-env"),
+                configcat_sdk_key=self.flags.sdk_key,
             ),
             child,
         )

@@ -22,8 +22,13 @@ import pulumi_github as github
 
 from components.config import DeployContext, EnvVarConfig, NetlifyConfig, StackConfig
 from components.errors import ComponentError
+from components.names import (
+    CONFIGCAT_SDK_KEY_KEY,
+    SUPABASE_ANON_KEY_KEY,
+    SUPABASE_PUBLISHABLE_KEY_KEY,
+    SUPABASE_URL_KEY,
+)
 from components.names import NETLIFY_CI_VARIABLES as CI_VARIABLES
-from components.names import SUPABASE_ANON_KEY_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_URL_KEY
 from components.names import record_name as _record_name
 from providers.netlify.certificate import Certificate, CertificateArgs
 from providers.netlify.deploy_key import DeployKey
@@ -43,6 +48,8 @@ class NetlifySiteArgs:
     repo_path: str
     supabase_url: pulumi.Input[str] | None = None
     supabase_publishable_key: pulumi.Input[str] | None = None
+    # The stack's ConfigCat environment's SDK key (components/flags.py), for the browser SDK.
+    configcat_sdk_key: pulumi.Input[str] | None = None
     # Generated secrets delivered as secret env vars (key -> value), e.g. from the secrets component.
     secret_env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # Production: the DNS zone (with records not managed here, e.g. mail) is protect and retain_on_delete.
@@ -53,12 +60,14 @@ class NetlifySiteArgs:
         cls, cfg: StackConfig, *, supabase_url: pulumi.Input[str] | None = None,
         supabase_publishable_key: pulumi.Input[str] | None = None,
         secret_env: Mapping[str, pulumi.Input[str]] | None = None,
+        configcat_sdk_key: pulumi.Input[str] | None = None,
     ) -> NetlifySiteArgs:
         return cls(
             netlify=cfg.netlify,
             repo_path=f"{cfg.github.owner}/{cfg.github.app_repo}",
             supabase_url=supabase_url,
             supabase_publishable_key=supabase_publishable_key,
+            configcat_sdk_key=configcat_sdk_key,
             secret_env=dict(secret_env or {}),
             production=cfg.is_production,
         )
@@ -115,7 +124,8 @@ class NetlifySite(pulumi.ComponentResource):
         publishable = {SUPABASE_PUBLISHABLE_KEY_KEY: args.supabase_publishable_key}
         if cfg.legacy_anon_key_env:
             publishable[SUPABASE_ANON_KEY_KEY] = args.supabase_publishable_key
-        generated = {k: v for k, v in {SUPABASE_URL_KEY: args.supabase_url, **publishable}.items() if v is not None}
+        generated = {k: v for k, v in {SUPABASE_URL_KEY: args.supabase_url, **publishable,
+                                       CONFIGCAT_SDK_KEY_KEY: args.configcat_sdk_key}.items() if v is not None}
         from_elsewhere = [*generated, *args.secret_env]
         clashes = sorted({k for k in from_elsewhere if k in cfg.env or from_elsewhere.count(k) > 1})
         if clashes:
@@ -223,10 +233,11 @@ class NetlifySite(pulumi.ComponentResource):
 
     def build_values(self, context: DeployContext) -> dict[str, pulumi.Input[str]]:
         """What a build for deploy context `context` inlines (Vite: every `VITE_*`): the plain env vars
-        scoped to builds and the values wired from the Supabase project; the env vars' own source.
+        scoped to builds and the values wired from the Supabase project and the ConfigCat environment;
+        the env vars' own source.
 
-        The publishable key arrives secret (it is public only once built); generated secrets are not
-        build values: the build runs without any.
+        The publishable key and the ConfigCat SDK key arrive secret (each is public only once built);
+        generated secrets are not build values: the build runs without any.
         """
         return {**context_values(self.config, context), **self._generated}
 

@@ -93,6 +93,7 @@ COMMANDS = {
     "promote": "ops.promote",
     "rollback": "ops.rollback",
     "secrets": "ops.secrets",
+    "flags": "ops.flags",
 }
 _registered: set[str] = set()
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import runpy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,7 @@ class Registered:
     provider: str | None = None  # `<provider URN>::<id>` when the resource names an explicit provider
     additional_secret_outputs: tuple[str, ...] = ()
     ignore_changes: tuple[str, ...] = ()  # input paths whose state value is kept (engine spelling: camelCase)
+    replace_on_changes: tuple[str, ...] = ()  # input paths whose change replaces the resource (camelCase)
     import_id: str | None = None  # the `import` option: the live object this resource adopts
     dependencies: tuple[str, ...] = ()
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -124,6 +126,42 @@ OFFLINE_OUTPUTS: dict[str, dict[str, Any]] = {
 }
 
 
+
+
+def _named(pattern: Any) -> str:
+    """The one name an exact `*_filter_regex` (components/flags.py `exact`) matches."""
+    return re.sub(r"\\(.)", r"\1", str(pattern or "").removeprefix("^").removesuffix("$"))
+
+
+# ConfigCat data sources (pulumiverse-configcat) the program reads: offline, each finds exactly what it
+# asks for by name (as after the owner stack's `up`), a flag with the type the stack file gives it
+# (`types`: key -> type), and the SDK key is an obviously fake one.
+OFFLINE_INVOKES: dict[str, Callable[[dict[str, Any], dict[str, str]], dict[str, Any]]] = {
+    "configcat:index/getSdkKeys:getSdkKeys": lambda a, types: {
+        "primary": "configcat-sdk-1/offline-preview/primary-key", "secondary": "",
+        "configId": a.get("configId"), "environmentId": a.get("environmentId"), "id": "offline-preview"},
+    "configcat:index/getProducts:getProducts": lambda a, types: {"products": [
+        {"productId": "offline-product-id", "name": _named(a.get("nameFilterRegex")), "description": "", "order": 0}]},
+    "configcat:index/getConfigurations:getConfigurations": lambda a, types: {"configs": [
+        {"configId": "offline-config-id", "name": _named(a.get("nameFilterRegex")), "description": "",
+         "evaluationVersion": "v2", "order": 0}]},
+    "configcat:index/getSegments:getSegments": lambda a, types: {"segments": [
+        {"segmentId": f"offline-segment-{_named(a.get('nameFilterRegex'))}", "name": _named(a.get("nameFilterRegex")),
+         "description": ""}]},
+    "configcat:index/getSettings:getSettings": lambda a, types: {"settings": [
+        {"settingId": f"offline-setting-{_named(a.get('keyFilterRegex'))}", "key": _named(a.get("keyFilterRegex")),
+         "name": _named(a.get("keyFilterRegex")), "hint": "", "order": 0,
+         "settingType": types.get(_named(a.get("keyFilterRegex")), "boolean")}]},
+}
+
+
+def flag_types(stack_file: StackFile) -> dict[str, str]:
+    """Flag key -> setting type, as the stack file declares them (the config is validated before a run)."""
+    section = stack_file.raw.get(f"{PROJECT}:flags")
+    flags = section.get("flags") if isinstance(section, dict) else None
+    return {str(f["key"]): str(f.get("type", "boolean")) for f in flags or [] if isinstance(f, dict) and "key" in f}
+
+
 # Credentials the program requires that a committed stack file never holds in this repository (they are
 # `pulumi config set --secret` where the stack really runs): offline they are a secret placeholder, as
 # every `secure:` value is.
@@ -143,7 +181,11 @@ def offline_config(stack_file: StackFile) -> tuple[dict[str, str], set[str]]:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Answers every registration with its inputs as state, plus fake values for generated outputs."""
+    """Answers every registration with its inputs as state, plus fake values for generated outputs;
+    every invoke with `OFFLINE_INVOKES`' answer (`flag_types`: the stack file's flags)."""
+
+    def __init__(self, flag_types: dict[str, str] | None = None) -> None:
+        self.flag_types = flag_types or {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         state = dict(args.inputs)
@@ -159,7 +201,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return (f"{args.name}-id" if args.custom else None), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
+        answer = OFFLINE_INVOKES.get(args.token)
+        return (answer(dict(args.args), self.flag_types) if answer else {}), []  # the mock monitor iterates failures
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -186,6 +229,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider or None,
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
                     ignore_changes=tuple(request.ignoreChanges),
+                    replace_on_changes=tuple(request.replaceOnChanges),
                     import_id=request.importId or None,
                     dependencies=tuple(request.dependencies),
                     property_dependencies={
@@ -216,7 +260,7 @@ def run_stack(stack_file: StackFile, now: datetime | None = None, program_path: 
     `program_path` (default: the project's `__main__.py`) lets tests and benchmarks run another program
     through the very same recording engine.
     """
-    mocks = RecordingMocks()
+    mocks = RecordingMocks(flag_types(stack_file))
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)  # a fresh Stack resource per run, named after this stack
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack_file.stack, preview=True, monitor=monitor)

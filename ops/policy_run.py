@@ -29,7 +29,9 @@ from ops.engine import UNKNOWN, Preview, Registered
 from ops.pack_config import PackConfig
 from policies.catalog import ENTRIES, PACK_NAME, PACK_VERSION
 from policies.registry import Entry
-from policies.secrets.rotation import POLICY as ROTATION
+
+# The policies judging at an instant (a `now` config property: policies/clock.py).
+CLOCKED = tuple(e.name for e in ENTRIES if "now" in (e.policy.config_schema.properties if e.policy.config_schema else {}))
 
 
 def _engine_value(value: Any) -> Any:
@@ -132,9 +134,10 @@ def _stack_policy(entry: Entry, nodes: list[PolicyResource], config: dict[str, A
 def audit_preview(preview: Preview, pack: PackConfig) -> AuditReport:
     """Every policy of the pack over `preview`, with the enforcement and config `pack` gives each."""
     nodes = graph(preview)
-    if "now" not in pack.properties.get(ROTATION.name, {}):
-        # One clock: the rotation policy judges at the instant the program computed its windows.
-        pack = pack.with_properties(ROTATION.name, {"now": preview.now.isoformat()})
+    for name in CLOCKED:
+        if "now" not in pack.properties.get(name, {}):
+            # One clock: rotation and flag cleanup judge at the instant the program computed its windows.
+            pack = pack.with_properties(name, {"now": preview.now.isoformat()})
     results = []
     for entry in ENTRIES:
         enforcement = pack.enforcement(entry)

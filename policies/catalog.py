@@ -10,6 +10,8 @@ from policies.database import legacy_keys_disabled, network_restricted, protecte
 from policies.delivery import (
     environment_deployment_policy,
     environment_reviewers,
+    flag_cleanup,
+    flag_ownership,
     publishing_environment,
     repository_security,
     ruleset,
@@ -46,7 +48,7 @@ ENTRIES: tuple[Entry, ...] = tuple(
         rotation, delivered_rotation, github_no_literal, netlify_no_literal,
         force_ssl, tls_certificate,
         environment_reviewers, environment_deployment_policy, ruleset, repository_security,
-        site_ci_publishing, publishing_environment,
+        site_ci_publishing, publishing_environment, flag_ownership, flag_cleanup,
         ssl_enforced, network_restricted, protected, legacy_keys_disabled,
         backup_schedule, backup_retention, ssl_expiry_monitor, dns_zone_protected, critical_route, backup_heartbeat,
     )

@@ -139,3 +139,13 @@ SSL_HOSTNAME = ("request", "hostname")  # SslMonitor: the name whose certificate
 # components/checkly_checks.py tags each check and monitor with its severity: `severity-<critical|warning|info>`.
 SEVERITY_TAG_PREFIX = "severity-"
 CRITICAL_TAG = f"{SEVERITY_TAG_PREFIX}critical"
+
+# ---------------------------------------------------------------- feature flags (components/flags.py, ConfigCat)
+# One component per flag; its inputs (and registered outputs) are the flag's record (`flag_record`).
+FEATURE_FLAG = "maintainpro:flags:FeatureFlag"
+FLAG_KEY = "key"
+FLAG_OWNER = "owner"
+FLAG_EXPIRES = "expires"  # ISO date, the planned removal date (None: none planned)
+FLAG_PERCENTAGE = "percentage"  # share of users outside the segments served the rollout's value now
+FLAG_SINCE = "since"  # ISO date/time the live rollout stage went live (None: no live stage)
+FLAG_SOAK_HOURS = "soak_hours"

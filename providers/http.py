@@ -6,6 +6,7 @@ same under rate limits and outages and every failure reads the same way.
 
 from __future__ import annotations
 
+import base64
 import os
 import random
 import time
@@ -115,7 +116,7 @@ def resolve_token(configured: str | None, env_var: str, what: str) -> str:
 
 @dataclass
 class ApiClient:
-    """Bearer-authenticated JSON client with bounded retries and clear errors."""
+    """Bearer-authenticated (or `basic`) JSON client with bounded retries and clear errors."""
 
     base_url: str
     token: str = field(repr=False)
@@ -133,7 +134,15 @@ class ApiClient:
     deadline: float | None = None
     # Wall clock (epoch seconds) against which rate-limit resets and Retry-After dates are read.
     now: Callable[[], float] = time.time
+    scheme: str = "Bearer"  # the Authorization scheme `token` is sent with
+    redact: tuple[str, ...] = field(default=(), repr=False)  # more secrets never to repeat in an error
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def basic(cls, base_url: str, username: str, password: str, **kwargs: Any) -> ApiClient:
+        """A client sending HTTP basic credentials (RFC 7617: base64 of `username:password`)."""
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        return cls(base_url, token, scheme="Basic", redact=(password,), **kwargs)
 
     def _http(self) -> httpx.Client:
         import httpx
@@ -146,7 +155,7 @@ class ApiClient:
             self._client = httpx.Client(
                 base_url=self.base_url.rstrip("/"),
                 headers={
-                    "Authorization": f"Bearer {self.token}",
+                    "Authorization": f"{self.scheme} {self.token}",
                     "Accept": "application/json",
                     "User-Agent": "maintainpro-platform",
                     **self.extra_headers,
@@ -157,8 +166,10 @@ class ApiClient:
         return self._client
 
     def _redacted(self, message: str) -> str:
-        """An API's error text without our token, should a server ever echo the request back."""
-        return message.replace(self.token, "[token]") if self.token else message
+        """An API's error text without our credentials, should a server ever echo the request back."""
+        for secret in (self.token, *self.redact):
+            message = message.replace(secret, "[token]") if secret else message
+        return message
 
     def close(self) -> None:
         if self._client is not None:

@@ -7,7 +7,7 @@ environment variables, and a plaintext token in a stack file is itself an error.
 
 The package: `types` (constants, the strict base, shared value types, `ConfigError`), one module
 per concern for the section models (`netlify`, `supabase`, `github`, `secrets`, `operations`,
-`delivery`, `monitoring`),
+`delivery`, `monitoring`, `flags`),
 `stack` (`StackConfig`), `rules` (rules spanning fields or sections) and `loader`
 (`validate_config`, `load_stack_config`, `split_config`). Validating imports neither pulumi nor a
 provider SDK nor the HTTP client: names wired between components come from `components.names`,
@@ -22,6 +22,14 @@ from components.config.delivery import (
     DoraTargets,
     LighthouseConfig,
     SitePath,
+)
+from components.config.flags import (
+    FLAGS_OWNER,
+    FlagConfig,
+    FlagsConfig,
+    RolloutConfig,
+    SegmentConfig,
+    StageConfig,
 )
 from components.config.github import (
     BypassActor,
@@ -145,6 +153,9 @@ __all__ = [
     "EnvKey",
     "EnvVarConfig",
     "EnvironmentConfig",
+    "FLAGS_OWNER",
+    "FlagConfig",
+    "FlagsConfig",
     "GITHUB_HOSTED_LABEL",
     "GitHubConfig",
     "HeartbeatConfig",
@@ -169,6 +180,7 @@ __all__ = [
     "RepositorySecurityConfig",
     "RetentionConfig",
     "RetryConfig",
+    "RolloutConfig",
     "Reviewer",
     "RulesetConfig",
     "RunnerLabel",
@@ -180,10 +192,12 @@ __all__ = [
     "SecretConfig",
     "SecretConsumers",
     "SecretName",
+    "SegmentConfig",
     "SitePath",
     "Severity",
     "Slug",
     "StackConfig",
+    "StageConfig",
     "StatusPageConfig",
     "Strict",
     "SupabaseConfig",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network
 
+from components.config.flags_rules import flags_problems
 from components.config.monitoring_rules import monitoring_problems
 from components.config.netlify import NetlifyConfig
 from components.config.stack import StackConfig
@@ -18,6 +19,7 @@ from components.config.types import (
     Problem,
 )
 from components.names import (
+    CONFIGCAT_SDK_KEY_KEY,
     DEPLOY_TOKEN_SECRET,
     NETLIFY_CI_VARIABLES,
     PULL_REQUEST_CHECKS,
@@ -54,6 +56,7 @@ def cross_field_problems(cfg: StackConfig) -> list[Problem]:
     problems += _dns_problems(cfg.netlify)
     problems += _secret_context_problems(cfg.netlify)
     problems += monitoring_problems(cfg)
+    problems += flags_problems(cfg.flags, cfg.environment)
     problems += _consumer_problems(cfg)
     problems += _secret_key_problems(cfg)
     problems += _name_clashes(cfg)
@@ -214,7 +217,8 @@ def _wired_names() -> dict[str, dict[str, str]]:
             DEPLOY_TOKEN_SECRET: "the deploy token (secret config maintainpro-platform:netlifyDeployToken)",
         },
         # VITE_SUPABASE_ANON_KEY even with `legacy_anon_key_env` off: the name is the publishable key's.
-        "netlify_env": dict.fromkeys((SUPABASE_URL_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY), project),
+        "netlify_env": {**dict.fromkeys((SUPABASE_URL_KEY, SUPABASE_PUBLISHABLE_KEY_KEY, SUPABASE_ANON_KEY_KEY), project),
+                        CONFIGCAT_SDK_KEY_KEY: "the ConfigCat environment's SDK key (components/flags.py)"},
     }
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from components.config.delivery import DeliveryConfig
+from components.config.flags import FlagsConfig
 from components.config.github import GitHubConfig
 from components.config.monitoring import MonitoringConfig
 from components.config.netlify import HeadersConfig, NetlifyConfig
@@ -26,6 +27,7 @@ class StackConfig(Strict):
     backups: BackupsConfig
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    flags: FlagsConfig = Field(default_factory=FlagsConfig)
 
     @property
     def is_production(self) -> bool:

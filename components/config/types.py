@@ -54,10 +54,14 @@ CREDENTIAL_KEYS = frozenset(
         "checkly:apiKey",  # pulumi-checkly's own (or CHECKLY_API_KEY); `checkly:accountId` is plain provider config
         "pagerduty:token",  # pulumi-pagerduty's own (or PAGERDUTY_TOKEN)
         ALERT_WEBHOOKS_KEY,  # {route target: webhook URL}: monitoring's webhook alert routes (components/alerting.py)
+        # pulumiverse-configcat's own (or CONFIGCAT_BASIC_AUTH_USERNAME / _PASSWORD): the Public Management API's
+        # basic-auth credentials; `configcat:basePath` is plain provider config
+        "configcat:basicAuthUsername",
+        "configcat:basicAuthPassword",
     }
 )
 # Provider namespaces whose own settings may sit in a stack file beside ours.
-PROVIDER_NAMESPACES = frozenset({"github", "aws", "checkly", "pagerduty"})
+PROVIDER_NAMESPACES = frozenset({"github", "aws", "checkly", "pagerduty", "configcat"})
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 _SLUG = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"

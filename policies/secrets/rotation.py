@@ -6,41 +6,26 @@ Generated secrets are random passwords/bytes (`RotatingSecret`) and Supabase sec
 The period keeper alone proves nothing: a value changes only when a keeper changes, and
 `RotatingSecret` makes that happen through the rotation window's start. So the policy checks the
 period against the stack's maximum and that the window start is a real timestamp no older than one
-period at the audit clock: policy config `now` (tests, offline audits), else `MAINTAINPRO_NOW` when
-set, the clock the program computes its windows from (the engine starts the pack with the CLI's
-environment, so one variable moves both), else the real UTC time. A pinned or stale keeper set (`{"rotation_days": "30", "pinned": "2020-01-01"}`) fails.
+period at the audit clock (policies/clock.py: policy config `now`, else `MAINTAINPRO_NOW`, the clock
+the program computes its windows from, else the real UTC time). A pinned or stale keeper set (`{"rotation_days": "30", "pinned": "2020-01-01"}`) fails.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
 from policies import resources as R
+from policies.clock import NOW_SCHEMA, audit_now, instant
 from policies.props import as_int, get
 from policies.registry import cis, resource_policy, soc2
 
 # The engine runs policies moments after the program computed its window: a run that straddles a
 # window boundary must not read as "not rotated".
 CLOCK_SKEW = timedelta(hours=1)
-# The program's clock override (components/runtime_config.py reads the same variable); the pack
-# stands alone, so the name is repeated here rather than imported.
-NOW_ENV = "MAINTAINPRO_NOW"
-
-
-def _instant(value: Any) -> datetime | None:
-    """An ISO 8601 timestamp as an aware datetime (UTC when no zone is given), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _is_secret_generator(args: ResourceValidationArgs) -> bool:
@@ -64,14 +49,12 @@ def check(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[s
         return
     if days > limit:
         yield f"secret rotates every {days} days; at most {limit} days is allowed on this stack"
-    clock, source = (config["now"], "policy config 'now'") if config.get("now") is not None else (
-        os.environ.get(NOW_ENV), f"environment variable {NOW_ENV}")
-    now = datetime.now(timezone.utc) if not clock else _instant(clock)
+    now, source, clock = audit_now(config)
     if now is None:
         yield f"{source} is {clock!r}, not an ISO 8601 date/time"
         return
     raw = get(args.props, R.KEEPERS, R.ROTATION_WINDOW_KEEPER)
-    start = _instant(raw)
+    start = instant(raw)
     if raw is None:
         yield f"generated secret has no rotation keeper '{R.ROTATION_WINDOW_KEEPER}': nothing makes it change"
     elif start is None:
@@ -101,6 +84,6 @@ POLICY = resource_policy(
     check=check,
     config={
         "maxRotationDays": {"type": "integer", "minimum": 1, "default": 90},
-        "now": {"type": "string", "description": "Audit clock (ISO 8601) for tests and offline audits; default: MAINTAINPRO_NOW when set (the clock the program computes rotation windows from), else the real UTC time."},
+        "now": NOW_SCHEMA,
     },
 )

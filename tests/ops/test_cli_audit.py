@@ -63,7 +63,7 @@ def test_mandatory_failure_in_an_event_log_exits_1_and_writes_sarif(tmp_path: Pa
     out = tmp_path / "audit.sarif"
     result = ops("audit", "--stack", "production", "--from-event-log", str(EVENT_LOG), "--format", "sarif", "--output", str(out))
     assert result.returncode == 1, result.stderr
-    assert "stack production: 0 passed, 29 failed (29 mandatory) of 29 policies" in result.stdout
+    assert "stack production: 0 passed, 31 failed (30 mandatory) of 31 policies" in result.stdout
     log = json.loads(out.read_text())
     jsonschema.Draft202012Validator(SARIF_SCHEMA).validate(log)
     assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Pulumi.production.yaml"

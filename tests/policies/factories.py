@@ -79,6 +79,7 @@ NOW = "2026-11-26T12:00:00+00:00"
 PRODUCTION = {
     "netlify-headers-require-hsts": {"requirePreload": True},
     "secrets-password-require-rotation": {"maxRotationDays": 90, "now": NOW},
+    "configcat-flag-require-cleanup": {"now": NOW},
     "aws-backups-bucket-require-retention": {"minRetentionDays": 365},
     "github-repository-require-security-features": {
         "repositories": ["maintainpro-app", "maintainpro-platform"], "dependabotEcosystems": {"maintainpro-app": ["npm"]}},
@@ -196,6 +197,14 @@ def compliant_stack() -> Stack:
         updates.dependencies.append(alerts)
     s.add(R.GITHUB_REPOSITORY_FILE, "dependabot-file", {"repository": "maintainpro-app", "file": R.DEPENDABOT_FILE,
           "content": DEPENDABOT_APP, "branch": "main"})
+    # Feature flags (components/flags.py): each FeatureFlag's record, one mid-rollout, one at 100 % still soaking.
+    flags = s.add("maintainpro:flags:FeatureFlags", "flags")
+    s.add(R.FEATURE_FLAG, "flags-newWorkOrderForm", {"key": "newWorkOrderForm", "owner": "work-orders@maintainpro.example",
+          "expires": "2027-06-30", "percentage": 10.0, "stage": 2.0, "stages": 4.0, "since": "2026-11-20T09:00:00+00:00",
+          "soak_hours": 72.0}, parent=flags)
+    s.add(R.FEATURE_FLAG, "flags-fastSearch", {"key": "fastSearch", "owner": "search@maintainpro.example",
+          "expires": "2027-01-31", "percentage": 100.0, "stage": 3.0, "stages": 3.0, "since": "2026-11-25T12:00:00+00:00",
+          "soak_hours": 48.0}, parent=flags)
     # Files committed to the default branch wait for its ruleset (the deploying App bypasses it).
     for node in s.nodes:
         if node.resource_type == R.GITHUB_REPOSITORY_FILE:

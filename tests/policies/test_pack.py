@@ -16,7 +16,7 @@ from policies.catalog import ENTRIES, PACK_NAME
 from policies.registry import FAMILIES
 
 ROOT = Path(__file__).resolve().parents[2]
-NAME = re.compile(r"^(netlify|github|secrets|supabase|aws|monitoring)-[a-z]+(-[a-z]+)+$")
+NAME = re.compile(r"^(netlify|github|secrets|supabase|aws|monitoring|configcat)-[a-z]+(-[a-z]+)+$")
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
@@ -35,9 +35,12 @@ def test_names_are_unique_and_every_family_is_covered() -> None:
     assert {e.family for e in ENTRIES} == set(FAMILIES)
 
 
-def test_production_config_makes_every_policy_mandatory() -> None:
+def test_production_config_makes_every_policy_mandatory_but_flag_cleanup() -> None:
     pack = load_pack_config(ROOT / "policies/config/production.json")
-    assert {pack.enforcement(e) for e in ENTRIES} == {"mandatory"}
+    levels = {e.name: pack.enforcement(e) for e in ENTRIES}
+    # A finished rollout is cleanup to schedule, never a reason to block an `up` (policies/delivery/flag_cleanup.py).
+    assert levels.pop("configcat-flag-require-cleanup") == "advisory"
+    assert set(levels.values()) == {"mandatory"}
     assert pack.config(next(e for e in ENTRIES if e.name == "secrets-password-require-rotation")) == {"maxRotationDays": 90}
 
 
@@ -47,6 +50,7 @@ def test_staging_config_is_advisory() -> None:
     assert set(levels.values()) == {"advisory", "disabled"}
     assert [n for n, level in levels.items() if level == "disabled"] == [
         "github-repository-require-security-features",  # repository settings: declared by production only
+        "configcat-flag-require-owner-and-expiry",  # production's rule: staging's flags may be experiments
         "supabase-project-require-protection", "netlify-dns-zone-require-protection",
         "monitoring-alerts-require-critical-route"]  # staging pages no one: its routes are warning and info
     assert pack.config(next(e for e in ENTRIES if e.name == "secrets-password-require-rotation")) == {"maxRotationDays": 180}

@@ -207,6 +207,21 @@ def test_requests_carry_bearer_token_and_query_booleans(server):
     assert seen[0].url.params == httpx.QueryParams({"filter": "all", "x": "true"})
 
 
+def test_basic_credentials_are_rfc_7617_and_never_echoed(server):
+    """ConfigCat's Public Management API takes HTTP basic auth only: base64 of `user:password`."""
+    seen: list = []
+    server.then(Answer(200, {}))
+    server.then(Answer(400, {"message": "bad request for fake-user:fake-pass:word (ZmFrZS11c2VyOmZha2UtcGFzczp3b3Jk)"}))
+    api = ApiClient.basic(server.url, "fake-user", "fake-pass:word", resource="configcat", sleep=lambda s: None)
+    api._http().event_hooks["request"].append(lambda req: seen.append(req))
+    api.request("GET", "/v1/products", operation="get-products")
+    assert seen[0].headers["Authorization"] == "Basic ZmFrZS11c2VyOmZha2UtcGFzczp3b3Jk"  # worked out with `base64`
+    with pytest.raises(ApiError) as caught:
+        api.request("GET", "/v1/products", operation="get-products")
+    assert "fake-pass:word" not in str(caught.value) and "ZmFrZS11c2VyOmZha2UtcGFzczp3b3Jk" not in str(caught.value)
+    assert "fake-pass" not in repr(api) and "ZmFrZS11c2Vy" not in repr(api)
+
+
 class _Probe(ApiProvider):
     endpoint = NETLIFY
     kind = "netlify probe"

@@ -10,6 +10,7 @@ URN and property dependencies are kept, so a test can tell a wired value from an
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import threading
 from collections.abc import Callable, Mapping
@@ -37,6 +38,15 @@ API_OUTPUTS: dict[str, dict[str, Any]] = {
     "checkly:index/heartbeatMonitor:HeartbeatMonitor": {"heartbeat": {"pingToken": "fake-ping-token"}},
     "pagerduty:index/serviceIntegration:ServiceIntegration": {"integrationKey": "fake-integration-key"},
 }
+
+
+@functools.cache
+def _stack_flag_types() -> dict[str, str]:
+    """Flag key -> type as both stack files declare them (they agree: tests/unit/test_flags_config.py)."""
+    from ops.engine import flag_types
+    from ops.stackfile import read_stack_file
+
+    return {**flag_types(read_stack_file("staging")), **flag_types(read_stack_file("production"))}
 
 
 def fake_generated(name: str, keepers: dict[str, Any]) -> str:
@@ -98,7 +108,11 @@ class CapturingMocks(pulumi.runtime.Mocks):
         return (f"{args.name}-id" if args.custom else None), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
+        """Data sources (ConfigCat's) answered as the offline preview answers them."""
+        from ops.engine import OFFLINE_INVOKES
+
+        answer = OFFLINE_INVOKES.get(args.token)
+        return (answer(dict(args.args), _stack_flag_types()) if answer else {}), []
 
     def registered(self, token: str, name: str, urn: str, dependencies: dict[str, tuple[str, ...]]) -> None:
         """Attach what only the monitor sees (URN, property dependencies) to the captured resource."""

@@ -16,6 +16,7 @@ from components import (
     backups,
     database,
     delivery,
+    flags,
     headers,
     metrics_workflow,
     monitoring,
@@ -29,7 +30,7 @@ from tests.stacks import ROOT
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
 ARGS = [
-    backups.BackupScheduleArgs, database.SupabaseProjectArgs, delivery.DeliveryEnvironmentArgs,
+    backups.BackupScheduleArgs, database.SupabaseProjectArgs, delivery.DeliveryEnvironmentArgs, flags.FeatureFlagsArgs,
     headers.SecurityHeadersArgs, metrics_workflow.DeliveryMetricsArgs, monitoring.MonitoringArgs,
     pipeline.DeliveryPipelineArgs,
     repo_security.RepositorySecurityArgs,

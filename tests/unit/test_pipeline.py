@@ -29,6 +29,7 @@ PR_JOBS = ["lint", "unit", "e2e", "audit", "build", "lighthouse", "preview"]
 # The offline engine's stand-ins (ops/engine.py OFFLINE_OUTPUTS) for the Supabase project's outputs.
 SUPABASE_URL = "https://offlinepreviewrefxyz.supabase.co"
 PUBLISHABLE = "sb_publishable_offline-preview"
+CONFIGCAT_SDK_KEY = "configcat-sdk-1/offline-preview/primary-key"  # ops/engine.py's offline getSdkKeys answer
 LIVE_URL = {"staging": "https://maintainpro-staging.netlify.app", "production": "https://app.maintainpro.example"}
 
 
@@ -172,7 +173,8 @@ def test_previews_run_for_same_repository_pull_requests_only() -> None:
 def test_each_build_inlines_its_own_stacks_values(preview: Preview) -> None:
     jobs = workflow(preview)["jobs"]
     supabase = {"VITE_SUPABASE_URL": SUPABASE_URL, "VITE_SUPABASE_PUBLISHABLE_KEY": PUBLISHABLE,
-                "VITE_SUPABASE_ANON_KEY": PUBLISHABLE}  # both stack files keep legacy_anon_key_env on
+                "VITE_SUPABASE_ANON_KEY": PUBLISHABLE,  # both stack files keep legacy_anon_key_env on
+                "VITE_CONFIGCAT_SDK_KEY": CONFIGCAT_SDK_KEY}  # each stack's ConfigCat environment (components/flags.py)
     if preview.stack == "staging":
         assert build_env(jobs["build-staging"]) == {"VITE_APP_ENV": "staging", "VITE_SENTRY_ENVIRONMENT": "staging",
                                                     **supabase}

@@ -54,6 +54,7 @@ def test_production_site_children(monkeypatch):
         f"{name}-env-VITE_SUPABASE_URL": "EnvVar",  # from the database component
         f"{name}-env-VITE_SUPABASE_PUBLISHABLE_KEY": "EnvVar",
         f"{name}-env-VITE_SUPABASE_ANON_KEY": "EnvVar",  # netlify.legacy_anon_key_env: the app still reads it
+        f"{name}-env-VITE_CONFIGCAT_SDK_KEY": "EnvVar",  # from the flags component (ConfigCat's browser SDK)
         f"{name}-zone": "DnsZone",
         # No CNAME/ALIAS for the site's domains: the zone is linked to the site, so Netlify
         # serves them with its own NETLIFY records and refuses another address record there.
@@ -93,11 +94,12 @@ def test_staging_site_children(monkeypatch):
     preview = run("staging", monkeypatch)
     site, children = site_children(preview, "staging")
     kinds = sorted(r.type.removeprefix(NETLIFY) for r in children.values())
-    assert kinds == ["DeployKey"] + ["EnvVar"] * 5 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
-    keys = ("netlify-env-VITE_SUPABASE_PUBLISHABLE_KEY", "netlify-env-VITE_SUPABASE_ANON_KEY")
+    assert kinds == ["DeployKey"] + ["EnvVar"] * 6 + ["Site", REPO_DEPLOY_KEY]  # no domain, zone or certificate
+    keys = ("netlify-env-VITE_SUPABASE_PUBLISHABLE_KEY", "netlify-env-VITE_SUPABASE_ANON_KEY",
+            "netlify-env-VITE_CONFIGCAT_SDK_KEY")  # the flags component hands the SDK key over as a secret too
     assert {"netlify-env-VITE_SUPABASE_URL", *keys} <= set(children)
     for key in keys:
-        assert children[key].inputs["values"] == SECRET  # the database hands it over as a secret; it stays one
+        assert children[key].inputs["values"] == SECRET  # handed over as a secret; it stays one
         assert children[key].additional_secret_outputs == ("values", "value_hashes")
     assert children["netlify-env-VITE_APP_ENV"].additional_secret_outputs == ()
     web = children["netlify-site"].inputs
