@@ -139,8 +139,8 @@ def test_a_recorded_preview_lists_who_what_when_approvals_and_policy(
         assert locked.client.get_object(Bucket=locked.bucket, Key=FOLDER + name)["Body"].read() == source.read_bytes()
 
     expected = expected_from_fixture(report_file)
-    # the weak fixture program: 26 resources (4 of them Checkly, 1 the delivery workflow, see tests/fixtures/audit/program.py)
-    assert expected["counts"] == {"create": 26} and len(expected["changed"]) == 26 and expected["mandatory"]
+    # the weak fixture program: 27 resources (4 of them Checkly, 1 the delivery workflow, 1 a feature flag, see tests/fixtures/audit/program.py)
+    assert expected["counts"] == {"create": 27} and len(expected["changed"]) == 27 and expected["mandatory"]
     code, listing = locked.listing()
     assert code == 0
     (run,) = listing["runs"]
@@ -165,7 +165,7 @@ def test_a_recorded_preview_lists_who_what_when_approvals_and_policy(
     assert table.exit_code == 0
     header, row = table.stdout.splitlines()
     for cell in ("2026-11-26T12:00:00Z", "preview", SHA[:7], "deploy-bot", "bob (approved), carol (rejected)",
-                 "+26 ~0 -0 ±0", f"FAIL ({len(expected['mandatory'])} mandatory)", "ok"):
+                 "+27 ~0 -0 ±0", f"FAIL ({len(expected['mandatory'])} mandatory)", "ok"):
         assert cell in row, (cell, row)
     assert json.dumps(listing, indent=2, sort_keys=True) == locked.trail("--json").stdout.rstrip("\n")
 

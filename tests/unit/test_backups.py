@@ -345,8 +345,9 @@ def test_the_app_repo_workflow_checks_out_the_platform_with_the_token_secret() -
     preview = run_stack(read_stack_file("production"))
     contents = {r.inputs["file"]: r.inputs["content"] for r in preview.by_type("github:index/repositoryFile:RepositoryFile")
                 if r.inputs["file"].startswith(".github/workflows/")}
-    # the monitoring workflow is gone; the delivery workflow is the pipeline's
-    assert set(contents) == {".github/workflows/db-backup-production.yml", ".github/workflows/delivery-production.yml"}
+    # the monitoring workflow is gone; the delivery and delivery-metrics workflows are the pipeline's
+    assert set(contents) == {".github/workflows/db-backup-production.yml", ".github/workflows/delivery-production.yml",
+                             ".github/workflows/delivery-metrics-production.yml"}
     backup = yaml.safe_load(contents[".github/workflows/db-backup-production.yml"])
     tokens = set()
     for job in backup["jobs"].values():
