@@ -49,6 +49,7 @@ bench: $(VENV)/.installed node_modules/.installed postgres
 	$(PY) bench/audit_bench.py
 	$(PY) bench/backup_bench.py
 	$(PY) bench/deploy_bench.py
+	$(PY) bench/metrics_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
