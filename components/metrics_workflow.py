@@ -69,19 +69,37 @@ def measure_step(stack: str) -> dict[str, Any]:
     }
 
 
+FIND_ISSUE = ('number=$(gh issue list --repo "$GITHUB_REPOSITORY" --state open --limit 500 --json number,title '
+              "--jq 'map(select(.title == env.TITLE)) | .[0].number // empty')\n")
+RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
+
+
+def close_step(stack: str) -> dict[str, Any]:
+    """Every target met again: the open issue (if any) is closed with a comment linking the run, so an
+    open issue always means "missed in the latest measurement"."""
+    return {
+        "name": "Close the issue: every target met", "if": "steps.metrics.outputs.missed == 'false'",
+        "env": {"GH_TOKEN": "${{ github.token }}", "TITLE": issue_title(stack), "RUN_URL": RUN_URL},
+        "run": (
+            FIND_ISSUE
+            + 'if [ -n "$number" ]; then\n'
+            '  gh issue close "$number" --repo "$GITHUB_REPOSITORY" --comment "Every target met again in $RUN_URL"\n'
+            "fi\n"
+        ),
+    }
+
+
 def issue_step(stack: str) -> dict[str, Any]:
     """One issue per stack, found by its exact title among the open ones: its body becomes the latest
     report and a comment links the run (an edit alone notifies no one); none open: a new one."""
     return {
         "name": "Open or update the issue: a target was missed", "if": "steps.metrics.outputs.missed == 'true'",
         "env": {"GH_TOKEN": "${{ github.token }}", "TITLE": issue_title(stack),
-                "REPORT": "${{ runner.temp }}/delivery-metrics.md",
-                "RUN_URL": "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"},
+                "REPORT": "${{ runner.temp }}/delivery-metrics.md", "RUN_URL": RUN_URL},
         # --repo: the workspace is this repository's checkout, not the app's.
         "run": (
-            'number=$(gh issue list --repo "$GITHUB_REPOSITORY" --state open --limit 500 --json number,title '
-            "--jq 'map(select(.title == env.TITLE)) | .[0].number // empty')\n"
-            'if [ -n "$number" ]; then\n'
+            FIND_ISSUE
+            + 'if [ -n "$number" ]; then\n'
             '  gh issue edit "$number" --repo "$GITHUB_REPOSITORY" --body-file "$REPORT"\n'
             '  gh issue comment "$number" --repo "$GITHUB_REPOSITORY" --body "Still missed in $RUN_URL"\n'
             "else\n"
@@ -104,7 +122,8 @@ def document(stack: str, platform_repository: str) -> dict[str, Any]:
         "jobs": {"metrics": {
             "runs-on": HOSTED_RUNNER, "timeout-minutes": JOB_MINUTES,
             "permissions": {"contents": "read", "deployments": "read", "issues": "write"},
-            "steps": [*ops_setup_steps(platform_repository, quiet=True), measure_step(stack), issue_step(stack)],
+            "steps": [*ops_setup_steps(platform_repository, quiet=True), measure_step(stack), issue_step(stack),
+                      close_step(stack)],
         }},
     }
 

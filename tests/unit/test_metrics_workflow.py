@@ -134,8 +134,8 @@ fi
 """
 
 
-def run_issue_step(workflow, tmp_path: Path, open_issues: list[dict[str, Any]]) -> list[str]:
-    s = step(workflow, "Open or update")
+def run_issue_step(workflow, tmp_path: Path, open_issues: list[dict[str, Any]], name: str = "Open or update") -> list[str]:
+    s = step(workflow, name)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "gh").write_text(GH)
@@ -169,3 +169,18 @@ def test_without_one_a_new_issue_is_opened(workflow, tmp_path) -> None:
     assert calls[0].startswith(f"issue list --repo {APP_REPO} --state open")
     assert calls[1:] == [f"issue create --repo {APP_REPO} --title Delivery targets missed (production) "
                          f"--body-file {tmp_path / 'report.md'}"]
+
+
+def test_targets_met_again_close_the_open_issue_with_a_link_to_the_run(workflow, tmp_path) -> None:
+    assert step(workflow, "Close the issue")["if"] == "steps.metrics.outputs.missed == 'false'"
+    calls = run_issue_step(workflow, tmp_path, [{"number": 12, "title": "Delivery targets missed (staging)"},
+                                                {"number": 9, "title": "Delivery targets missed (production)"}],
+                           name="Close the issue")
+    assert calls[1:] == [f"issue close 9 --repo {APP_REPO} --comment Every target met again in "
+                         "https://github.com/maintainpro-example/maintainpro-app/actions/runs/7"]
+
+
+def test_targets_met_with_no_open_issue_change_nothing(workflow, tmp_path) -> None:
+    calls = run_issue_step(workflow, tmp_path, [{"number": 12, "title": "Delivery targets missed (staging)"}],
+                           name="Close the issue")
+    assert len(calls) == 1 and calls[0].startswith("issue list")
