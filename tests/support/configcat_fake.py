@@ -21,14 +21,13 @@ import re
 import threading
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
 
-from tests.support.loopback import LoopbackServer, reply_json
+from tests.support.loopback import FakeHandler, Fault, LoopbackServer, reply_json
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _VALUE = {"type": "object", "additionalProperties": False, "properties": {
@@ -84,13 +83,6 @@ ROUTES = [
     ("GET", "/v2/configs/{configId}/environments/{environmentId}/values", "get-setting-values-v2", _FORMULAS),
 ]
 _PATTERNS = [(m, re.compile("^" + re.sub(r"\{[^}]+\}", "([^/]+)", t) + "$"), op, schema) for m, t, op, schema in ROUTES]
-
-
-@dataclass
-class Fault:
-    operation: str
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FakeConfigCat(LoopbackServer):
@@ -207,13 +199,7 @@ class FakeConfigCat(LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's method name)
                 with fake._lock:
                     status, body, headers = fake.dispatch("GET", urlsplit(self.path).path,

@@ -22,7 +22,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -41,7 +40,7 @@ from tests.support.github_objects import (
     status_view,
     user,
 )
-from tests.support.loopback import LoopbackServer, reply_json
+from tests.support.loopback import Call, FakeHandler, Fault, LoopbackServer, reply_json
 
 TOKEN = "fake-github-token"
 APP_REPO = "maintainpro-example/maintainpro-app"
@@ -53,27 +52,6 @@ DESCRIPTION_LIMIT = 140  # create-deployment-status: "The maximum description le
 class Reply(Exception):
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.status, self.body, self.headers = status, body, headers or {}
-
-
-@dataclass
-class Call:
-    method: str
-    path: str
-    operation: str
-    query: dict[str, str]
-    body: Any
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)  # the request's, names in lower case
-
-
-@dataclass
-class Fault:
-    operation: str
-    status: int | None = None  # answer this status (with `headers` and `message`) without acting
-    headers: dict[str, str] = field(default_factory=dict)
-    message: str = "injected"
-    drop_after: bool = False  # act, then drop the connection (the answer is lost)
-    delay: float = 0.0  # act, then answer this late
 
 
 class FakeGitHub(LoopbackServer):
@@ -174,13 +152,7 @@ class FakeGitHub(LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""

@@ -7,8 +7,34 @@ import socket
 import ssl
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
+
+
+@dataclass
+class Call:
+    """One request a stateful fake answered: the spec's operationId it matched and the status sent."""
+
+    method: str
+    path: str
+    operation: str
+    query: dict[str, str]
+    body: Any
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # the request's, names in lower case (when kept)
+
+
+@dataclass
+class Fault:
+    """A fault a stateful fake applies to the next request for `operation`."""
+
+    operation: str
+    status: int | None = None  # answer this status (with `headers` and `message`) without acting
+    headers: dict[str, str] = field(default_factory=dict)
+    message: str = "injected"
+    drop_after: bool = False  # act, then drop the connection (the answer is lost)
+    delay: float = 0.0  # act, then answer this late (past the client's timeout)
 
 
 def free_port() -> int:
@@ -16,6 +42,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """The request handler base of the stateful API fakes: keep-alive (HTTP/1.1) as the real APIs,
+    headers and body without a Nagle stall between their two writes, and no request log on stderr."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args: Any) -> None:
+        pass
 
 
 def reply_json(

@@ -16,7 +16,6 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
 
-from tests.support.loopback import LoopbackServer, reply_json
+from tests.support.loopback import Call, FakeHandler, Fault, LoopbackServer, reply_json
 from tests.support.netlify_deploys import DeployFiles
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,25 +42,6 @@ class Reply(Exception):
     def __init__(self, status: int, message: str) -> None:
         self.status = status
         self.message = message
-
-
-@dataclass
-class Call:
-    method: str
-    path: str
-    operation: str
-    query: dict[str, str]
-    body: Any
-    status: int
-
-
-@dataclass
-class Fault:
-    operation: str
-    status: int | None = None  # answer this status without acting
-    drop_after: bool = False  # act, then drop the connection (the answer is lost)
-    delay: float = 0.0  # act, then answer this late (past the client's timeout)
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 RENEW_PATH = "/sites/{site_id}/ssl/renew"
@@ -168,13 +148,7 @@ class FakeNetlify(DeployFiles, LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
@@ -214,7 +188,7 @@ class FakeNetlify(DeployFiles, LoopbackServer):
             self.faults.popleft()
         if fault and fault.status is not None:
             self.calls.append(Call(method, path, operation, query, body, fault.status))
-            return fault.status, {"code": fault.status, "message": "injected"}, dict(fault.headers), False
+            return fault.status, {"code": fault.status, "message": fault.message}, dict(fault.headers), False
         self.validate_request(operation, op, body)
         handler: Callable[..., tuple[int, Any]] | None = getattr(self, f"op_{operation}", None)
         if handler is None:

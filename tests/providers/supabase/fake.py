@@ -41,7 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from providers.supabase import spec
 from tests.support.faults import Answer
-from tests.support.loopback import LoopbackServer, reply_json
+from tests.support.loopback import FakeHandler, LoopbackServer, reply_json
 
 TOKEN = "fake-supabase-token"
 MASK = "****"
@@ -171,13 +171,7 @@ class FakeSupabase(LoopbackServer):
         self._routes = _routes()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out in two writes
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(FakeHandler):
             def _handle(self) -> None:
                 fake._serve(self)
 
