@@ -191,6 +191,8 @@ def test_the_backup_workflow_pings_only_after_the_verified_job(stack: str) -> No
         assert "if" not in steps[ping]  # GitHub's default `success()`: no ping after a failed step
         assert steps[ping]["env"] == {"HEARTBEAT_URL": f"${{{{ secrets.{secret} }}}}"}
         assert "--fail" in steps[ping]["run"] and '"$HEARTBEAT_URL"' in steps[ping]["run"]
+        # curl's --retry alone does not retry a refused connection (curl(1), --retry-connrefused)
+        assert "--retry 3 --retry-connrefused" in steps[ping]["run"]
         assert jobs[job]["environment"] == f"{stack}-backups"
 
 

@@ -112,6 +112,24 @@ def test_production_ships_the_commit_staging_shipped() -> None:
     assert production["jobs"]["deploy-production"]["env"] == {"DEPLOY_COMMIT": head}
 
 
+def test_no_run_of_the_production_workflow_cancels_a_pending_release() -> None:
+    """Every completed staging run starts a production run, failed ones too (their jobs are skipped).
+    A workflow-level group would let such a run cancel a good one waiting its turn ("a new queued run
+    cancels any existing pending job or workflow in the same concurrency group", GitHub docs, "Control
+    the concurrency of workflows and jobs"); only the deploy job, which a skipped run never starts, holds one."""
+    production = workflow(run_stack(read_stack_file("production"), NOW))
+    assert "concurrency" not in production
+    assert [name for name, job in production["jobs"].items() if "concurrency" in job] == ["deploy-production"]
+
+
+def test_a_build_outlives_the_longest_approval_wait(preview: Preview) -> None:
+    """A deployment may wait 30 days for its reviewers (GitHub, "Reviewing deployments"): the build it
+    ships must still be downloadable then."""
+    (upload,) = [s for s in workflow(preview)["jobs"][f"build-{preview.stack}"]["steps"]
+                 if "upload-artifact" in s.get("uses", "")]
+    assert upload["with"]["retention-days"] == 30
+
+
 def test_the_deploy_job_holds_the_token_in_the_stacks_environment(preview: Preview) -> None:
     stack = preview.stack
     job = workflow(preview)["jobs"][f"deploy-{stack}"]
