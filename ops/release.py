@@ -92,7 +92,7 @@ class Release:
             self._finish_release("failure", error.message)
             return self._end("refused", error.message, error.live.deploy_id)
         except (ApiError, OpsError) as error:
-            reason = f"publishing {o.deploy} failed: {_text(error)}"
+            reason = f"publishing {o.deploy} failed: {error}"
             self._finish_release("failure", reason)
             return self._put_back(reason)
         notice(f"promote: validating {o.site_url}")
@@ -131,10 +131,10 @@ class Release:
         try:
             publish(self.client, self.site_id, o.previous, expect=o.deploy, lock=False)
         except (ApiError, OpsError) as error:
-            self.recording.finish(o.deployments["rollback"], "failure", f"rollback failed: {_text(error)}", None)
+            self.recording.finish(o.deployments["rollback"], "failure", f"rollback failed: {error}", None)
             shown = error.live if isinstance(error, (PublishRefused, PublishFailed)) else self._read_live()
             return self._end("rollback-failed", f"{reason}; ROLLBACK FAILED: putting {o.previous} back failed "
-                             f"({_text(error)}); the failed release {o.deploy} may still be live; "
+                             f"({error}); the failed release {o.deploy} may still be live; "
                              f"{self._manual(o.previous)}", shown.deploy_id if shown else None)
         o.after_rollback = run_release_checks(self.cfg, o.site_url, self.supabase_url, REQUEST_TIMEOUT)
         still = failures(o.after_rollback)
@@ -164,9 +164,6 @@ class Release:
         self.outcome.verdict, self.outcome.error, self.outcome.live = verdict, error, live
         return False
 
-
-def _text(error: Exception) -> str:
-    return error.message if isinstance(error, OpsError) else str(error)
 
 
 def release_failed(outcome: Outcome) -> OpsError:

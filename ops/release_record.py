@@ -96,7 +96,7 @@ class Recording:
         try:
             deployment_id = self.log.start(record, log_url=self.log_url)
         except (ApiError, MissingCredential, OpsError) as error:
-            _warn(f"{record.task} of {record.payload.get('netlify_deploy_id')} not recorded: {_text(error)}")
+            _warn(f"{record.task} of {record.payload.get('netlify_deploy_id')} not recorded: {error}")
             return None
         self.ids.append(deployment_id)
         return deployment_id
@@ -108,7 +108,7 @@ class Recording:
         try:
             return self.log.commit_of(environment, netlify_deploy_id)
         except (ApiError, OpsError) as error:
-            _warn(f"history not read for {netlify_deploy_id}'s commit: {_text(error)}")
+            _warn(f"history not read for {netlify_deploy_id}'s commit: {error}")
             return None
 
     def finish(self, deployment_id: int | None, state: FinalState, description: str,
@@ -119,11 +119,7 @@ class Recording:
             self.log.finish(deployment_id, state, environment_url=environment_url, log_url=self.log_url,
                             description=clip(description))
         except (ApiError, MissingCredential, OpsError) as error:
-            _warn(f"deployment {deployment_id} not marked {state}: {_text(error)}")
-
-
-def _text(error: Exception) -> str:
-    return error.message if isinstance(error, OpsError) else str(error)  # ApiError's text names the operation
+            _warn(f"deployment {deployment_id} not marked {state}: {error}")
 
 
 def _warn(line: str) -> None:
