@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from components.config import CheckConfig, StackConfig
 from ops.probe_checks import Result, run_checks
-
-# Where the checks are declared; `checks_at` puts the URL under test in its place.
-_ANYWHERE = "https://release.invalid"
 
 
 def _slug(path: str) -> str:
@@ -24,33 +20,22 @@ def _slug(path: str) -> str:
     return "-".join(part for part in re.split(r"[^a-z0-9]+", path.lower()) if part) or "root"
 
 
-def release_checks(cfg: StackConfig) -> list[CheckConfig]:
-    """Uptime and headers on each of `delivery.smoke_paths`, then health on `delivery.health_path`."""
-    delivery = cfg.delivery
+def release_checks(cfg: StackConfig, base_url: str) -> list[CheckConfig]:
+    """Uptime and headers on each of `delivery.smoke_paths`, then health on `delivery.health_path`, at `base_url`."""
+    delivery, base = cfg.delivery, base_url.rstrip("/")
     checks = [
-        CheckConfig(name=f"{kind}-{_slug(path)}", kind=kind, url=f"{_ANYWHERE}{path}", severity="critical")
+        CheckConfig(name=f"{kind}-{_slug(path)}", kind=kind, url=f"{base}{path}", severity="critical")
         for path in delivery.smoke_paths
         for kind in ("uptime", "headers")
     ]
     if delivery.health_path is not None:
-        checks.append(CheckConfig(name="health", kind="health", url=f"{_ANYWHERE}{delivery.health_path}",
-                                  severity="critical"))
+        checks.append(CheckConfig(name="health", kind="health", url=f"{base}{delivery.health_path}", severity="critical"))
     return checks
-
-
-def checks_at(base_url: str, checks: Sequence[CheckConfig]) -> list[CheckConfig]:
-    """`checks` with each URL's scheme and host replaced by `base_url`'s (path and query kept)."""
-    moved = []
-    for check in checks:
-        parts = urlsplit(check.url)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        moved.append(CheckConfig.model_validate(check.model_dump() | {"url": base_url.rstrip("/") + path}))
-    return moved
 
 
 def run_release_checks(cfg: StackConfig, base_url: str, supabase_url: str | None, timeout: float) -> list[Result]:
     """Run the release checks against `base_url`, concurrently, each request at most `timeout` seconds."""
-    return run_checks(checks_at(base_url, release_checks(cfg)), cfg.headers, supabase_url, timeout)
+    return run_checks(release_checks(cfg, base_url), cfg.headers, supabase_url, timeout)
 
 
 def failures(results: Sequence[Result]) -> list[Result]:
